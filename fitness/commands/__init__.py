@@ -1,0 +1,1 @@
+"""Subcommands of the ``fitness`` CLI, one module each."""
