@@ -47,11 +47,11 @@ SKELETON: Final[tuple[tuple[int, int, str], ...]] = (
     (14, 16, "c"),
 )
 
-# BGR colours for OpenCV drawing.
-EDGE_COLOURS_BGR: Final[dict[str, tuple[int, int, int]]] = {
+# RGB colours: frames are RGB everywhere in this project (OpenCV BGR only at file I/O).
+EDGE_COLOURS_RGB: Final[dict[str, tuple[int, int, int]]] = {
     "m": (255, 0, 255),
-    "c": (255, 255, 0),
-    "y": (0, 255, 255),
+    "c": (0, 255, 255),
+    "y": (255, 255, 0),
 }
 
 # COCO OKS per-keypoint sigmas (used for OKS evaluation against human labels).
