@@ -10,6 +10,9 @@ A backend is not thread-safe: make one per stream.
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import numpy as np
@@ -30,13 +33,32 @@ class Backend(Protocol):
         ...
 
 
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence C++ start-up chatter (LiteRT prints an INFO line on fd 2 for every interpreter)."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class LiteRTBackend:
     def __init__(self, files: ModelFiles, threads: int = 2) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
         path = files.path_for("litert")
         try:
-            self._interp = Interpreter(model_path=str(path), num_threads=threads)
+            with _quiet_stderr():
+                self._interp = Interpreter(model_path=str(path), num_threads=threads)
+                self._interp.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             raise ModelUnavailableError(f"cannot load {path} on LiteRT ({exc})") from None
         self.name = f"{files.name}/litert"

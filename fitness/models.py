@@ -430,7 +430,7 @@ def _tflite_shape(path: Path) -> tuple[int, bool]:
 
 def list_cached(home: Path | None = None) -> list[dict[str, Any]]:
     """One row per cache entry: name, source, input size, bytes, whether it verifies."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     root = models_dir(home)
     if not root.is_dir():
         return rows

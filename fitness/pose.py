@@ -291,6 +291,7 @@ Estimator = PoseEstimator | MultiPoseEstimator
 def load_estimator(
     variant: str = "lightning",
     runtime: str = "litert",
+    *,
     model_path: str | Path | None = None,
     threads: int = 2,
     source: Source = "npm",

@@ -13,7 +13,7 @@ CROP_COLOUR = (255, 64, 64)
 
 def _scale(frame: np.ndarray) -> float:
     # Line widths that read the same on a 360p phone clip and a 4K frame.
-    return max(frame.shape[:2]) / 640.0
+    return float(max(frame.shape[:2])) / 640.0
 
 
 def draw_pose(frame: np.ndarray, pose: Pose | None, threshold: float = 0.3, copy: bool = True) -> np.ndarray:

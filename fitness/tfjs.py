@@ -136,8 +136,9 @@ def load_tfjs_graph(model_json: Path, input_size: int | None) -> tuple[Any, str,
             dims = node.attr["shape"].shape.dim
             for i, size in enumerate((1, side, side, 3)):
                 dims[i].size = size
-    sig_outputs = doc.get("signature", {}).get("outputs", {})
-    output_name = next(iter(sig_outputs.values()), {}).get("name", "Identity:0").split(":")[0]
+    sig_outputs: dict[str, dict[str, Any]] = doc.get("signature", {}).get("outputs", {})
+    first_output: dict[str, Any] = next(iter(sig_outputs.values()), {})
+    output_name = str(first_output.get("name", "Identity:0")).split(":")[0]
     return unfuse(graph_def), input_name, output_name, side, multipose
 
 
@@ -145,9 +146,9 @@ def tfjs_input_shape(model_json: Path) -> tuple[int, bool]:
     """(input side, is multipose) read from the model's signature."""
     doc = json.loads(model_json.read_text())
     sig = doc.get("signature", {})
-    inp = next(iter(sig.get("inputs", {}).values()), {})
+    inp: dict[str, Any] = next(iter(sig.get("inputs", {}).values()), {})
     dims = [int(d.get("size", -1)) for d in inp.get("tensorShape", {}).get("dim", [])]
-    out = next(iter(sig.get("outputs", {}).values()), {})
+    out: dict[str, Any] = next(iter(sig.get("outputs", {}).values()), {})
     out_dims = [int(d.get("size", -1)) for d in out.get("tensorShape", {}).get("dim", [])]
     multipose = len(out_dims) == 3 and out_dims[-1] == 56
     from fitness.models import MULTIPOSE_INPUT
@@ -174,9 +175,10 @@ def convert_tfjs(model_json: Path, saved_model_dir: Path, tflite_path: Path, inp
     module = tf.Module()
     module.graph_fn = pruned
 
-    @tf.function(input_signature=[tf.TensorSpec([1, side, side, 3], tf.int32, name="input")])
-    def serve(image: Any) -> dict[str, Any]:
+    def _serve(image: Any) -> dict[str, Any]:
         return {"output_0": module.graph_fn(image)[0]}
+
+    serve = tf.function(_serve, input_signature=[tf.TensorSpec([1, side, side, 3], tf.int32, name="input")])
 
     module.serve = serve
     tf.saved_model.save(module, str(saved_model_dir), signatures={"serving_default": serve})

@@ -26,8 +26,8 @@ def add_model_args(parser: argparse.ArgumentParser, default_variant: str = "ligh
 
 
 def estimator_from_args(args: argparse.Namespace, options: EstimatorOptions | None = None) -> Estimator:
-    from fitness.models import check_variant
     from fitness.errors import FitnessError
+    from fitness.models import check_variant
 
     if args.model is None:
         check_variant(args.variant)
@@ -35,7 +35,9 @@ def estimator_from_args(args: argparse.Namespace, options: EstimatorOptions | No
         raise FitnessError(f"unknown runtime {args.runtime!r}; valid runtimes: {', '.join(RUNTIMES)}")
     if args.threads < 1:
         raise FitnessError(f"--threads must be at least 1, got {args.threads}")
-    return load_estimator(args.variant, args.runtime, args.model, args.threads, args.source, options)
+    return load_estimator(
+        args.variant, args.runtime, model_path=args.model, threads=args.threads, source=args.source, options=options
+    )
 
 
 def write_json(path: Path, data: Any) -> None:

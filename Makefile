@@ -1,0 +1,26 @@
+# The two commands a person needs. Each sets everything up from nothing on a fresh
+# Debian machine (system packages, .venv, MoveNet models) and is quick when already set up.
+.PHONY: app test setup lint bench eval
+
+PORT ?= 8501
+
+app:
+	bash scripts/setup.sh app
+	.venv/bin/streamlit run streamlit_app.py --server.headless true --server.address localhost --server.port $(PORT) --browser.gatherUsageStats false
+
+test:
+	bash scripts/setup.sh test
+	bash scripts/test.sh
+
+setup:
+	bash scripts/setup.sh test
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/mypy
+
+bench:
+	.venv/bin/fitness bench --json artifacts/bench.json
+
+eval:
+	.venv/bin/fitness eval ../shared/data/manifest.csv
