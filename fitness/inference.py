@@ -10,15 +10,13 @@ A backend is not thread-safe: make one per stream.
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Protocol
 
 import numpy as np
 
 from fitness.errors import ModelUnavailableError
 from fitness.models import RUNTIMES, ModelFiles
+from fitness.quiet import import_tensorflow, quiet_stderr
 
 log = logging.getLogger(__name__)
 
@@ -33,30 +31,13 @@ class Backend(Protocol):
         ...
 
 
-@contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Silence C++ start-up chatter (LiteRT prints an INFO line on fd 2 for every interpreter)."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 class LiteRTBackend:
     def __init__(self, files: ModelFiles, threads: int = 2) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
         path = files.path_for("litert")
         try:
-            with _quiet_stderr():
+            with quiet_stderr():
                 self._interp = Interpreter(model_path=str(path), num_threads=threads)
                 self._interp.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
@@ -80,8 +61,7 @@ class LiteRTBackend:
 
 class TFBackend:
     def __init__(self, files: ModelFiles, threads: int = 2) -> None:
-        import tensorflow as tf
-
+        tf = import_tensorflow()
         path = files.path_for("tf")
         try:
             tf.config.threading.set_intra_op_parallelism_threads(threads)

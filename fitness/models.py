@@ -358,6 +358,9 @@ def _build_from_tfhub(info: ModelInfo, entry: Path, meta: dict[str, Any]) -> Non
     from fitness import tfjs
 
     try:
+        from fitness.quiet import import_tensorflow
+
+        import_tensorflow()
         import tensorflow_hub as hub
 
         hub_path = Path(hub.resolve(info.tfhub_handle))

@@ -74,7 +74,9 @@ def _copy_attrs(dst: Any, src: Any, names: tuple[str, ...]) -> None:
 
 def unfuse(graph_def: Any) -> Any:
     """Rewrite TF.js fused conv ops into Conv2D/DepthwiseConv2dNative + BiasAdd + activation."""
-    import tensorflow as tf
+    from fitness.quiet import import_tensorflow
+
+    tf = import_tensorflow()
 
     new = tf.compat.v1.GraphDef()
     new.versions.CopyFrom(graph_def.versions)
@@ -112,7 +114,9 @@ def unfuse(graph_def: Any) -> Any:
 
 def load_tfjs_graph(model_json: Path, input_size: int | None) -> tuple[Any, str, str, int, bool]:
     """Build a runnable GraphDef. Returns (graph_def, input_name, output_name, side, multipose)."""
-    import tensorflow as tf
+    from fitness.quiet import import_tensorflow
+
+    tf = import_tensorflow()
     from google.protobuf import json_format
 
     try:
@@ -159,7 +163,9 @@ def tfjs_input_shape(model_json: Path) -> tuple[int, bool]:
 
 def convert_tfjs(model_json: Path, saved_model_dir: Path, tflite_path: Path, input_size: int | None) -> None:
     """TF.js model.json -> SavedModel (serving_default: input -> output_0) -> .tflite."""
-    import tensorflow as tf
+    from fitness.quiet import import_tensorflow
+
+    tf = import_tensorflow()
 
     graph_def, input_name, output_name, side, _ = load_tfjs_graph(model_json, input_size)
 
@@ -190,7 +196,9 @@ def saved_model_to_tflite(saved_model_dir: Path, tflite_path: Path, input_size: 
 
     ``input_size`` pins a dynamic ``[1, -1, -1, 3]`` input (MultiPose) to a square size.
     """
-    import tensorflow as tf
+    from fitness.quiet import import_tensorflow
+
+    tf = import_tensorflow()
 
     if input_size is None:
         converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model_dir))
@@ -206,7 +214,9 @@ def saved_model_to_tflite(saved_model_dir: Path, tflite_path: Path, input_size: 
 
 
 def saved_model_shape(path: Path) -> tuple[int, bool]:
-    import tensorflow as tf
+    from fitness.quiet import import_tensorflow
+
+    tf = import_tensorflow()
 
     from fitness.models import MULTIPOSE_INPUT
 

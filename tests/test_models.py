@@ -120,3 +120,15 @@ def test_local_model_paths_tflite_savedmodel_and_tfjs_json(tmp_path: Path) -> No
     bogus.write_bytes(b"not a flatbuffer")
     with pytest.raises(ModelUnavailableError, match="not a valid TFLite model"):
         model_from_path(bogus)
+
+
+def test_tfhub_source_without_internet_fails_with_advice(tmp_path: Path) -> None:
+    """The TF Hub path is real code; here (no internet) it must fail clearly, elsewhere load."""
+    try:
+        files = ensure_model("lightning", "tfhub", home=tmp_path)
+    except ModelUnavailableError as exc:
+        message = str(exc)
+        assert "https://tfhub.dev/google/movenet/singlepose/lightning/4" in message
+        assert "--model PATH" in message
+    else:  # a machine with internet: the official model must load and convert
+        assert files.tflite is not None and files.input_size == 192
