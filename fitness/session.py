@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from types import TracebackType
+from typing import Any, Literal, Protocol
+
+log = logging.getLogger(__name__)
 
 Verdict = Literal["good", "needs_work"]
+# How a session ended; "in_progress" until it does. "interrupted": its process died mid-session.
+EndReason = Literal["in_progress", "completed", "stopped", "interrupted", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +64,100 @@ class SessionInfo:
     model_variant: str = "lightning"
     video_name: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+class RepSink(Protocol):
+    """Where a recorder puts sessions and reps (:class:`fitness.storage.SessionStore`)."""
+
+    def start_session(self, info: SessionInfo) -> int: ...
+
+    def add_rep(self, session_id: int, rep: Rep) -> None: ...
+
+    def end_session(self, session_id: int, reason: EndReason = "completed") -> None: ...
+
+
+class SessionRecorder:
+    """Records one session as it happens: each rep is committed by :meth:`add` before it returns.
+
+    Thread-safe: the webcam callback thread may call :meth:`add` while the page thread calls
+    :meth:`finish`. As a context manager it starts on entry and ends the session as
+    ``completed``, ``stopped`` (Ctrl-C) or ``error`` (any other exception) on exit.
+    """
+
+    def __init__(self, store: RepSink, info: SessionInfo) -> None:
+        self.info = info
+        self._store = store
+        # One lock for every store call: reps reach the database in the order they completed,
+        # and finish() cannot slip in between the commit of a rep and its bookkeeping.
+        self._lock = threading.Lock()
+        self._session_id: int | None = None
+        self._reps: list[Rep] = []
+        self._end_reason: EndReason | None = None
+
+    @property
+    def session_id(self) -> int | None:
+        return self._session_id
+
+    @property
+    def reps(self) -> tuple[Rep, ...]:
+        """The reps saved so far."""
+        with self._lock:
+            return tuple(self._reps)
+
+    @property
+    def end_reason(self) -> EndReason | None:
+        """None while recording (or before start), else how it ended."""
+        return self._end_reason
+
+    @property
+    def active(self) -> bool:
+        return self._session_id is not None and self._end_reason is None
+
+    def start(self) -> int:
+        """Create the session in the store; returns its id."""
+        with self._lock:
+            if self._session_id is not None:
+                raise RuntimeError(f"session {self._session_id} was already started")
+            self._session_id = self._store.start_session(self.info)
+            return self._session_id
+
+    def add(self, rep: Rep) -> bool:
+        """Persist ``rep`` now. False (and a warning) when the session has already finished: a rep
+        completing while the person presses stop is dropped rather than reopening the session."""
+        with self._lock:
+            if self._session_id is None:
+                raise RuntimeError("call start() before add()")
+            if self._end_reason is not None:
+                log.warning("rep %s arrived after session %d ended; not saved", rep.index, self._session_id)
+                return False
+            self._store.add_rep(self._session_id, rep)
+            self._reps.append(rep)
+            return True
+
+    def finish(self, reason: EndReason = "completed") -> None:
+        """End the session as ``reason``. A second call is a no-op (cleanup paths may overlap)."""
+        with self._lock:
+            if self._session_id is None:
+                raise RuntimeError("call start() before finish()")
+            if self._end_reason is not None:
+                return
+            self._store.end_session(self._session_id, reason)
+            self._end_reason = reason
+
+    def __enter__(self) -> SessionRecorder:
+        if self._session_id is None:
+            self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            self.finish("completed")
+            return
+        reason: EndReason = "stopped" if issubclass(exc_type, KeyboardInterrupt) else "error"
+        try:
+            self.finish(reason)
+        except Exception:
+            # The original exception is the one worth seeing; do not replace it with this one.
+            log.exception("could not mark session %s as %s", self._session_id, reason)
