@@ -1,0 +1,54 @@
+"""Biceps curl (dumbbell or barbell), each arm counted on its own and merged when together."""
+
+from fitness.spec import AngleDef, ExerciseSpec, FormRule, Phase, Requirement, TiltDef, View
+
+ELBOW = AngleDef("shoulder", "elbow", "wrist")
+SIDE_VIEWS: frozenset[View] = frozenset({"side", "oblique"})
+SIDE_NOTE = "Turn sideways for elbow and swing feedback"
+
+SPEC = ExerciseSpec(
+    key="curl",
+    name="Biceps curl",
+    primary=ELBOW,
+    # Hanging arms read 145-180 deg on real footage; the top of a curl 10-80 deg.
+    extended_deg=140,
+    flexed_deg=90,
+    orientation="upright",
+    setup_message="Stand tall with your arms in view",
+    sides="both",
+    # An arm raised forward or overhead is not curling (stretches, waving, holding a bar up).
+    requirements=(
+        Requirement("Keep your upper arm by your side", TiltDef("shoulder", "elbow"), max_value=50),
+        # Arms move in squats and lunges too; a curl is done standing tall (when knees are seen).
+        Requirement("Stand up straight for curls", AngleDef("hip", "knee", "ankle"), min_value=140),
+    ),
+    rules=(
+        FormRule("Straighten your arm fully at the bottom", ELBOW, "max", min_value=150, window="start"),
+        FormRule("Curl all the way up", ELBOW, "min", max_value=60),
+        FormRule(
+            "Keep your elbows pinned to your sides",
+            AngleDef("hip", "shoulder", "elbow"),
+            "max",
+            max_value=25,
+            views=SIDE_VIEWS,
+            quiet_note=SIDE_NOTE,
+        ),
+        FormRule(
+            "Don't swing: keep your torso still",
+            TiltDef("shoulder", "hip"),
+            "range",
+            max_value=12,
+            views=SIDE_VIEWS,
+            quiet_note=SIDE_NOTE,
+        ),
+    ),
+    min_rep_s=0.5,
+    flexion_is_eccentric=False,
+    phase_labels={
+        Phase.SETUP: "get ready",
+        Phase.EXTENDED: "arm down",
+        Phase.FLEXING: "curling",
+        Phase.FLEXED: "top",
+        Phase.EXTENDING: "lowering",
+    },
+)
