@@ -11,22 +11,8 @@ import numpy as np
 import pytest
 
 from fitness.analysis import AUTO, analyze_poses, load_manifest
-from fitness.cli import main
+from tests.cli_helpers import one_line_error, run_cli
 from tests.test_counter import DT, horizontal_figure, reps, standing_figure
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _one_line_error(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected one line, got: {err!r}"
-    assert "Traceback" not in err
-    assert lines[0].startswith("fitness: error: ")
-    return lines[0]
 
 
 def _blank_video(path: Path, frames: int = 45, size: tuple[int, int] = (160, 120)) -> Path:
@@ -60,9 +46,9 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
 
 def test_unknown_exercise_lists_valid_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     video = _blank_video(tmp_path / "wall.mp4")
-    code, out, err = _run(capsys, "analyze", str(video), "--exercise", "burpee")
+    code, out, err = run_cli(capsys, "analyze", str(video), "--exercise", "burpee")
     assert code == 1 and out == ""
-    assert "unknown exercise 'burpee'; valid exercises: auto, curl, pushup, squat" in _one_line_error(err)
+    assert "unknown exercise 'burpee'; valid exercises: auto, curl, pushup, squat" in one_line_error(err)
 
 
 @pytest.mark.parametrize(
@@ -77,35 +63,35 @@ def test_unknown_exercise_lists_valid_ones(tmp_path: Path, capsys: pytest.Captur
 def test_zero_length_and_corrupt_videos(
     key: str, expected: str, bad_files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = _run(capsys, "analyze", str(bad_files[key]), "--exercise", "squat")
+    code, out, err = run_cli(capsys, "analyze", str(bad_files[key]), "--exercise", "squat")
     assert code == 1 and out == ""
-    assert expected in _one_line_error(err)
+    assert expected in one_line_error(err)
 
 
 def test_missing_video(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "analyze", str(tmp_path / "nope.mp4"))
-    assert code == 1 and "no such file" in _one_line_error(err)
+    code, _, err = run_cli(capsys, "analyze", str(tmp_path / "nope.mp4"))
+    assert code == 1 and "no such file" in one_line_error(err)
 
 
 def test_unwritable_outputs_fail_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     video = _blank_video(tmp_path / "wall.mp4")
     for flag in ("-o", "--json", "--csv"):
-        code, _, err = _run(capsys, "analyze", str(video), flag, str(tmp_path / "missing" / "out.mp4"))
-        assert code == 1 and "does not exist" in _one_line_error(err)
-    code, _, err = _run(capsys, "analyze", str(video), "-o", str(tmp_path / "out.png"))
-    assert code == 1 and ".mp4 or .gif" in _one_line_error(err)
+        code, _, err = run_cli(capsys, "analyze", str(video), flag, str(tmp_path / "missing" / "out.mp4"))
+        assert code == 1 and "does not exist" in one_line_error(err)
+    code, _, err = run_cli(capsys, "analyze", str(video), "-o", str(tmp_path / "out.png"))
+    assert code == 1 and ".mp4 or .gif" in one_line_error(err)
 
 
 def test_unknown_variant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     video = _blank_video(tmp_path / "wall.mp4")
-    code, _, err = _run(capsys, "analyze", str(video), "--variant", "turbo")
-    assert code == 1 and "valid variants" in _one_line_error(err)
+    code, _, err = run_cli(capsys, "analyze", str(video), "--variant", "turbo")
+    assert code == 1 and "valid variants" in one_line_error(err)
 
 
 def test_video_with_no_person_is_zero_reps_and_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     video = _blank_video(tmp_path / "wall.mp4")
     out_json = tmp_path / "reps.json"
-    code, out, _ = _run(capsys, "analyze", str(video), "--exercise", "squat", "--json", str(out_json))
+    code, out, _ = run_cli(capsys, "analyze", str(video), "--exercise", "squat", "--json", str(out_json))
     assert code == 0
     assert "Total: 0 squat rep(s)" in out
     assert "note: No person found in any of the 45 frames" in out
@@ -157,18 +143,18 @@ def test_auto_recognises_the_exercise_from_keypoints() -> None:
 
 
 def test_eval_missing_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "eval", str(tmp_path / "manifest.csv"))
-    assert code == 1 and "no such manifest" in _one_line_error(err)
+    code, _, err = run_cli(capsys, "eval", str(tmp_path / "manifest.csv"))
+    assert code == 1 and "no such manifest" in one_line_error(err)
 
 
 def test_eval_manifest_without_labelled_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("file,exercise,reps,notes\nimages/a.jpg,none (photo),,\n")
-    code, _, err = _run(capsys, "eval", str(manifest))
-    assert code == 1 and "has no rows labelled" in _one_line_error(err)
+    code, _, err = run_cli(capsys, "eval", str(manifest))
+    assert code == 1 and "has no rows labelled" in one_line_error(err)
     manifest.write_text("path,label\n")
-    code, _, err = _run(capsys, "eval", str(manifest))
-    assert code == 1 and "lacks the column(s) exercise, file, reps" in _one_line_error(err)
+    code, _, err = run_cli(capsys, "eval", str(manifest))
+    assert code == 1 and "lacks the column(s) exercise, file, reps" in one_line_error(err)
 
 
 def test_manifest_ranges(tmp_path: Path) -> None:
@@ -189,11 +175,11 @@ def test_eval_reports_unreadable_clips_and_fails(tmp_path: Path, capsys: pytest.
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("file,exercise,reps,notes\nwall.mp4,squat,0,\ngone.mp4,curl,3,\n")
     out_json = tmp_path / "eval.json"
-    code, out, err = _run(capsys, "eval", str(manifest), "--json", str(out_json))
+    code, out, err = run_cli(capsys, "eval", str(manifest), "--json", str(out_json))
     assert code == 1
     assert "gone.mp4" in out and "ERROR  no such file" in out
     assert "wall.mp4" in out and "ok" in out
-    assert "1 clip(s) could not be analysed" in _one_line_error(err)
+    assert "1 clip(s) could not be analysed" in one_line_error(err)
     doc = json.loads(out_json.read_text())
     assert doc["metrics"]["clips"] == 2
     assert [c["error"] is None for c in doc["clips"]] == [True, False]
@@ -209,7 +195,7 @@ def test_analyze_outputs(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureF
     video = data_dir / "videos/squat/squat_front_tfjs_mediapipe.mp4"
     out_json, out_csv, out_mp4 = tmp_path / "r.json", tmp_path / "r.csv", tmp_path / "a.mp4"
     db = tmp_path / "history.db"
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "analyze", str(video), "-e", "squat", "--json", str(out_json), "--csv", str(out_csv),
         "-o", str(out_mp4), "--save", "--profile", "tester", "--db", str(db),
     )  # fmt: skip
@@ -236,7 +222,7 @@ def test_analyze_outputs(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureF
     assert (saved.exercise, saved.source, saved.rep_count) == ("squat", "video", 2)
     assert saved.video_name == video.name and saved.end_reason == "completed"
     # Round trip: the history gives back exactly the reps the analysis wrote as JSON.
-    code, out, _ = _run(capsys, "history", "show", str(saved.id), "--json", "--db", str(db))
+    code, out, _ = run_cli(capsys, "history", "show", str(saved.id), "--json", "--db", str(db))
     assert code == 0
     shown = json.loads(out)
     assert shown["exercise"] == "squat" and shown["reps"] == 2
@@ -246,7 +232,7 @@ def test_analyze_outputs(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureF
 @pytest.mark.slow
 def test_analyze_auto_and_stdout_json(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     video = data_dir / "videos/curl/curl_closeup_kamran.mp4"
-    code, out, err = _run(capsys, "analyze", str(video), "--json", "-")
+    code, out, err = run_cli(capsys, "analyze", str(video), "--json", "-")
     assert code == 0
     doc = json.loads(out)  # the table went to stderr
     assert "Total: 5 biceps curl rep(s)" in err

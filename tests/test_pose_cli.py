@@ -14,27 +14,14 @@ from PIL import Image
 from fitness.cli import main
 from fitness.keypoints import KEYPOINTS
 from fitness.video import load_image
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _one_line_error(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected one line, got: {err!r}"
-    assert "Traceback" not in err
-    assert lines[0].startswith("fitness: error: ")
-    return lines[0]
+from tests.cli_helpers import one_line_error, run_cli
 
 
 @pytest.mark.slow
 def test_photo_overlay_and_json(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_png, out_json = tmp_path / "overlay.png", tmp_path / "kp.json"
     src = data_dir / "images/tfjs_pose_warrior2.jpg"
-    code, _, _ = _run(capsys, "pose", str(src), "-o", str(out_png), "--json", str(out_json), "--crop")
+    code, _, _ = run_cli(capsys, "pose", str(src), "-o", str(out_png), "--json", str(out_json), "--crop")
     assert code == 0
     doc = json.loads(out_json.read_text())
     assert (doc["width"], doc["height"]) == (1000, 667) and doc["model"] == "lightning/litert"
@@ -58,7 +45,7 @@ def test_video_to_annotated_clip(
 ) -> None:
     out, out_json = tmp_path / f"out{suffix}", tmp_path / "kp.json"
     src = data_dir / "fixtures/tfjs_movenet_pose_1.mp4"
-    code, _, _ = _run(capsys, "pose", str(src), "-o", str(out), "--json", str(out_json))
+    code, _, _ = run_cli(capsys, "pose", str(src), "-o", str(out), "--json", str(out_json))
     assert code == 0
     doc = json.loads(out_json.read_text())
     assert doc["fps"] == pytest.approx(30.0) and len(doc["frames"]) == 120
@@ -80,7 +67,7 @@ def test_video_to_annotated_clip(
 def test_multipose_json_has_boxes(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_json = tmp_path / "kp.json"
     src = data_dir / "images/coco_val2017/000000197388.jpg"
-    code, _, _ = _run(capsys, "pose", str(src), "--variant", "multipose", "--json", str(out_json))
+    code, _, _ = run_cli(capsys, "pose", str(src), "--variant", "multipose", "--json", str(out_json))
     assert code == 0
     poses = json.loads(out_json.read_text())["frames"][0]["poses"]
     assert len(poses) >= 3 and all(len(p["box"]) == 4 for p in poses)
@@ -94,7 +81,7 @@ def test_photo_with_no_person_is_not_an_error(
     rgb = load_image(data_dir / "images/tfjs_pose_warrior2.jpg")[:300, :200]
     cv2.imwrite(str(sky), rgb[:, :, ::-1])
     out_json = tmp_path / "kp.json"
-    code, _, err = _run(capsys, "pose", str(sky), "--json", str(out_json))
+    code, _, err = run_cli(capsys, "pose", str(sky), "--json", str(out_json))
     assert code == 0
     assert "no person found" in err
     assert json.loads(out_json.read_text())["frames"][0]["poses"] == []
@@ -133,35 +120,36 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
 def test_bad_input_files(
     key: str, expected: str, bad_files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = _run(capsys, "pose", str(bad_files[key]))
+    code, _, err = run_cli(capsys, "pose", str(bad_files[key]))
     assert code == 1
-    assert expected in _one_line_error(err)
+    assert expected in one_line_error(err)
 
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "pose", str(tmp_path / "nope.jpg"))
-    assert code == 1 and "no such file" in _one_line_error(err)
+    code, _, err = run_cli(capsys, "pose", str(tmp_path / "nope.jpg"))
+    assert code == 1 and "no such file" in one_line_error(err)
 
 
 def test_unknown_variant_lists_valid_ones(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "pose", str(data_dir / "images/tfjs_pose_warrior2.jpg"), "--variant", "turbo")
+    code, _, err = run_cli(capsys, "pose", str(data_dir / "images/tfjs_pose_warrior2.jpg"), "--variant", "turbo")
     assert code == 1
-    assert "valid variants: lightning, thunder, multipose" in _one_line_error(err)
+    assert "valid variants: lightning, thunder, multipose" in one_line_error(err)
 
 
 def test_unwritable_output_fails_before_any_work(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "no-such-folder" / "out.png"
-    code, _, err = _run(capsys, "pose", str(data_dir / "images/tfjs_pose_warrior2.jpg"), "-o", str(target))
-    assert code == 1 and "does not exist" in _one_line_error(err)
-    code, _, err = _run(capsys, "pose", str(data_dir / "images/tfjs_pose_warrior2.jpg"), "-o", str(tmp_path))
-    assert code == 1 and "is a directory" in _one_line_error(err)
+    code, _, err = run_cli(capsys, "pose", str(data_dir / "images/tfjs_pose_warrior2.jpg"), "-o", str(target))
+    assert code == 1 and "does not exist" in one_line_error(err)
+    code, _, err = run_cli(capsys, "pose", str(data_dir / "images/tfjs_pose_warrior2.jpg"), "-o", str(tmp_path))
+    assert code == 1 and "is a directory" in one_line_error(err)
 
 
 def test_wrong_output_kind(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "pose", str(data_dir / "images/tfjs_pose_warrior2.jpg"), "-o", str(tmp_path / "x.mp4"))
-    assert code == 1 and "output for a photo" in _one_line_error(err)
+    photo = str(data_dir / "images/tfjs_pose_warrior2.jpg")
+    code, _, err = run_cli(capsys, "pose", photo, "-o", str(tmp_path / "x.mp4"))
+    assert code == 1 and "output for a photo" in one_line_error(err)
 
 
 def test_wrong_flag_is_one_line_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,7 +165,7 @@ def test_no_model_available_says_how_to_get_one(
 ) -> None:
     monkeypatch.setenv("FITNESS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no npm on the PATH
-    code, _, err = _run(capsys, "pose", str(data_dir / "images/tfjs_pose_warrior2.jpg"))
+    code, _, err = run_cli(capsys, "pose", str(data_dir / "images/tfjs_pose_warrior2.jpg"))
     assert code == 1
-    line = _one_line_error(err)
+    line = one_line_error(err)
     assert "--source tfhub" in line and "--model PATH" in line
