@@ -24,6 +24,9 @@ import av
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+
+# streamlit_webrtc (aiortc, pylibsrtp) must be imported before TensorFlow ever is: the other order
+# segfaults. Nothing here imports TensorFlow at start-up; conversion on first use comes later.
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 # Private, but streamlit-webrtc is pinned to 0.79.0: see fitness.ui_state.guard_streamer_context.

@@ -379,11 +379,21 @@ def test_guard_disables_the_racy_check_and_resets_only_after_a_page_switch() -> 
 
 
 def test_guard_matches_the_installed_streamlit_webrtc() -> None:
-    """The work-around relies on 0.79.0 internals: fail loudly if they change."""
-    import inspect
+    """The work-around relies on 0.79.0 internals: fail loudly if they change.
 
-    from streamlit_webrtc import component
+    Checked in a fresh interpreter: importing aiortc's pylibsrtp after TensorFlow (which other
+    tests in this session load) segfaults, so this process may not import streamlit_webrtc.
+    The app itself imports streamlit_webrtc first and never loads TensorFlow.
+    """
+    import subprocess
+    import sys
 
-    source = inspect.getsource(component._get_or_create_context)
-    assert "context._last_rendered_run_count is not None" in source
-    assert callable(component._reset_context)
+    code = (
+        "import inspect; from streamlit_webrtc import component; "
+        "src = inspect.getsource(component._get_or_create_context); "
+        "assert 'context._last_rendered_run_count is not None' in src; "
+        "assert callable(component._reset_context); print('ok')"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "ok"
