@@ -33,6 +33,21 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a fresh history lives: a file path (SQLite) or a new PostgreSQL schema's URL."""
+    from tests.storage_worker import PG_ENV, fresh_pg_schema
+
+    if request.param == "sqlite":
+        yield str(tmp_path / "history.db")
+        return
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        pytest.skip(f"{PG_ENV} is not set: no PostgreSQL test server (scripts/test.sh starts one)")
+    with fresh_pg_schema(admin) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def lightning_files() -> object:
     from fitness.models import ensure_model

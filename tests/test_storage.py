@@ -44,23 +44,10 @@ from fitness.storage import (
     since_to_utc,
     to_url,
 )
-from tests.storage_worker import PG_ENV, fresh_pg_schema, make_rep
+from tests.storage_worker import make_rep
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 Seeded = tuple[SessionStore, str, list[int]]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Where a fresh history lives: a file path (SQLite) or a new PostgreSQL schema's URL."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "history.db")
-        return
-    admin = os.environ.get(PG_ENV)
-    if not admin:
-        pytest.skip(f"{PG_ENV} is not set: no PostgreSQL test server (scripts/test.sh starts one)")
-    with fresh_pg_schema(admin) as url:
-        yield url
 
 
 @pytest.fixture()

@@ -12,29 +12,16 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from fitness.session import SessionInfo
 from fitness.storage import LATEST_VERSION, SessionStore
-from tests.storage_worker import PG_ENV, fresh_pg_schema, make_rep
+from tests.storage_worker import make_rep
 
 REPO = Path(__file__).resolve().parents[1]
 LINE_TIMEOUT_S = 30
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "history.db")
-        return
-    admin = os.environ.get(PG_ENV)
-    if not admin:
-        pytest.skip(f"{PG_ENV} is not set: no PostgreSQL test server (scripts/test.sh starts one)")
-    with fresh_pg_schema(admin) as url:
-        yield url
 
 
 class Worker:
