@@ -71,9 +71,7 @@ class LiveSettings:
     profile: str = "default"
     exercise: str = "auto"
     variant: str = "lightning"
-    # Above the usual 30 fps on purpose: webcam frame times jitter around 33 ms, and a cap at
-    # exactly 30 dropped the early ones (26 of 29 fps processed in the browser test).
-    max_fps: float = 40.0
+    max_fps: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
