@@ -12,7 +12,7 @@ import pytest
 
 from fitness.analysis import AUTO, analyze_poses, load_manifest
 from tests.cli_helpers import one_line_error, run_cli
-from tests.test_counter import DT, horizontal_figure, reps, standing_figure
+from tests.figures import DT, horizontal_figure, reps, standing_figure
 
 
 def _blank_video(path: Path, frames: int = 45, size: tuple[int, int] = (160, 120)) -> Path:

@@ -30,7 +30,7 @@ from fitness.spec import (
     resolve,
 )
 from fitness.view import ViewTracker, classify
-from tests.test_counter import horizontal_figure, standing_figure
+from tests.figures import horizontal_figure, standing_figure
 
 coord = st.floats(-1000, 1000, allow_nan=False)
 

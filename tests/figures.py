@@ -1,0 +1,149 @@
+"""Synthetic stick figures and angle sequences for the counter, geometry and CLI tests.
+
+Figures are built from joint angles, so a test says "knee goes 175 -> 80 -> 175" and the
+counter sees real keypoint geometry.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from fitness.keypoints import INDEX, NUM_KEYPOINTS
+from fitness.types import Pose
+
+FPS = 30.0
+DT = 1000.0 / FPS
+THIGH = SHIN = 200.0
+TORSO = 250.0
+UPPER_ARM = FOREARM = 145.0
+GROUND = 900.0
+
+# -- stick figures ---------------------------------------------------------------------------
+
+
+def _pose(points: dict[str, tuple[float, float]], hide: Iterable[str], score: float) -> Pose:
+    kps = np.zeros((NUM_KEYPOINTS, 3))
+    for name, (x, y) in points.items():
+        kps[INDEX[name]] = (x, y, score)
+    for name in hide:
+        kps[INDEX[name], 2] = 0.05
+    return Pose(kps, score)
+
+
+def _head(points: dict[str, tuple[float, float]], forward: float) -> None:
+    sx = (points["left_shoulder"][0] + points["right_shoulder"][0]) / 2
+    sy = (points["left_shoulder"][1] + points["right_shoulder"][1]) / 2
+    for name, dx, dy in (("nose", 30, -70), ("left_eye", 20, -80), ("right_eye", 20, -80)):
+        points[name] = (sx + dx * forward, sy + dy)
+    points["left_ear"] = (sx - 5, sy - 75)
+    points["right_ear"] = (sx - 5, sy - 75)
+
+
+def standing_figure(
+    knee: float = 178.0,
+    elbow: float | tuple[float, float] = 175.0,
+    *,
+    view: str = "side",
+    lean: float = 0.0,
+    upper_arm: float = 5.0,
+    knee_width: float = 1.0,
+    hide: Sequence[str] = (),
+    score: float = 0.9,
+    shift: tuple[float, float] = (0.0, 0.0),
+) -> Pose:
+    """An upright person, side-on (facing +x) or facing the camera.
+
+    ``knee`` is the true knee angle: side-on it shows in 2-D; head-on the thigh points at the
+    camera, so only the hip height changes. ``elbow`` (one value or left/right) bends the
+    forearm forward from an upper arm hanging ``upper_arm`` degrees forward of vertical.
+    """
+    a = math.radians((180.0 - knee) / 2.0)
+    elbows = (elbow, elbow) if isinstance(elbow, (int, float)) else elbow
+    x0, y0 = 500.0 + shift[0], GROUND + shift[1]
+    pts: dict[str, tuple[float, float]] = {}
+    spread = {"side": {"left": 4.0, "right": -4.0}, "front": {"left": 60.0, "right": -60.0}}[view]
+    hip_y = y0 - (SHIN + THIGH) * math.cos(a)
+    for i, side in enumerate(("left", "right")):
+        dx = spread[side]
+        ankle = (x0 + dx, y0)
+        if view == "side":
+            knee_pt = (ankle[0] + SHIN * math.sin(a), y0 - SHIN * math.cos(a))
+        else:
+            knee_pt = (x0 + dx * knee_width, y0 - SHIN * math.cos(a))
+        hip = (x0 + dx, hip_y)
+        sdx = dx * (1.5 if view == "front" else 1.0)
+        shoulder = (x0 + sdx + TORSO * math.sin(math.radians(lean)), hip_y - TORSO * math.cos(math.radians(lean)))
+        ua = math.radians(upper_arm)
+        elbow_pt = (shoulder[0] + UPPER_ARM * math.sin(ua), shoulder[1] + UPPER_ARM * math.cos(ua))
+        phi = ua + math.radians(180.0 - elbows[i])
+        if view == "side":
+            wrist = (elbow_pt[0] + FOREARM * math.sin(phi), elbow_pt[1] + FOREARM * math.cos(phi))
+        else:  # the forearm swings towards the camera: only its height shows
+            wrist = (elbow_pt[0], elbow_pt[1] + FOREARM * math.cos(phi))
+        pts.update(
+            {
+                f"{side}_ankle": ankle,
+                f"{side}_knee": knee_pt,
+                f"{side}_hip": hip,
+                f"{side}_shoulder": shoulder,
+                f"{side}_elbow": elbow_pt,
+                f"{side}_wrist": wrist,
+            }
+        )
+    _head(pts, 1.0 if view == "side" else 0.0)
+    return _pose(pts, hide, score)
+
+
+def horizontal_figure(
+    elbow: float = 175.0, *, view: str = "side", sag: float = 0.0, hide: Sequence[str] = (), score: float = 0.9
+) -> Pose:
+    """A plank / push-up, side-on (head towards +x) or head-on (elbows bending towards camera)."""
+    a = math.radians((180.0 - elbow) / 2.0)
+    height = (UPPER_ARM + FOREARM) * math.cos(a)
+    pts: dict[str, tuple[float, float]] = {}
+    for side, dz in (("left", 1.0), ("right", -1.0)):
+        if view == "side":
+            wrist = (700.0 + 4 * dz, GROUND)
+            elbow_pt = (wrist[0] - UPPER_ARM * math.sin(a), GROUND - FOREARM * math.cos(a))
+            shoulder = (wrist[0], GROUND - height)
+            ankle = (shoulder[0] - 650.0, GROUND - 20.0)
+            hip = ((shoulder[0] + ankle[0]) / 2 + 75, (shoulder[1] + ankle[1]) / 2 + sag)
+        else:
+            wrist = (500.0 + 110 * dz, GROUND)
+            elbow_pt = (wrist[0], GROUND - FOREARM * math.cos(a))
+            shoulder = (500.0 + 100 * dz, GROUND - height)
+            hip = (500.0 + 60 * dz, shoulder[1] + 40)
+            ankle = (500.0 + 40 * dz, shoulder[1] + 60)
+        knee = ((hip[0] + ankle[0]) / 2, (hip[1] + ankle[1]) / 2)
+        pts.update(
+            {
+                f"{side}_wrist": wrist,
+                f"{side}_elbow": elbow_pt,
+                f"{side}_shoulder": shoulder,
+                f"{side}_hip": hip,
+                f"{side}_knee": knee,
+                f"{side}_ankle": ankle,
+            }
+        )
+    _head(pts, 1.0)
+    return _pose(pts, hide, score)
+
+
+# -- sequences ---------------------------------------------------------------------------------
+
+
+def ramp(a: float, b: float, seconds: float) -> list[float]:
+    n = max(1, round(seconds * FPS))
+    return [a + (b - a) * (i + 1) / n for i in range(n)]
+
+
+def reps(
+    n: int, top: float, bottom: float, *, down_s: float = 0.8, up_s: float = 0.8, rest_s: float = 0.5
+) -> list[float]:
+    out = [top] * round(rest_s * FPS)
+    for _ in range(n):
+        out += ramp(top, bottom, down_s) + ramp(bottom, top, up_s) + [top] * round(rest_s * FPS)
+    return out
