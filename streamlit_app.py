@@ -49,6 +49,7 @@ from fitness.ui_state import (
     RecorderFactory,
     announcement_html,
     camera_check_html,
+    frames_to_run,
     guard_streamer_context,
     parse_ice_servers,
 )
@@ -62,7 +63,7 @@ UPLOAD_TYPES = ["mp4", "mov", "webm", "avi"]
 DEFAULT_PROFILE = "default"
 TRACE_POINTS = 600  # angle samples kept with a saved analysis (enough for a chart, small in the DB)
 PANEL_REFRESH_S = 0.5
-BACKLOG = 2  # newest webcam frames counted per callback; older ones are dropped
+CATCH_UP_MS = 60.0  # pipeline time one callback may spend on a burst of queued frames
 CUT_SHORT = 0.9  # fewer decodable frames than this share of the announced count: say the file is cut
 STALL_S = 4.0  # no camera frame for this long while streaming: tell the person
 CAMERA_TEXTS: Translations = {
@@ -219,14 +220,15 @@ def make_frame_callback(live: LiveState) -> Callable[[list[av.VideoFrame]], Awai
     """The webcam callback: runs on streamlit-webrtc's processing thread, never touches ``st``.
 
     It gets every frame that arrived since its last call. WebRTC delivers frames in small
-    bursts, so up to ``BACKLOG`` of the newest are all counted (a burst costs no frames); older
-    ones are dropped, so when the machine cannot keep up, latency still never builds up. Only
-    the newest goes back to the browser. (``video_frame_callback`` with ``async_processing``
+    bursts, so the newest ones that fit in ``CATCH_UP_MS`` are all run (a burst costs no
+    frames); older ones are dropped, so when the machine cannot keep up, latency still never
+    builds up (see :func:`fitness.ui_state.frames_to_run`). Only the newest goes back to the
+    browser. (``video_frame_callback`` with ``async_processing``
     would keep just the newest one and log a warning for every burst.)
     """
 
     async def callback(frames: list[av.VideoFrame]) -> list[av.VideoFrame]:
-        batch = frames[-BACKLOG:]
+        batch = frames[-frames_to_run(len(frames), live.process_ms, CATCH_UP_MS) :]
         skipped = len(frames) - len(batch)
         try:
             outs = [

@@ -92,6 +92,8 @@ class LiveSnapshot:
     end_reason: str | None = None
     frames_in: int = 0
     frames_processed: int = 0
+    frames_dropped: int = 0  # arrived while the callback was busy and never looked at
+    frames_capped: int = 0  # over the rate cap: the last overlay redrawn, no model run
     fps_in: float = 0.0
     fps_processed: float = 0.0
     process_ms: float = 0.0  # model + counting + drawing per processed frame (moving average)
@@ -171,6 +173,23 @@ class FrameGate:
         self._next = None
 
 
+def frames_to_run(queued: int, per_frame_ms: float, budget_ms: float, max_frames: int = 8) -> int:
+    """How many of the newest ``queued`` webcam frames to run through the pipeline now.
+
+    WebRTC hands frames over in bursts (the sender pulls a frame, encodes it, pulls the next),
+    so two to four frames often wait at once even when the pipeline keeps up on average.
+    Running only the newest would lose those frames for good; running all of them after a
+    stall would let latency build up. So: as many as fit in ``budget_ms`` at the current cost
+    per frame, always at least the newest one, never more than ``max_frames`` (the cost
+    estimate is zero until the first frame has been timed).
+    """
+    if queued <= 0:
+        return 0
+    if per_frame_ms <= 0:
+        return min(queued, max_frames)
+    return max(1, min(queued, max_frames, int(budget_ms // per_frame_ms)))
+
+
 class StreamClock:
     """Strictly increasing milliseconds for the pipeline from whatever the frames carry.
 
@@ -236,6 +255,8 @@ class LiveState:
         self._snap = LiveSnapshot()
         self._in = RateMeter()
         self._done = RateMeter()
+        self._armed_at = (0.0, 0)  # (monotonic time, frames_in) when the stream was armed
+        self._first_frame_at: float | None = None  # monotonic time of the stream's first frame
 
     # -- page side ------------------------------------------------------------------------
 
@@ -255,6 +276,12 @@ class LiveState:
             return self._armed
 
     @property
+    def process_ms(self) -> float:
+        """Moving average of what one processed frame costs (0 before the first)."""
+        with self._lock:
+            return self._snap.process_ms
+
+    @property
     def generation(self) -> int:
         """Changes on every arm and disarm: identifies one stream."""
         with self._lock:
@@ -270,6 +297,8 @@ class LiveState:
             self._in.reset()
             self._done.reset()
             self._snap = LiveSnapshot(armed=True, frames_in=self._snap.frames_in)
+            self._armed_at = (time.monotonic(), self._snap.frames_in)
+            self._first_frame_at = None
             return self._generation
 
     def disarm(self, reason: EndReason = "stopped") -> None:
@@ -279,6 +308,8 @@ class LiveState:
                 return
             recorder, self._recorder = self._recorder, None
             running = self._snap.recording
+            if self._armed:
+                self._log_stream_summary()
             self._armed = False
             self._generation += 1
             self._snap = replace(
@@ -293,6 +324,22 @@ class LiveState:
             except Exception as exc:
                 log.exception("could not close the live session")
                 self._set_error(f"Could not close the session in the history: {exc}")
+
+    def _log_stream_summary(self) -> None:
+        # Called with _lock held. Where the frames went is what tells a slow machine from a
+        # slow pipeline, so every stream leaves this line in the log.
+        snap, (armed_at, in0), first = self._snap, self._armed_at, self._first_frame_at
+        if first is None or snap.last_frame_at is None:
+            log.info("live stream ended after %.1f s without a frame", time.monotonic() - armed_at)
+            return
+        seconds = max(snap.last_frame_at - first, 1e-9)
+        received = snap.frames_in - in0
+        log.info(
+            "live stream: first frame %.2f s after START, then %.1f s with %d frames received (%.1f fps), "
+            "%d processed (%.1f fps, %.1f ms each), %d dropped while busy, %d over the rate cap, %d reps",
+            first - armed_at, seconds, received, (received - 1) / seconds, snap.frames_processed,
+            snap.frames_processed / seconds, snap.process_ms, snap.frames_dropped, snap.frames_capped, snap.reps,
+        )  # fmt: skip
 
     def stream_ended(self, generation: int) -> None:
         """The camera stream of ``generation`` ended (``on_video_ended``). A late notice from a
@@ -325,7 +372,14 @@ class LiveState:
         with self._lock:
             for _ in range(skipped + 1):
                 self._in.tick(now)
-            self._snap = replace(self._snap, frames_in=self._snap.frames_in + 1 + skipped, last_frame_at=now)
+            if self._armed and self._first_frame_at is None:
+                self._first_frame_at = now
+            self._snap = replace(
+                self._snap,
+                frames_in=self._snap.frames_in + 1 + skipped,
+                frames_dropped=self._snap.frames_dropped + skipped,
+                last_frame_at=now,
+            )
             armed, generation, settings = self._armed, self._generation, self._settings
         if not armed:
             return frame_rgb
@@ -335,7 +389,10 @@ class LiveState:
                     self._start_set(settings, generation)
                 coach = self._ensure_coach(settings)
                 if not self._gate.admit(now if frame_time_s is None else frame_time_s):
+                    self._count_capped()
                     return coach.redraw(frame_rgb)
+                # Timed from here: loading the model for a new set is not what a frame costs.
+                started = time.monotonic()
                 out, result = coach.process(frame_rgb, self._clock(frame_time_s, now))
             except Exception as exc:
                 message = f"Processing a frame failed ({type(exc).__name__}: {exc}); the stream goes on."
@@ -344,7 +401,7 @@ class LiveState:
                 self._set_error(message)
                 return frame_rgb
         done = time.monotonic()
-        self._after_frame(result, coach.exercise, done, (done - now) * 1000.0)
+        self._after_frame(result, coach.exercise, done, (done - started) * 1000.0)
         return out
 
     def _start_set(self, settings: LiveSettings, generation: int) -> None:
@@ -411,6 +468,11 @@ class LiveState:
             rep = replace(rep, index=self._snap.reps + 1)
             recorder = self._recorder
             self._snap = replace(self._snap, reps=rep.index, recent=(rep, *self._snap.recent)[:RECENT_REPS])
+        log.info(
+            "rep %d: %.2f-%.2f s (bottom %.2f s), %.0f-%.0f deg, %s",
+            rep.index, rep.start_ms / 1000, rep.end_ms / 1000, rep.bottom_ms / 1000, rep.min_angle, rep.max_angle,
+            rep.verdict,
+        )  # fmt: skip
         if recorder is None:
             return
         try:
@@ -437,6 +499,10 @@ class LiveState:
                 cue=cues[0] if cues else None,
                 note=notes[0] if notes else None,
             )
+
+    def _count_capped(self) -> None:
+        with self._lock:
+            self._snap = replace(self._snap, frames_capped=self._snap.frames_capped + 1)
 
     def _set_error(self, message: str) -> None:
         with self._lock:

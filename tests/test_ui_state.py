@@ -22,6 +22,7 @@ from fitness.ui_state import (
     RepSink,
     StreamClock,
     announcement_html,
+    frames_to_run,
     guard_streamer_context,
     parse_ice_servers,
 )
@@ -179,7 +180,7 @@ def test_frames_dropped_while_busy_count_as_received_not_processed() -> None:
     live.process(FRAME, 0.0)
     live.process(FRAME, 0.1, skipped=2)
     snap = live.snapshot()
-    assert (snap.frames_in, snap.frames_processed) == (4, 2)
+    assert (snap.frames_in, snap.frames_processed, snap.frames_dropped) == (4, 2, 2)
     assert h.coaches[0].calls == 2
 
 
@@ -293,6 +294,40 @@ def test_frames_over_the_cap_are_redrawn_not_processed() -> None:
     live.arm()
     feed(live, 5)
     assert h.coaches[0].calls == 1 and h.coaches[0].redraws == 4
+    snap = live.snapshot()
+    assert (snap.frames_in, snap.frames_processed, snap.frames_capped, snap.frames_dropped) == (5, 1, 4, 0)
+
+
+@pytest.mark.parametrize(
+    ("queued", "per_frame_ms", "expected"),
+    [
+        (0, 10.0, 0),  # nothing waiting
+        (1, 500.0, 1),  # the newest frame always runs, however slow
+        (4, 12.0, 4),  # a burst that fits the 60 ms budget is run whole
+        (9, 12.0, 5),  # a stall: only what fits, the older frames are dropped
+        (3, 45.0, 1),  # a slow machine: latency stays at one frame
+        (20, 0.0, 8),  # not timed yet: a bounded batch
+    ],
+)
+def test_frames_to_run_fits_a_burst_into_the_latency_budget(queued: int, per_frame_ms: float, expected: int) -> None:
+    assert frames_to_run(queued, per_frame_ms, budget_ms=60.0) == expected
+
+
+def test_the_cost_per_frame_leaves_out_loading_the_model() -> None:
+    h = Harness()
+    slow_factory = h.coach
+
+    def coach(settings: LiveSettings, on_rep: RepSink) -> Any:
+        time.sleep(0.2)  # loading a model for a new set
+        return slow_factory(settings, on_rep)
+
+    live = LiveState(coach, h.recorder)
+    live.configure(LiveSettings(exercise="squat", max_fps=1000.0))
+    live.arm()
+    feed(live, 2)
+    # The fake coach takes microseconds; a first frame timed with the 200 ms load would make
+    # the callback think it can only afford one frame per burst for the next second.
+    assert 0 < live.process_ms < 50
 
 
 def test_rate_meter() -> None:
@@ -397,3 +432,18 @@ def test_guard_matches_the_installed_streamlit_webrtc() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "ok"
+
+
+def test_each_stream_logs_where_its_frames_went(caplog: pytest.LogCaptureFixture) -> None:
+    h = Harness(rep_on={2})
+    live = h.state()
+    live.arm()
+    live.process(FRAME, 0.0)
+    live.process(FRAME, 0.1, skipped=3)
+    feed(live, 2, start_s=0.2)
+    with caplog.at_level("INFO", logger="fitness.ui_state"):
+        live.disarm()
+    summary = [r.getMessage() for r in caplog.records if "live stream" in r.getMessage()]
+    assert len(summary) == 1
+    assert "7 frames received" in summary[0] and "4 processed" in summary[0]
+    assert "3 dropped while busy" in summary[0] and "1 reps" in summary[0]
