@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -37,7 +38,7 @@ from exercises import REGISTRY
 from fitness.analysis import AUTO, AnalysisResult, analyze_video
 from fitness.errors import FitnessError
 from fitness.models import CATALOGUE
-from fitness.session import Rep, SessionInfo, SessionRecorder
+from fitness.session import Rep, SessionInfo, SessionRecorder, angle_trace
 from fitness.storage import CSV_COLUMNS, SessionStore, SessionSummary, csv_row, save_analysis
 from fitness.ui_state import (
     AnalysisView,
@@ -61,7 +62,6 @@ LAST_PAGE_KEY = "_fitness_last_page"
 VARIANTS = ("lightning", "thunder")  # SinglePose: the live counter follows one person
 UPLOAD_TYPES = ["mp4", "mov", "webm", "avi"]
 DEFAULT_PROFILE = "default"
-TRACE_POINTS = 600  # angle samples kept with a saved analysis (enough for a chart, small in the DB)
 PANEL_REFRESH_S = 0.5
 CATCH_UP_MS = 60.0  # pipeline time one callback may spend on a burst of queued frames
 CUT_SHORT = 0.9  # fewer decodable frames than this share of the announced count: say the file is cut
@@ -538,11 +538,7 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
 
 def analysis_info(view: AnalysisView) -> SessionInfo:
     t, a = view.result.angle_series()
-    step = max(1, len(t) // TRACE_POINTS)
-    trace = {
-        "t_ms": [round(float(x)) for x in t[::step]],
-        "angle": [None if pd.isna(y) else round(float(y), 1) for y in a[::step]],
-    }
+    trace = angle_trace([float(x) for x in t], [float(y) for y in a])
     return SessionInfo(
         exercise=view.result.exercise,
         source="video",
@@ -717,14 +713,32 @@ def _local(times: Any) -> list[datetime]:
     return out
 
 
+DAY_MS = 86_400_000
+MIN_DAYS_SHOWN = 7
+
+
 def _time_axis(fig: go.Figure, times: Sequence[datetime]) -> go.Figure:
-    # One session alone would make plotly zoom to milliseconds: show at least a day.
+    """Whole days on the x axis, at least a week of them ending on the newest day.
+
+    Left to itself, plotly zooms one session to minutes and labels every tick with the same
+    date; a week with one labelled tick per day reads as "what did I do lately".
+    """
     if times:
-        lo, hi = min(times), max(times)
-        if hi - lo < timedelta(days=1):
-            middle = lo + (hi - lo) / 2
-            lo, hi = middle - timedelta(hours=12), middle + timedelta(hours=12)
-        fig.update_xaxes(type="date", range=[lo, hi], tickformat="%b %d")
+        first = datetime.combine(min(times).date(), datetime.min.time())
+        last = datetime.combine(max(times).date(), datetime.min.time())
+        first = min(first, last - timedelta(days=MIN_DAYS_SHOWN - 1))
+        # A day's label sits in the middle of its day ("period"): a session at 23:00 is drawn
+        # inside its own day, and a day's bar (placed at noon) right above its label.
+        # About a week of labels fits a half-width chart without turning them sideways.
+        step = math.ceil(((last - first).days + 1) / MIN_DAYS_SHOWN)
+        fig.update_xaxes(
+            type="date",
+            range=[first, last + timedelta(days=1)],
+            tickformat="%b %d",
+            ticklabelmode="period" if step == 1 else "instant",
+            tickangle=0,
+            dtick=DAY_MS * step,
+        )
     return fig
 
 
@@ -741,8 +755,12 @@ def history_charts(chosen: Sequence[SessionSummary], details: dict[int, tuple[Re
     fig = go.Figure()
     for ex, part in per_day.groupby("exercise"):
         colour = EXERCISE_COLOURS.get(str(ex))
-        days = [datetime.combine(d, datetime.min.time()) for d in part["day"]]
-        fig.add_trace(go.Bar(x=days, y=part["reps"], name=history_exercise_label(str(ex)), marker_color=colour))
+        days = [datetime.combine(d, datetime.min.time()) + timedelta(hours=12) for d in part["day"]]
+        fig.add_trace(
+            go.Bar(
+                x=days, y=part["reps"], width=DAY_MS * 0.7, name=history_exercise_label(str(ex)), marker_color=colour
+            )
+        )
     fig.update_layout(barmode="stack")
     fig = _time_axis(fig, [datetime.combine(d, datetime.min.time()) for d in per_day["day"]])
     row1[0].plotly_chart(_small(fig, "Reps per day", "reps"), width="stretch", key="h-day")

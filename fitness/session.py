@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from types import TracebackType
 from typing import Any, Literal, Protocol
@@ -66,14 +68,36 @@ class SessionInfo:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+TRACE_POINTS = 600  # angle samples kept with a session: enough for a chart, small in the database
+
+
+def angle_trace(
+    t_ms: Sequence[float], angle: Sequence[float | None], max_points: int = TRACE_POINTS
+) -> dict[str, list[Any]]:
+    """The primary angle over time as stored with a session (``extra["trace"]``): every k-th
+    sample so that at most ``max_points`` remain, times in whole ms, angles to 0.1 degree, and
+    None where there was no reading (JSON has no NaN)."""
+    if len(t_ms) != len(angle):
+        raise ValueError(f"{len(t_ms)} times but {len(angle)} angles")
+    if max_points < 1:
+        raise ValueError(f"max_points must be at least 1, got {max_points}")
+    step = max(1, math.ceil(len(t_ms) / max_points))
+    return {
+        "t_ms": [round(float(t)) for t in t_ms[::step]],
+        "angle": [None if a is None or math.isnan(a) else round(float(a), 1) for a in angle[::step]],
+    }
+
+
 class RepSink(Protocol):
     """Where a recorder puts sessions and reps (:class:`fitness.storage.SessionStore`)."""
 
     def start_session(self, info: SessionInfo) -> int: ...
 
-    def add_rep(self, session_id: int, rep: Rep) -> None: ...
+    def add_rep(self, session_id: int, rep: Rep, *, extra: Mapping[str, Any] | None = None) -> None: ...
 
-    def end_session(self, session_id: int, reason: EndReason = "completed") -> None: ...
+    def end_session(
+        self, session_id: int, reason: EndReason = "completed", *, extra: Mapping[str, Any] | None = None
+    ) -> None: ...
 
 
 class SessionRecorder:
@@ -121,27 +145,29 @@ class SessionRecorder:
             self._session_id = self._store.start_session(self.info)
             return self._session_id
 
-    def add(self, rep: Rep) -> bool:
-        """Persist ``rep`` now. False (and a warning) when the session has already finished: a rep
-        completing while the person presses stop is dropped rather than reopening the session."""
+    def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> bool:
+        """Persist ``rep`` now (with ``extra`` merged into the session's extra data in the same
+        commit). False (and a warning) when the session has already finished: a rep completing
+        while the person presses stop is dropped rather than reopening the session."""
         with self._lock:
             if self._session_id is None:
                 raise RuntimeError("call start() before add()")
             if self._end_reason is not None:
                 log.warning("rep %s arrived after session %d ended; not saved", rep.index, self._session_id)
                 return False
-            self._store.add_rep(self._session_id, rep)
+            self._store.add_rep(self._session_id, rep, extra=extra)
             self._reps.append(rep)
             return True
 
-    def finish(self, reason: EndReason = "completed") -> None:
-        """End the session as ``reason``. A second call is a no-op (cleanup paths may overlap)."""
+    def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> None:
+        """End the session as ``reason`` (merging ``extra`` into its extra data). A second call
+        is a no-op (cleanup paths may overlap)."""
         with self._lock:
             if self._session_id is None:
                 raise RuntimeError("call start() before finish()")
             if self._end_reason is not None:
                 return
-            self._store.end_session(self._session_id, reason)
+            self._store.end_session(self._session_id, reason, extra=extra)
             self._end_reason = reason
 
     def __enter__(self) -> SessionRecorder:

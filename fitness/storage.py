@@ -501,8 +501,12 @@ def _check_info(info: SessionInfo) -> str:
     _check_text(info.profile, "profile name", MAX_NAME)
     if info.source not in SOURCES:
         raise StorageError(f"session source must be one of {', '.join(SOURCES)}, got {info.source!r}")
+    return _extra_json(info.extra)
+
+
+def _extra_json(extra: Mapping[str, Any]) -> str:
     try:
-        return json.dumps(info.extra, sort_keys=True)
+        return json.dumps(dict(extra), sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise StorageError(f"session extra data must be JSON-serialisable: {exc}") from None
 
@@ -822,17 +826,25 @@ class SessionStore:
         log.info("session %d started (%s, %s, profile %s)", session_id, info.exercise, info.source, info.profile)
         return session_id
 
-    def add_rep(self, session_id: int, rep: Rep) -> None:
-        """Save one completed rep, committed before this returns."""
+    def add_rep(self, session_id: int, rep: Rep, *, extra: Mapping[str, Any] | None = None) -> None:
+        """Save one completed rep, committed before this returns.
+
+        ``extra``: keys to merge into the session's extra data in the same transaction (the
+        live page stores the angle trace so far this way: one commit per rep, not two).
+        """
         row = rep_row(rep)
         cue_list = list(rep.cues)
+        _extra_json(extra or {})  # a bad value fails before anything is written
 
         def work(conn: Connection) -> None:
             reason = _end_reason(conn, session_id)
             if reason != "in_progress":
                 raise StorageError(f"session {session_id} has already ended ({reason}); start a new one")
             _insert_reps(conn, session_id, [(row, cue_list)])
-            conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(heartbeat_at=_now()))
+            values: dict[str, Any] = {"heartbeat_at": _now()}
+            if extra:
+                values["extra_json"] = _merged_extra(conn, session_id, extra)
+            conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(**values))
 
         self._run(f"saving rep {row['rep_index']} of session {session_id}", work, write=True)
 
@@ -845,9 +857,18 @@ class SessionStore:
 
         self._run(f"updating session {session_id}", work, write=True)
 
-    def end_session(self, session_id: int, reason: EndReason = "completed", *, notes: str | None = None) -> None:
-        """Close an in-progress session as ``reason`` (completed, stopped, interrupted or error)."""
+    def end_session(
+        self,
+        session_id: int,
+        reason: EndReason = "completed",
+        *,
+        notes: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Close an in-progress session as ``reason`` (completed, stopped, interrupted or error);
+        ``extra`` keys are merged into its extra data in the same transaction."""
         final = _check_reason(reason)
+        _extra_json(extra or {})
 
         def work(conn: Connection) -> None:
             current = _end_reason(conn, session_id)
@@ -856,6 +877,8 @@ class SessionStore:
             values: dict[str, Any] = {"end_reason": final, "ended_at": _now(), "heartbeat_at": _now()}
             if notes is not None:
                 values["notes"] = notes
+            if extra:
+                values["extra_json"] = _merged_extra(conn, session_id, extra)
             conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(**values))
 
         self._run(f"ending session {session_id}", work, write=True)
@@ -1154,6 +1177,12 @@ def _session_values(conn: Connection, info: SessionInfo, extra: str, started_at:
         "started_at": started_at,
         "extra_json": extra,
     }
+
+
+def _merged_extra(conn: Connection, session_id: int, extra: Mapping[str, Any]) -> str:
+    stored = conn.scalar(sa.select(sessions.c.extra_json).where(sessions.c.id == session_id))
+    current = json.loads(stored or "{}")
+    return _extra_json({**(current if isinstance(current, dict) else {}), **extra})
 
 
 def _end_reason(conn: Connection, session_id: int) -> str:

@@ -28,14 +28,14 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from fitness.session import EndReason, Rep
+from fitness.session import EndReason, Rep, angle_trace
 
 if TYPE_CHECKING:
     from fitness.analysis import AnalysisResult
@@ -43,14 +43,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECENT_REPS = 8
+TRACE_STEP_MS = 100.0  # the live angle trace kept for the history: 10 samples a second
 
 
 class Recorder(Protocol):
     """What the live page needs from :class:`fitness.session.SessionRecorder`."""
 
-    def add(self, rep: Rep) -> Any: ...
+    def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> Any: ...
 
-    def finish(self, reason: EndReason = "completed") -> Any: ...
+    def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> Any: ...
 
 
 class Coach(Protocol):
@@ -256,6 +257,9 @@ class LiveState:
         self._in = RateMeter()
         self._done = RateMeter()
         self._armed_at = (0.0, 0)  # (monotonic time, frames_in) when the stream was armed
+        # The set's primary angle over time (stream ms), saved with every rep and at the end.
+        self._trace_t: list[float] = []
+        self._trace_angle: list[float | None] = []
         self._first_frame_at: float | None = None  # monotonic time of the stream's first frame
 
     # -- page side ------------------------------------------------------------------------
@@ -320,7 +324,7 @@ class LiveState:
             )
         if recorder is not None:
             try:
-                recorder.finish(reason)
+                recorder.finish(reason, extra=self._trace_extra())
             except Exception as exc:
                 log.exception("could not close the live session")
                 self._set_error(f"Could not close the session in the history: {exc}")
@@ -393,7 +397,8 @@ class LiveState:
                     return coach.redraw(frame_rgb)
                 # Timed from here: loading the model for a new set is not what a frame costs.
                 started = time.monotonic()
-                out, result = coach.process(frame_rgb, self._clock(frame_time_s, now))
+                t_ms = self._clock(frame_time_s, now)
+                out, result = coach.process(frame_rgb, t_ms)
             except Exception as exc:
                 message = f"Processing a frame failed ({type(exc).__name__}: {exc}); the stream goes on."
                 if self._log_throttle.decide(message, now):
@@ -401,7 +406,7 @@ class LiveState:
                 self._set_error(message)
                 return frame_rgb
         done = time.monotonic()
-        self._after_frame(result, coach.exercise, done, (done - started) * 1000.0)
+        self._after_frame(result, coach.exercise, done, (done - started) * 1000.0, t_ms)
         return out
 
     def _start_set(self, settings: LiveSettings, generation: int) -> None:
@@ -411,6 +416,7 @@ class LiveState:
         with self._lock:
             if self._generation != generation:
                 return
+            self._trace_t, self._trace_angle = [], []
             self._snap = replace(
                 self._snap,
                 session_id=None,
@@ -476,18 +482,21 @@ class LiveState:
         if recorder is None:
             return
         try:
-            recorder.add(rep)
+            recorder.add(rep, extra=self._trace_extra())
         except Exception as exc:
             # Counting goes on; the person is told the history missed a rep.
             log.exception("could not save rep %d", rep.index)
             self._set_error(f"Rep {rep.index} could not be saved to the history: {exc}")
 
-    def _after_frame(self, result: Any, exercise: str, now: float, took_ms: float) -> None:
+    def _after_frame(self, result: Any, exercise: str, now: float, took_ms: float, t_ms: float) -> None:
         cues = tuple(getattr(result, "cues", ()) or ())
         notes = tuple(getattr(result, "notes", ()) or ())
         phase = getattr(result, "phase", None)
         angle = getattr(result, "angle", None)
         with self._lock:
+            if not self._trace_t or t_ms - self._trace_t[-1] >= TRACE_STEP_MS:
+                self._trace_t.append(t_ms)
+                self._trace_angle.append(None if angle is None else float(angle))
             self._done.tick(now)
             self._snap = replace(
                 self._snap,
@@ -499,6 +508,10 @@ class LiveState:
                 cue=cues[0] if cues else None,
                 note=notes[0] if notes else None,
             )
+
+    def _trace_extra(self) -> dict[str, Any]:
+        with self._lock:
+            return {"trace": angle_trace(self._trace_t, self._trace_angle)}
 
     def _count_capped(self) -> None:
         with self._lock:

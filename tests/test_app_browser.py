@@ -202,6 +202,8 @@ def test_live_set_counts_reps_and_lands_in_history(server: AppServer, camera_bro
     assert int(metric_value(page, "Reps")) == reps
     page.locator("[data-testid='stMetricValue']", has_text="stopped").first.wait_for()
     screenshot(page, "history")
+    # The live set's angle trace was saved with its reps: the detail chart is the trace.
+    assert page.locator("[data-testid='stPlotlyChart'] .gtitle", has_text="Squat: knee angle").count() == 1
     with page.expect_download() as download:
         page.get_by_role("button", name="Download these reps as CSV").click()
     rows = list(csv.DictReader(Path(download.value.path()).read_text().splitlines()))

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from fitness.cli import main as cli_main
 from fitness.errors import FitnessError, OutputPathError, StorageError
-from fitness.session import Rep, SessionInfo, SessionRecorder, Verdict
+from fitness.session import Rep, SessionInfo, SessionRecorder, Verdict, angle_trace
 from fitness.storage import (
     CSV_COLUMNS,
     LATEST_VERSION,
@@ -173,6 +173,23 @@ def test_session_lifecycle_and_its_rules(store: SessionStore) -> None:
     with pytest.raises(StorageError, match=f"^session {sid} has already ended \\(stopped\\); start a new one$"):
         store.add_rep(sid, make_rep(2))
     assert store.get_session(sid).summary.rep_count == 1
+
+
+def test_extra_data_is_merged_in_the_same_commit_as_the_rep_and_the_end(store: SessionStore) -> None:
+    sid = store.start_session(SessionInfo("squat", "live", extra={"device": "webcam"}))
+    store.add_rep(sid, make_rep(1), extra={"trace": {"t_ms": [0, 100], "angle": [170.0, None]}})
+    assert store.get_session(sid).summary.extra == {
+        "device": "webcam",
+        "trace": {"t_ms": [0, 100], "angle": [170.0, None]},
+    }
+    # A value JSON cannot hold is refused before anything is written: the rep is not saved either.
+    with pytest.raises(StorageError, match=r"^session extra data must be JSON-serialisable"):
+        store.add_rep(sid, make_rep(2), extra={"trace": {"angle": [math.nan]}})
+    assert store.get_session(sid).summary.rep_count == 1
+    store.end_session(sid, "stopped", extra={"trace": {"t_ms": [0, 100, 200], "angle": [170.0, None, 90.0]}})
+    summary = store.get_session(sid).summary
+    assert summary.end_reason == "stopped"
+    assert summary.extra == {"device": "webcam", "trace": {"t_ms": [0, 100, 200], "angle": [170.0, None, 90.0]}}
 
 
 @pytest.mark.parametrize(
@@ -879,3 +896,17 @@ def test_cli_bad_databases_are_one_line(capsys: pytest.CaptureFixture[str], tmp_
 
 def test_errors_are_fitness_errors() -> None:
     assert issubclass(StorageError, FitnessError) and issubclass(OutputPathError, FitnessError)
+
+
+def test_angle_trace_keeps_at_most_max_points_and_turns_nan_into_gaps() -> None:
+    t = [i * 33.3 for i in range(1801)]  # one minute at 30 fps
+    a: list[float | None] = [float(i % 90) for i in range(1801)]
+    a[4], a[8] = math.nan, None
+    trace = angle_trace(t, a, max_points=600)
+    assert len(trace["t_ms"]) == len(trace["angle"]) == 451  # every 4th sample
+    assert trace["t_ms"][:4] == [0, 133, 266, 400] and trace["angle"][:4] == [0.0, None, None, 12.0]
+    assert all(isinstance(x, int) for x in trace["t_ms"])
+    short = angle_trace([0.0, 100.0, 200.0], [1.234, math.nan, None])
+    assert short == {"t_ms": [0, 100, 200], "angle": [1.2, None, None]}
+    with pytest.raises(ValueError, match="3 times but 2 angles"):
+        angle_trace([0.0, 1.0, 2.0], [1.0, 2.0])

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from fitness.session import Rep
+from fitness.session import EndReason, Rep
 from fitness.ui_state import (
     Announcer,
     CueThrottle,
@@ -67,7 +69,9 @@ class FakeCoach:
             self.on_rep(make_rep(index=99, cues=("Go lower",)))
         out = frame_rgb.copy()
         out[0, 0] = 255  # "annotated"
-        return out, FakeResult(cues=("Go lower",) if self.calls in self.rep_on else ())
+        # A knee angle that goes down and up once every 30 frames (None: nobody in view).
+        angle = None if self.calls % 7 == 0 else 120.0 + 50.0 * np.cos(self.calls * np.pi / 15)
+        return out, FakeResult(angle=angle, cues=("Go lower",) if self.calls in self.rep_on else ())
 
     def redraw(self, frame_rgb: np.ndarray) -> np.ndarray:
         self.redraws += 1
@@ -80,15 +84,18 @@ class FakeRecorder:
     reps: list[Rep] = field(default_factory=list)
     finished: list[str] = field(default_factory=list)
     fail_add: bool = False
+    extras: list[Mapping[str, Any] | None] = field(default_factory=list)
 
-    def add(self, rep: Rep) -> bool:
+    def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> bool:
         if self.fail_add:
             raise OSError("disk full")
         self.reps.append(rep)
+        self.extras.append(extra)
         return True
 
-    def finish(self, reason: str = "completed") -> None:
+    def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> None:
         self.finished.append(reason)
+        self.extras.append(extra)
 
 
 @dataclass
@@ -447,3 +454,34 @@ def test_each_stream_logs_where_its_frames_went(caplog: pytest.LogCaptureFixture
     assert len(summary) == 1
     assert "7 frames received" in summary[0] and "4 processed" in summary[0]
     assert "3 dropped while busy" in summary[0] and "1 reps" in summary[0]
+
+
+def test_the_live_angle_trace_is_saved_with_every_rep_and_at_the_end(tmp_path: Path) -> None:
+    from fitness.session import SessionInfo, SessionRecorder
+    from fitness.storage import SessionStore
+
+    store = SessionStore.open(tmp_path / "history.db")
+
+    def recorder(settings: LiveSettings, exercise: str) -> tuple[SessionRecorder, int | None]:
+        made = SessionRecorder(store, SessionInfo(exercise=exercise, source="live", profile=settings.profile))
+        return made, made.start()
+
+    h = Harness(rep_on={45})
+    live = LiveState(h.coach, recorder)
+    live.configure(LiveSettings(exercise="squat", max_fps=1000.0))
+    live.arm()
+    feed(live, 60)  # 2 s at 30 fps; a rep on the 45th frame
+    session_id = live.snapshot().session_id
+    assert session_id is not None
+    trace = store.get_session(session_id).summary.extra["trace"]
+    # Saved with the rep, in the same commit: 10 samples a second up to that frame (1.47 s).
+    assert trace["t_ms"] == [i * 100 for i in range(15)]
+    assert trace["angle"][0] == pytest.approx(120 + 50 * np.cos(np.pi / 15), abs=0.05)
+    assert None in trace["angle"]  # frames without a reading stay gaps, not zeros
+
+    live.disarm()  # STOP: the rest of the set is saved with the end of the session
+    detail = store.get_session(session_id)
+    assert detail.summary.end_reason == "stopped" and len(detail.reps) == 1
+    trace = detail.summary.extra["trace"]
+    assert trace["t_ms"] == [i * 100 for i in range(20)]
+    assert len(trace["angle"]) == 20
