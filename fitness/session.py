@@ -68,7 +68,7 @@ class SessionInfo:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-TRACE_POINTS = 600  # angle samples kept with a session: enough for a chart, small in the database
+TRACE_POINTS = 3000  # angle samples kept with a session: 5 min of a live set at 10 a second, ~30 kB
 
 
 def angle_trace(
