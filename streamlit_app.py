@@ -88,8 +88,12 @@ def _configure_logging() -> bool:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("fitness")
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    wanted = os.environ.get("FITNESS_LOG_LEVEL", "INFO").strip().upper()
+    level = logging.getLevelNamesMapping().get(wanted)
+    root.setLevel(level if level is not None else logging.INFO)
     root.propagate = False
+    if level is None:
+        log.warning("FITNESS_LOG_LEVEL=%s is not a log level (DEBUG, INFO, WARNING, ERROR); using INFO", wanted)
     return True
 
 

@@ -538,7 +538,20 @@ class PipelineCoach:
         return self._coach.exercise
 
     def process(self, frame_rgb: np.ndarray, t_ms: float) -> tuple[np.ndarray, Any]:
-        return self._coach.process(frame_rgb, t_ms)
+        out, result = self._coach.process(frame_rgb, t_ms)
+        if log.isEnabledFor(logging.DEBUG):
+            # What the counter saw, frame by frame (FITNESS_LOG_LEVEL=DEBUG): enough to replay
+            # a live miscount, which cannot be reproduced from the video file alone.
+            pose = self._coach.last_pose
+            points = None if pose is None else np.round(pose.keypoints, 3).tolist()
+            log.debug(
+                "frame %.0f ms: %s %s e=%s angle=%s phase=%s reps=%d pose=%s",
+                t_ms, result.view, result.signal,
+                None if result.extension is None else round(result.extension, 3),
+                None if result.angle is None else round(result.angle, 1),
+                result.phase.value, result.reps, points,
+            )  # fmt: skip
+        return out, result
 
     def redraw(self, frame_rgb: np.ndarray) -> np.ndarray:
         from exercises import REGISTRY

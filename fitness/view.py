@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, cast
 
 from fitness.geometry import distance, midpoint, tilt_from_vertical
 from fitness.spec import Orientation, View
@@ -26,6 +26,8 @@ LYING_FRONT_MIN: Final = 1.2  # torso pointing at the camera: only a body lying 
 UPRIGHT_TILT_MAX: Final = 35.0
 HORIZONTAL_TILT_MIN: Final = 55.0
 WINDOW_MS: Final = 1000
+# Share of the last second's classified frames a new orientation or view needs to take over.
+SWITCH_SHARE: Final = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +76,21 @@ def classify(pose: Pose, min_score: float = 0.2) -> BodyView:
     return BodyView(None, None, ratio)
 
 
+def _vote(counts: Counter[str], current: str | None) -> str | None:
+    """The winner of the last second's frames. Taking over from ``current`` needs a clear
+    majority (``SWITCH_SHARE``), not just a plurality: when the joints are half hidden (a
+    barbell plate in front of the shoulders) single frames swing between views, and a lucky
+    plurality would switch the counter to another signal while nothing moved."""
+    if not counts:
+        return current
+    best, n = counts.most_common(1)[0]
+    if current is None or best == current or n >= SWITCH_SHARE * sum(counts.values()):
+        return best
+    return current
+
+
 class ViewTracker:
-    """The most common classification over the last second, so one odd frame changes nothing."""
+    """A clear majority of the classifications over the last second, so odd frames change nothing."""
 
     def __init__(self, window_ms: int = WINDOW_MS) -> None:
         self.window_ms = window_ms
@@ -93,10 +108,10 @@ class ViewTracker:
             self._hist.append((t_ms, frame.orientation, frame.view))
         while self._hist and self._hist[0][0] < t_ms - self.window_ms:
             self._hist.popleft()
-        orients = Counter(o for _, o, _ in self._hist if o is not None)
-        if orients:
-            self.orientation = orients.most_common(1)[0][0]
-            views = Counter(v for _, o, v in self._hist if o == self.orientation and v is not None)
-            if views:
-                self.view = views.most_common(1)[0][0]
+        orients: Counter[str] = Counter(o for _, o, _ in self._hist if o is not None)
+        orientation = _vote(orients, self.orientation)
+        if orientation != self.orientation:
+            self.orientation, self.view = cast(Orientation, orientation), None
+        views: Counter[str] = Counter(v for _, o, v in self._hist if o == self.orientation and v is not None)
+        self.view = cast(View | None, _vote(views, self.view))
         return self.orientation, self.view

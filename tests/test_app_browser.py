@@ -62,7 +62,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(tools: None, workdir: Path) -> Iterator[AppServer]:
     (workdir / "main").mkdir()
-    app = AppServer(workdir / "main").start()
+    # DEBUG: every processed frame is logged (artifacts/streamlit-browser-test.log), so a live
+    # miscount can be replayed.
+    app = AppServer(workdir / "main", env={"FITNESS_LOG_LEVEL": "DEBUG"}).start()
     yield app
     app.stop()
     (ARTIFACTS / "streamlit-browser-test.log").write_text(app.log())

@@ -189,3 +189,30 @@ def test_view_tracker_ignores_a_single_odd_frame() -> None:
     for i in range(21, 60):
         tracker.update(i * 33, front)
     assert tracker.view == "front"
+
+
+def test_view_tracker_switches_on_a_clear_majority_not_a_plurality() -> None:
+    """Half-hidden shoulders (a barbell plate in front of them) make single frames swing
+    between views; the live browser test once counted a 4th squat while the lifter stood still
+    because "front" won such a vote and the counter moved to the hip-height signal."""
+    tracker = ViewTracker()
+    side = classify(standing_figure(view="side"))
+    front = classify(standing_figure(view="front"))
+    hidden = classify(standing_figure(view="side", hide=("left_shoulder",)))
+    assert (side.view, front.view, hidden.view) == ("side", "front", None)
+    t = 0
+    for _ in range(30):
+        t += 33
+        tracker.update(t, side)
+    # The next second: 5 front, 3 side and 22 unreadable frames. Front has the most votes but
+    # not 60% of them: the view stays side.
+    noisy = [front] * 5 + [side] * 3 + [hidden] * 22
+    for frame in noisy:
+        t += 33
+        tracker.update(t, frame)
+    assert tracker.view == "side"
+    # A person who really turns: 7 of the 10 readable frames say front.
+    for frame in [front] * 7 + [side] * 3 + [hidden] * 20:
+        t += 33
+        tracker.update(t, frame)
+    assert tracker.view == "front"
