@@ -47,7 +47,10 @@ class CounterConfig:
 
     min_score: float = 0.2  # a joint below this is not seen on this frame
     arm_score: float = 0.35  # a stream may start mid-rep only if its first pose is this clear
-    rep_min_score: float = 0.25  # a rep whose joints averaged less was not really seen
+    # A rep whose joints averaged less was not really seen: real reps in the 20 labelled clips
+    # average 0.3 or more; a still lifter whose tracking went bad behind a barbell plate
+    # produced a phantom squat at 0.25 (tests/data/live_still_behind_plate.json).
+    rep_min_score: float = 0.3
     max_gap_ms: int = 2000
     note_after_ms: int = 400
     cut_jump: float = 0.2  # median keypoint jump per ~33 ms, as a share of the body's extent

@@ -39,7 +39,7 @@ def read_streams(path: Path) -> list[list[tuple[int, str, Pose | None]]]:
         if not found:
             continue
         t = int(found[1])
-        points = json.loads(found[3])
+        points = None if found[3] == "None" else json.loads(found[3])  # None: nobody found on that frame
         pose = None if points is None else Pose(np.array(points), float(np.mean([p[2] for p in points])))
         if not streams or t < streams[-1][-1][0]:
             streams.append([])
