@@ -700,7 +700,7 @@ def _small(fig: go.Figure, title: str, y_title: str) -> go.Figure:
         height=300,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         yaxis_title=y_title,
-        legend={"orientation": "h", "y": -0.3},
+        legend={"orientation": "h", "y": -0.4},
     )
     return fig
 
@@ -733,12 +733,13 @@ def _time_axis(fig: go.Figure, times: Sequence[datetime]) -> go.Figure:
         first = min(first, last - timedelta(days=MIN_DAYS_SHOWN - 1))
         # A day's label sits in the middle of its day ("period"): a session at 23:00 is drawn
         # inside its own day, and a day's bar (placed at noon) right above its label.
-        # About a week of labels fits a half-width chart without turning them sideways.
+        # Two-line labels ("12" over "Nov") are narrow: about a week of them fits a half-width
+        # chart on a laptop without plotly turning them sideways.
         step = math.ceil(((last - first).days + 1) / MIN_DAYS_SHOWN)
         fig.update_xaxes(
             type="date",
             range=[first, last + timedelta(days=1)],
-            tickformat="%b %d",
+            tickformat="%-d<br>%b",
             ticklabelmode="period" if step == 1 else "instant",
             tickangle=0,
             dtick=DAY_MS * step,
@@ -801,12 +802,21 @@ def history_charts(chosen: Sequence[SessionSummary], details: dict[int, tuple[Re
         name, colour = history_exercise_label(str(ex)), EXERCISE_COLOURS.get(str(ex))
         when = _local(part["started_at"])
         down, up = part["mean_eccentric_ms"] / 1000, part["mean_concentric_ms"] / 1000
-        fig.add_trace(go.Scatter(x=when, y=down, mode="lines+markers", name=f"{name}: down", line={"color": colour}))
+        # One legend entry per exercise (as in the other charts); the line style tells the phases.
         fig.add_trace(
-            go.Scatter(x=when, y=up, mode="lines+markers", name=f"{name}: up", line={"color": colour, "dash": "dot"})
+            go.Scatter(
+                x=when, y=down, mode="lines+markers", name=name, legendgroup=name, line={"color": colour},
+                hovertemplate=f"{name} down: %{{y:.1f}} s<extra></extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=when, y=up, mode="lines+markers", name=name, legendgroup=name, showlegend=False,
+                line={"color": colour, "dash": "dot"}, hovertemplate=f"{name} up: %{{y:.1f}} s<extra></extra>",
+            )
         )
     fig.update_yaxes(rangemode="tozero")
-    fig = _time_axis(_small(fig, "Tempo (session mean)", "seconds"), every_time)
+    fig = _time_axis(_small(fig, "Tempo (down solid, up dotted)", "seconds"), every_time)
     row2[1].plotly_chart(fig, width="stretch", key="h-tempo")
 
     cue_counts: Counter[str] = Counter(cue for reps in details.values() for rep in reps for cue in set(rep.cues))
