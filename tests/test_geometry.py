@@ -193,8 +193,8 @@ def test_view_tracker_ignores_a_single_odd_frame() -> None:
 
 def test_view_tracker_switches_on_a_clear_majority_not_a_plurality() -> None:
     """Half-hidden shoulders (a barbell plate in front of them) make single frames swing
-    between views; the live browser test once counted a 4th squat while the lifter stood still
-    because "front" won such a vote and the counter moved to the hip-height signal."""
+    between views (seen in the live browser test while the lifter stood still); a plurality of
+    odd frames must not move the counter to another signal."""
     tracker = ViewTracker()
     side = classify(standing_figure(view="side"))
     front = classify(standing_figure(view="front"))
