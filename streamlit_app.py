@@ -846,7 +846,8 @@ def session_detail(chosen: Sequence[SessionSummary], details: dict[int, tuple[Re
         return
     s = by_id[int(picked)]
     reps = details.get(s.id, ())
-    c1, c2, c3, c4 = st.columns(4)
+    # "interrupted" is the longest value: its column gets the room, the numbers need little.
+    c1, c2, c3, c4 = st.columns([0.8, 1.1, 0.9, 1.6])
     c1.metric("Reps", s.rep_count)
     c2.metric("Good form", f"{s.good_count} of {s.rep_count}" if s.rep_count else "—")
     c3.metric("Duration", fmt_clock(s.duration.total_seconds()) if s.duration is not None else "—")
