@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -747,6 +748,40 @@ def _time_axis(fig: go.Figure, times: Sequence[datetime]) -> go.Figure:
     return fig
 
 
+@dataclass(frozen=True, slots=True)
+class TrendLine:
+    """One per-session column drawn per exercise: ``scale`` converts units (share -> %, ms -> s),
+    ``hover`` (after the exercise name) tells apart lines that share a colour."""
+
+    column: str
+    scale: float = 1.0
+    dash: str | None = None
+    hover: str | None = None
+
+
+def _session_lines(frame: pd.DataFrame, lines: Sequence[TrendLine]) -> go.Figure:
+    """Each exercise in its colour, over the sessions' start times; one legend entry per exercise
+    (as in the other charts), so extra lines of an exercise differ by line style only."""
+    fig = go.Figure()
+    for ex, part in frame.groupby("exercise"):
+        name, colour = history_exercise_label(str(ex)), EXERCISE_COLOURS.get(str(ex))
+        when = _local(part["started_at"])
+        for i, line in enumerate(lines):
+            fig.add_trace(
+                go.Scatter(
+                    x=when,
+                    y=part[line.column] * line.scale,
+                    mode="lines+markers",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=i == 0,
+                    line={"color": colour, "dash": line.dash},
+                    hovertemplate=None if line.hover is None else f"{name} {line.hover}<extra></extra>",
+                )
+            )
+    return fig
+
+
 def history_charts(chosen: Sequence[SessionSummary], details: dict[int, tuple[Rep, ...]]) -> None:
     from fitness.storage import good_share_frame, reps_per_day_frame, trends_frame
 
@@ -770,51 +805,23 @@ def history_charts(chosen: Sequence[SessionSummary], details: dict[int, tuple[Re
     fig = _time_axis(fig, [datetime.combine(d, datetime.min.time()) for d in per_day["day"]])
     row1[0].plotly_chart(_small(fig, "Reps per day", "reps"), width="stretch", key="h-day")
 
-    fig = go.Figure()
-    for ex, part in shares[shares["reps"] > 0].groupby("exercise"):
-        name, colour = history_exercise_label(str(ex)), EXERCISE_COLOURS.get(str(ex))
-        fig.add_trace(
-            go.Scatter(
-                x=_local(part["started_at"]),
-                y=part["good_share"] * 100,
-                mode="lines+markers",
-                name=name,
-                line={"color": colour},
-            )
-        )
+    fig = _session_lines(shares[shares["reps"] > 0], [TrendLine("good_share", scale=100)])
     fig.update_yaxes(range=[0, 105])
     fig = _time_axis(_small(fig, "Share of good reps per session", "% good"), every_time)
     row1[1].plotly_chart(fig, width="stretch", key="h-good")
 
-    fig = go.Figure()
-    for ex, part in trends.groupby("exercise"):
-        name, colour = history_exercise_label(str(ex)), EXERCISE_COLOURS.get(str(ex))
-        when = _local(part["started_at"])
-        fig.add_trace(
-            go.Scatter(x=when, y=part["mean_rom_deg"], mode="lines+markers", name=name, line={"color": colour})
-        )
+    fig = _session_lines(trends, [TrendLine("mean_rom_deg")])
     fig.update_yaxes(rangemode="tozero")
     fig = _time_axis(_small(fig, "Range of motion (session mean)", "degrees"), every_time)
     row2[0].plotly_chart(fig, width="stretch", key="h-rom")
 
-    fig = go.Figure()
-    for ex, part in trends.groupby("exercise"):
-        name, colour = history_exercise_label(str(ex)), EXERCISE_COLOURS.get(str(ex))
-        when = _local(part["started_at"])
-        down, up = part["mean_eccentric_ms"] / 1000, part["mean_concentric_ms"] / 1000
-        # One legend entry per exercise (as in the other charts); the line style tells the phases.
-        fig.add_trace(
-            go.Scatter(
-                x=when, y=down, mode="lines+markers", name=name, legendgroup=name, line={"color": colour},
-                hovertemplate=f"{name} down: %{{y:.1f}} s<extra></extra>",
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=when, y=up, mode="lines+markers", name=name, legendgroup=name, showlegend=False,
-                line={"color": colour, "dash": "dot"}, hovertemplate=f"{name} up: %{{y:.1f}} s<extra></extra>",
-            )
-        )
+    fig = _session_lines(
+        trends,
+        [
+            TrendLine("mean_eccentric_ms", scale=0.001, hover="down: %{y:.1f} s"),
+            TrendLine("mean_concentric_ms", scale=0.001, dash="dot", hover="up: %{y:.1f} s"),
+        ],
+    )
     fig.update_yaxes(rangemode="tozero")
     fig = _time_axis(_small(fig, "Tempo (down solid, up dotted)", "seconds"), every_time)
     row2[1].plotly_chart(fig, width="stretch", key="h-tempo")
