@@ -830,11 +830,11 @@ class SessionStore:
         """Save one completed rep, committed before this returns.
 
         ``extra``: keys to merge into the session's extra data in the same transaction (the
-        live page stores the angle trace so far this way: one commit per rep, not two).
+        live page stores the angle trace so far this way: one commit per rep, not two). A value
+        JSON cannot hold fails inside that transaction, so the rep is not saved either.
         """
         row = rep_row(rep)
         cue_list = list(rep.cues)
-        _extra_json(extra or {})  # a bad value fails before anything is written
 
         def work(conn: Connection) -> None:
             reason = _end_reason(conn, session_id)
@@ -868,7 +868,6 @@ class SessionStore:
         """Close an in-progress session as ``reason`` (completed, stopped, interrupted or error);
         ``extra`` keys are merged into its extra data in the same transaction."""
         final = _check_reason(reason)
-        _extra_json(extra or {})
 
         def work(conn: Connection) -> None:
             current = _end_reason(conn, session_id)
