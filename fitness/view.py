@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass
-from typing import Final, cast
+from typing import Final, TypeVar
 
 from fitness.geometry import distance, midpoint, tilt_from_vertical
 from fitness.spec import Orientation, View
@@ -76,7 +76,10 @@ def classify(pose: Pose, min_score: float = 0.2) -> BodyView:
     return BodyView(None, None, ratio)
 
 
-def _vote(counts: Counter[str], current: str | None) -> str | None:
+Choice = TypeVar("Choice", bound=str)
+
+
+def _vote(counts: Counter[Choice], current: Choice | None) -> Choice | None:
     """The winner of the last second's frames. Taking over from ``current`` needs a clear
     majority (``SWITCH_SHARE``), not just a plurality: when the joints are half hidden (a
     barbell plate in front of the shoulders) single frames swing between views, and a lucky
@@ -108,10 +111,9 @@ class ViewTracker:
             self._hist.append((t_ms, frame.orientation, frame.view))
         while self._hist and self._hist[0][0] < t_ms - self.window_ms:
             self._hist.popleft()
-        orients: Counter[str] = Counter(o for _, o, _ in self._hist if o is not None)
-        orientation = _vote(orients, self.orientation)
+        orientation = _vote(Counter(o for _, o, _ in self._hist if o is not None), self.orientation)
         if orientation != self.orientation:
-            self.orientation, self.view = cast(Orientation, orientation), None
-        views: Counter[str] = Counter(v for _, o, v in self._hist if o == self.orientation and v is not None)
-        self.view = cast(View | None, _vote(views, self.view))
+            self.orientation, self.view = orientation, None  # the old view was of another posture
+        views = Counter(v for _, o, v in self._hist if o == self.orientation and v is not None)
+        self.view = _vote(views, self.view)
         return self.orientation, self.view
