@@ -22,7 +22,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from fitness.session import Rep, SessionInfo, SessionRecorder
-from fitness.storage import SessionStore, reps, to_url
+from fitness.storage import SessionStore, rep_row, reps, to_url
 
 PG_ENV = "FITNESS_TEST_PG_URL"
 
@@ -84,23 +84,7 @@ def crash(url: str) -> int:
         if line.strip() == "hold":
             conn = store.engine.execution_options(fitness_write=True).connect()
             conn.begin()
-            row = make_rep(index)
-            conn.execute(
-                sa.insert(reps).values(
-                    session_id=session_id,
-                    rep_index=row.index,
-                    start_ms=row.start_ms,
-                    bottom_ms=row.bottom_ms,
-                    end_ms=row.end_ms,
-                    min_angle=row.min_angle,
-                    max_angle=row.max_angle,
-                    rom_deg=row.rom_deg,
-                    eccentric_ms=row.eccentric_ms,
-                    concentric_ms=row.concentric_ms,
-                    verdict=row.verdict,
-                    side=row.side,
-                )
-            )
+            conn.execute(sa.insert(reps).values(session_id=session_id, **rep_row(make_rep(index))))
             _say(f"holding {index}")
             time.sleep(600)
             return 1

@@ -182,7 +182,7 @@ def test_extra_data_is_merged_in_the_same_commit_as_the_rep_and_the_end(store: S
         "device": "webcam",
         "trace": {"t_ms": [0, 100], "angle": [170.0, None]},
     }
-    # A value JSON cannot hold is refused before anything is written: the rep is not saved either.
+    # A value JSON cannot hold fails the whole commit: the rep is not saved either.
     with pytest.raises(StorageError, match=r"^session extra data must be JSON-serialisable"):
         store.add_rep(sid, make_rep(2), extra={"trace": {"angle": [math.nan]}})
     assert store.get_session(sid).summary.rep_count == 1
