@@ -228,8 +228,8 @@ def make_frame_callback(live: LiveState) -> Callable[[list[av.VideoFrame]], Awai
     bursts, so the newest ones that fit in ``CATCH_UP_MS`` are all run (a burst costs no
     frames); older ones are dropped, so when the machine cannot keep up, latency still never
     builds up (see :func:`fitness.ui_state.frames_to_run`). Only the newest goes back to the
-    browser. (``video_frame_callback`` with ``async_processing``
-    would keep just the newest one and log a warning for every burst.)
+    browser. (``video_frame_callback`` with ``async_processing`` would keep just the newest one
+    and log a warning for every burst.)
     """
 
     async def callback(frames: list[av.VideoFrame]) -> list[av.VideoFrame]:
@@ -732,10 +732,10 @@ def _time_axis(fig: go.Figure, times: Sequence[datetime]) -> go.Figure:
         first = datetime.combine(min(times).date(), datetime.min.time())
         last = datetime.combine(max(times).date(), datetime.min.time())
         first = min(first, last - timedelta(days=MIN_DAYS_SHOWN - 1))
-        # A day's label sits in the middle of its day ("period"): a session at 23:00 is drawn
-        # inside its own day, and a day's bar (placed at noon) right above its label.
-        # Two-line labels ("12" over "Nov") are narrow: about a week of them fits a half-width
-        # chart on a laptop without plotly turning them sideways.
+        # The range ends with the newest day's midnight + 1 day, so a session at 23:00 stays in
+        # its day. With a label a day, each label sits in the middle of its day ("period"),
+        # right under that day's bar (placed at noon). Two-line labels ("12" over "Nov") are
+        # narrow: about a week of them fits a half-width chart without turning sideways.
         step = math.ceil(((last - first).days + 1) / MIN_DAYS_SHOWN)
         fig.update_xaxes(
             type="date",
