@@ -84,18 +84,15 @@ class FakeRecorder:
     reps: list[Rep] = field(default_factory=list)
     finished: list[str] = field(default_factory=list)
     fail_add: bool = False
-    extras: list[Mapping[str, Any] | None] = field(default_factory=list)
 
     def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> bool:
         if self.fail_add:
             raise OSError("disk full")
         self.reps.append(rep)
-        self.extras.append(extra)
         return True
 
     def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> None:
         self.finished.append(reason)
-        self.extras.append(extra)
 
 
 @dataclass
