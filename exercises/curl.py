@@ -1,6 +1,6 @@
 """Biceps curl (dumbbell or barbell), each arm counted on its own and merged when together."""
 
-from fitness.spec import AngleDef, ExerciseSpec, FormRule, Phase, Requirement, TiltDef, View
+from fitness.engine.spec import AngleDef, ExerciseSpec, FormRule, Phase, Requirement, TiltDef, View
 
 ELBOW = AngleDef("shoulder", "elbow", "wrist")
 SIDE_VIEWS: frozenset[View] = frozenset({"side", "oblique"})

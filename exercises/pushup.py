@@ -1,6 +1,6 @@
 """Push-up, counted at the elbow (side/oblique) or by shoulder height (head-on)."""
 
-from fitness.spec import AngleDef, BendDef, ExerciseSpec, FormRule, HeightSignal, Phase, View
+from fitness.engine.spec import AngleDef, BendDef, ExerciseSpec, FormRule, HeightSignal, Phase, View
 
 ELBOW = AngleDef("shoulder", "elbow", "wrist")
 BODY_LINE = BendDef("shoulder", "hip", "ankle")

@@ -1,6 +1,6 @@
 """Bodyweight or barbell squat, counted at the knee (side/oblique) or by hip height (front)."""
 
-from fitness.spec import AngleDef, ExerciseSpec, FormRule, HeightSignal, Phase, TiltDef, View, WidthRatioDef
+from fitness.engine.spec import AngleDef, ExerciseSpec, FormRule, HeightSignal, Phase, TiltDef, View, WidthRatioDef
 
 KNEE = AngleDef("hip", "knee", "ankle")
 SIDE_VIEWS: frozenset[View] = frozenset({"side", "oblique"})

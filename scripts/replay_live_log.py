@@ -24,8 +24,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from fitness.analysis import StreamAnalyzer  # noqa: E402
-from fitness.types import Pose  # noqa: E402
+from fitness.pipeline.stream import StreamAnalyzer  # noqa: E402
+from fitness.pose.types import Pose  # noqa: E402
 
 log = logging.getLogger("replay")
 FRAME_RE = re.compile(r"frame (\d+) ms: (.*?) pose=(.*)$")

@@ -18,9 +18,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from fitness.analysis import EvalRow, LabelledClip, analyze_poses, load_manifest, summarize  # noqa: E402
-from fitness.counter import CounterConfig  # noqa: E402
-from fitness.types import Pose  # noqa: E402
+from fitness.engine.counter import CounterConfig  # noqa: E402
+from fitness.pipeline.evaluation import EvalRow, LabelledClip, load_manifest, summarize  # noqa: E402
+from fitness.pipeline.stream import analyze_poses  # noqa: E402
+from fitness.pose.types import Pose  # noqa: E402
 
 
 def load_dump(path: Path) -> tuple[list[tuple[float, Pose | None]], float]:

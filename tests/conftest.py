@@ -50,7 +50,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def lightning_files() -> object:
-    from fitness.models import ensure_model
+    from fitness.pose.models import ensure_model
 
     return ensure_model("lightning")
 
@@ -58,6 +58,6 @@ def lightning_files() -> object:
 @pytest.fixture()
 def lightning() -> Iterator[object]:
     """A fresh Lightning estimator (video mode is stateful, so one per test)."""
-    from fitness.pose import load_estimator
+    from fitness.pose.estimator import load_estimator
 
     yield load_estimator("lightning")

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from fitness.keypoints import INDEX, NUM_KEYPOINTS
-from fitness.types import Pose
+from fitness.pose.keypoints import INDEX, NUM_KEYPOINTS
+from fitness.pose.types import Pose
 
 FPS = 30.0
 DT = 1000.0 / FPS

@@ -21,8 +21,9 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from fitness.session import Rep, SessionInfo, SessionRecorder
-from fitness.storage import SessionStore, rep_row, reps, to_url
+from fitness.engine.values import Rep
+from fitness.store.recorder import SessionInfo, SessionRecorder
+from fitness.store.store import SessionStore, rep_row, reps, to_url
 
 PG_ENV = "FITNESS_TEST_PG_URL"
 

@@ -1,0 +1,190 @@
+"""Plotly figures for the pages (no ``st.*``: they build figures, the pages show them)."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# streamlit_webrtc (aiortc, pylibsrtp) must be imported before TensorFlow ever is: the other order
+# segfaults. Nothing here imports TensorFlow at start-up; conversion on first use comes later.
+# Private, but streamlit-webrtc is pinned to 0.79.0: see fitness.app.live_state.guard_streamer_context.
+from fitness.app.common import VERDICT_COLOUR, history_exercise_label
+from fitness.app.live_state import (  # noqa: F401
+    AnalysisView,
+    Announcer,
+    LiveSettings,
+    LiveSnapshot,
+    LiveState,
+    PipelineCoach,
+    RecorderFactory,
+    announcement_html,
+    camera_check_html,
+    frames_to_run,
+    guard_streamer_context,
+    parse_ice_servers,
+)
+from fitness.engine.values import Rep
+from fitness.pipeline.stream import AnalysisResult
+
+log = logging.getLogger("fitness.app")
+
+def angle_chart(result: AnalysisResult) -> go.Figure:
+    t, a = result.angle_series()
+    return trace_figure(
+        [float(x) / 1000 for x in t],
+        [None if pd.isna(y) else float(y) for y in a],
+        result.reps,
+        f"{result.spec.name}: {result.spec.primary.label()} over time",
+    )
+
+
+def trace_figure(t_s: Sequence[float], angle: Sequence[float | None], reps: Sequence[Rep], title: str) -> go.Figure:
+    """The counted angle over time; each rep shaded (green good, orange needs work) and its cues
+    marked at the turning point."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=list(t_s), y=list(angle), mode="lines", name="angle", line={"color": "#4a6fe3"}))
+    for rep in reps:
+        fig.add_vrect(
+            x0=rep.start_ms / 1000,
+            x1=rep.end_ms / 1000,
+            fillcolor=VERDICT_COLOUR.get(rep.verdict, "#999"),
+            opacity=0.15,
+            line_width=0,
+            annotation_text=str(rep.index),
+            annotation_position="top left",
+        )
+    cued = [r for r in reps if r.cues]
+    if cued:
+        fig.add_trace(
+            go.Scatter(
+                x=[r.bottom_ms / 1000 for r in cued],
+                y=[r.min_angle for r in cued],
+                mode="markers",
+                name="cue",
+                marker={"symbol": "triangle-down", "size": 12, "color": "#d9534f"},
+                text=["; ".join(r.cues) for r in cued],
+                hovertemplate="%{text}<extra>rep cue</extra>",
+            )
+        )
+    fig.update_layout(
+        title=title,
+        xaxis_title="time (s)",
+        yaxis_title="angle (°)",
+        height=340,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+
+def _small(fig: go.Figure, title: str, y_title: str) -> go.Figure:
+    fig.update_layout(
+        title=title,
+        height=300,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        yaxis_title=y_title,
+        legend={"orientation": "h", "y": -0.4},
+    )
+    return fig
+
+
+EXERCISE_COLOURS = {"squat": "#4a6fe3", "pushup": "#2e9e5b", "curl": "#e8913a"}
+
+
+def _local(times: Any) -> list[datetime]:
+    """UTC timestamps from the store as naive local times, which is what a person reads."""
+    out = []
+    for t in times:
+        moment = t.to_pydatetime() if isinstance(t, pd.Timestamp) else t
+        out.append(moment.astimezone().replace(tzinfo=None))
+    return out
+
+
+DAY_MS = 86_400_000
+MIN_DAYS_SHOWN = 7
+
+
+def _time_axis(fig: go.Figure, times: Sequence[datetime]) -> go.Figure:
+    """Whole days on the x axis, at least a week of them ending on the newest day.
+
+    Left to itself, plotly zooms one session to minutes and labels every tick with the same
+    date; a week with one labelled tick per day reads as "what did I do lately".
+    """
+    if times:
+        first = datetime.combine(min(times).date(), datetime.min.time())
+        last = datetime.combine(max(times).date(), datetime.min.time())
+        first = min(first, last - timedelta(days=MIN_DAYS_SHOWN - 1))
+        # The range ends with the newest day's midnight + 1 day, so a session at 23:00 stays in
+        # its day. With a label a day, each label sits in the middle of its day ("period"),
+        # right under that day's bar (placed at noon). Two-line labels ("12" over "Nov") are
+        # narrow: about a week of them fits a half-width chart without turning sideways.
+        step = math.ceil(((last - first).days + 1) / MIN_DAYS_SHOWN)
+        fig.update_xaxes(
+            type="date",
+            range=[first, last + timedelta(days=1)],
+            tickformat="%-d<br>%b",
+            ticklabelmode="period" if step == 1 else "instant",
+            tickangle=0,
+            dtick=DAY_MS * step,
+        )
+    return fig
+
+
+@dataclass(frozen=True, slots=True)
+class TrendLine:
+    """One per-session column drawn per exercise: ``scale`` converts units (share -> %, ms -> s),
+    ``hover`` (after the exercise name) tells apart lines that share a colour."""
+
+    column: str
+    scale: float = 1.0
+    dash: str | None = None
+    hover: str | None = None
+
+
+def _session_lines(frame: pd.DataFrame, lines: Sequence[TrendLine]) -> go.Figure:
+    """Each exercise in its colour, over the sessions' start times; one legend entry per exercise
+    (as in the other charts), so extra lines of an exercise differ by line style only."""
+    fig = go.Figure()
+    for ex, part in frame.groupby("exercise"):
+        name, colour = history_exercise_label(str(ex)), EXERCISE_COLOURS.get(str(ex))
+        when = _local(part["started_at"])
+        for i, line in enumerate(lines):
+            fig.add_trace(
+                go.Scatter(
+                    x=when,
+                    y=part[line.column] * line.scale,
+                    mode="lines+markers",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=i == 0,
+                    line={"color": colour, "dash": line.dash},
+                    hovertemplate=None if line.hover is None else f"{name} {line.hover}<extra></extra>",
+                )
+            )
+    return fig
+
+
+
+def rep_bars(reps: Sequence[Rep]) -> go.Figure:
+    fig = go.Figure(
+        go.Bar(
+            x=[r.index for r in reps],
+            y=[r.rom_deg for r in reps],
+            marker_color=[VERDICT_COLOUR.get(r.verdict, "#999") for r in reps],
+            text=["; ".join(r.cues) for r in reps],
+            hovertemplate="rep %{x}: %{y:.0f}°<br>%{text}<extra></extra>",
+        )
+    )
+    return _small(fig, "Range of motion per rep (green good, orange needs work)", "degrees").update_xaxes(
+        title="rep", dtick=1
+    )
+
+

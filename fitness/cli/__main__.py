@@ -1,0 +1,5 @@
+import sys
+
+from fitness.cli import main
+
+sys.exit(main())

@@ -1,0 +1,122 @@
+"""``fitness bench``: time every stage of the pipeline on real footage, every runtime in one run."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from fitness.bench.core import (
+    DEFAULT_RUNTIMES,
+    DEFAULT_VARIANTS,
+    SHARED_DATA,
+    BenchConfig,
+    default_clip,
+    format_report,
+    run_bench,
+)
+from fitness.cli.common import check_outputs, write_json
+from fitness.errors import FitnessError
+from fitness.pipeline.video_io import check_readable
+
+log = logging.getLogger(__name__)
+
+
+def _csv(text: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    if not items:
+        raise argparse.ArgumentTypeError("expected a comma-separated list")
+    return items
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="benchmark the pipeline (every stage, every runtime, memory over a long stream)",
+        description=(
+            "Time decode, preprocess, inference, counting and drawing on a real clip for each "
+            "MoveNet variant and runtime in one run; time 'analyze' against real time; watch "
+            "memory over a simulated stream. Prints a table; --json writes the numbers."
+        ),
+    )
+    p.add_argument("--clip", type=Path, default=None, help=f"video to time on (default: a 720p clip in {SHARED_DATA})")
+    p.add_argument("--seconds", type=float, default=10.0, help="seconds of clip timed per run (default 10)")
+    p.add_argument(
+        "--variants",
+        type=_csv,
+        default=DEFAULT_VARIANTS,
+        help=f"comma-separated (default {','.join(DEFAULT_VARIANTS)})",
+    )
+    p.add_argument(
+        "--runtimes",
+        type=_csv,
+        default=DEFAULT_RUNTIMES,
+        help=f"comma-separated (default {','.join(DEFAULT_RUNTIMES)})",
+    )
+    p.add_argument("--threads", type=int, default=2, help="inference threads (default 2)")
+    p.add_argument("--json", type=Path, default=None, help="write the results as JSON ('-' for stdout)")
+    p.add_argument(
+        "--soak-minutes",
+        type=float,
+        default=10.0,
+        help="minutes of stream time for the memory soak, frames fed as fast as they come (default 10; 0 skips)",
+    )
+    p.add_argument(
+        "--tflite",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also time this local .tflite (e.g. an fp16 or int8 build) on LiteRT; repeatable",
+    )
+    p.add_argument("--no-analyze", action="store_true", help="skip the whole-video analyze timing")
+    p.add_argument(
+        "--no-analyze-command", action="store_true", help="time analyze in-process only, not the command as well"
+    )
+    p.set_defaults(func=run)
+
+
+def _show_progress(verbose: int) -> None:
+    """A run takes minutes: on a terminal, say what it is doing even without ``-v``."""
+    bench_log = logging.getLogger("fitness.bench.core")
+    if verbose or not sys.stderr.isatty() or bench_log.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("bench: %(message)s"))
+    bench_log.addHandler(handler)
+    bench_log.setLevel(logging.INFO)
+    bench_log.propagate = False
+
+
+def run(args: argparse.Namespace) -> int:
+    clip: Path | None = args.clip if args.clip is not None else default_clip()
+    if clip is None:
+        raise FitnessError(f"no default clip: {SHARED_DATA} is absent; give one with --clip PATH")
+    check_readable(clip)
+    for path in args.tflite:
+        check_readable(path)
+    check_outputs(args.json)
+    cfg = BenchConfig(
+        clip=clip,
+        seconds=args.seconds,
+        variants=args.variants,
+        runtimes=args.runtimes,
+        threads=args.threads,
+        soak_minutes=args.soak_minutes,
+        analyze=not args.no_analyze,
+        analyze_command=not args.no_analyze_command,
+        extra_tflite=tuple(args.tflite),
+    )
+    _show_progress(args.verbose)
+    report = run_bench(cfg)
+    text = format_report(report)
+    if args.json is not None and str(args.json) == "-":
+        sys.stderr.write(text)
+    else:
+        sys.stdout.write(text)
+    if args.json is not None:
+        write_json(args.json, report.to_dict())
+        log.info("wrote %s", args.json)
+    return 0

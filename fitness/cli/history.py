@@ -1,0 +1,248 @@
+"""``fitness history``: list, show, export and delete saved workouts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fitness.engine.values import Rep
+from fitness.errors import FitnessError, OutputPathError
+from fitness.store.store import ENV_VAR, SessionStore, SessionSummary
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "history",
+        help="list, show, export or delete saved workouts",
+        description=(
+            "Saved workouts. Without an ACTION, lists sessions (newest first). "
+            f"The database is data/fitness.db in the working directory, or ${ENV_VAR}, or --db."
+        ),
+    )
+    _add_db_arg(p, argparse.SUPPRESS)
+    _add_filter_args(p)
+    p.set_defaults(func=run_list, db=None, profile=None, exercise=None, since=None)
+    actions = p.add_subparsers(dest="history_command", metavar="ACTION")
+
+    ls = actions.add_parser("list", help="list sessions (the default)")
+    _add_db_arg(ls, argparse.SUPPRESS)
+    _add_filter_args(ls)
+    ls.set_defaults(func=run_list)
+
+    show = actions.add_parser("show", help="one session, rep by rep")
+    show.add_argument("session_id", type=int, metavar="ID", help="session id (from 'fitness history')")
+    show.add_argument("--json", action="store_true", help="print JSON (the analyze command's rep_list shape)")
+    _add_db_arg(show, argparse.SUPPRESS)
+    show.set_defaults(func=run_show)
+
+    export = actions.add_parser("export", help="write every rep to a CSV file")
+    export.add_argument("--csv", type=Path, required=True, metavar="FILE", help="CSV file to write")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    _add_db_arg(export, argparse.SUPPRESS)
+    _add_filter_args(export)
+    export.set_defaults(func=run_export)
+
+    delete = actions.add_parser("delete", help="delete a session and its reps (asks first)")
+    delete.add_argument("session_id", type=int, metavar="ID", help="session id (from 'fitness history')")
+    delete.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    _add_db_arg(delete, argparse.SUPPRESS)
+    delete.set_defaults(func=run_delete)
+
+
+def _add_db_arg(parser: argparse.ArgumentParser, default: Any) -> None:
+    # SUPPRESS on every level: otherwise a subparser's default would overwrite a --db given
+    # before the action (`fitness history --db X show 3`).
+    parser.add_argument(
+        "--db",
+        default=default,
+        metavar="URL",
+        help=f"database file or SQLAlchemy URL (default ${ENV_VAR} or data/fitness.db)",
+    )
+
+
+def _add_filter_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", default=argparse.SUPPRESS, help="only this person's sessions")
+    parser.add_argument("--exercise", default=argparse.SUPPRESS, help="only this exercise (squat, pushup, curl, ...)")
+    parser.add_argument(
+        "--since",
+        type=parse_day,
+        default=argparse.SUPPRESS,
+        metavar="YYYY-MM-DD",
+        help="only sessions from this day on",
+    )
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2024-05-31, got {text!r}") from None
+
+
+# -- actions --------------------------------------------------------------------------------------
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with SessionStore.open(args.db) as store:
+        found = store.list_sessions(args.profile, args.exercise, args.since)
+        if not found:
+            sys.stdout.write(_nothing_found(store, args.profile) + "\n")
+            return 0
+    sys.stdout.write(session_table(found))
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with SessionStore.open(args.db) as store:
+        detail = store.get_session(args.session_id)
+    s = detail.summary
+    if args.json:
+        doc = {
+            "session": s.to_dict(),
+            "exercise": s.exercise,
+            "reps": len(detail.reps),
+            "rep_list": [rep.to_dict() for rep in detail.reps],
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return 0
+    sys.stdout.write(session_header(s))
+    if detail.reps:
+        sys.stdout.write("\n" + rep_table(detail.reps))
+    else:
+        sys.stdout.write("no reps saved in this session\n")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    target: Path = args.csv
+    if target.exists() and not args.force:
+        raise OutputPathError(f"{target} already exists; pass --force to replace it")
+    with SessionStore.open(args.db) as store:
+        count = store.export_csv(target, args.profile, args.exercise, args.since, overwrite=args.force)
+    sys.stdout.write(f"exported {count} rep{'s' if count != 1 else ''} to {target}\n")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    with SessionStore.open(args.db) as store:
+        s = store.get_session(args.session_id).summary
+        what = f"session {s.id} ({s.exercise}, {_when(s.started_at)}, {s.rep_count} reps, profile {s.profile})"
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise FitnessError(f"not deleting {what} without confirmation: no terminal to ask on; pass --yes")
+            sys.stderr.write(f"Delete {what}? [y/N] ")
+            sys.stderr.flush()
+            answer = sys.stdin.readline().strip().lower()
+            if answer not in ("y", "yes"):
+                sys.stderr.write("not deleted\n")
+                return 1
+        store.delete_session(s.id)
+    sys.stdout.write(f"deleted {what}\n")
+    return 0
+
+
+# -- formatting (pure) ------------------------------------------------------------------------------
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
+    """A plain-text table; ``right[i]`` right-aligns column i (numbers)."""
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)]
+        return "  ".join(parts).rstrip() + "\n"
+
+    return line(headers) + line(["-" * w for w in widths]) + "".join(line(r) for r in rows)
+
+
+def _when(ts: datetime) -> str:
+    return ts.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _duration(delta: timedelta | None) -> str:
+    if delta is None:
+        return "-"
+    seconds = max(0, round(delta.total_seconds()))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{round(share * 100)}%"
+
+
+def _source(s: SessionSummary) -> str:
+    if s.source == "video" and s.video_name:
+        name = s.video_name if len(s.video_name) <= 28 else "..." + s.video_name[-25:]
+        return f"video {name}"
+    return s.source
+
+
+def session_table(found: Sequence[SessionSummary]) -> str:
+    headers = ["ID", "Started", "Profile", "Exercise", "Source", "Reps", "Good", "Time", "Status"]
+    rows = [
+        [
+            str(s.id),
+            _when(s.started_at),
+            s.profile,
+            s.exercise,
+            _source(s),
+            str(s.rep_count),
+            _percent(s.good_share),
+            _duration(s.duration),
+            s.end_reason.replace("_", " "),
+        ]
+        for s in found
+    ]
+    right = [True, False, False, False, False, True, True, True, False]
+    return format_table(headers, rows, right)
+
+
+def session_header(s: SessionSummary) -> str:
+    lines = [
+        f"Session {s.id}: {s.exercise}, profile {s.profile}, {_source(s)}, model {s.model_variant}",
+        f"Started {_when(s.started_at)}, time {_duration(s.duration)}, {s.end_reason.replace('_', ' ')}",
+        f"{s.rep_count} reps, {s.good_count} good ({_percent(s.good_share)})",
+    ]
+    if s.notes:
+        lines.append(f"Notes: {s.notes}")
+    return "\n".join(lines) + "\n"
+
+
+def rep_table(reps: Sequence[Rep]) -> str:
+    headers = ["#", "Start s", "Bottom s", "End s", "Min deg", "Max deg", "ROM deg", "Down ms", "Up ms", "Verdict"]
+    headers += ["Side", "Cues"]
+    rows = [
+        [
+            str(r.index),
+            f"{r.start_ms / 1000:.2f}",
+            f"{r.bottom_ms / 1000:.2f}",
+            f"{r.end_ms / 1000:.2f}",
+            f"{r.min_angle:.1f}",
+            f"{r.max_angle:.1f}",
+            f"{r.rom_deg:.1f}",
+            str(r.eccentric_ms),
+            str(r.concentric_ms),
+            r.verdict.replace("_", " "),
+            r.side,
+            "; ".join(r.cues) or "-",
+        ]
+        for r in reps
+    ]
+    right = [True] * 9 + [False] * 3
+    return format_table(headers, rows, right)
+
+
+def _nothing_found(store: SessionStore, profile: str | None) -> str:
+    known = store.profiles()
+    if profile is not None and profile not in known:
+        names = ", ".join(known) if known else "none yet"
+        return f"no profile named {profile!r} (profiles: {names})"
+    return f"no sessions found in {store.location}"

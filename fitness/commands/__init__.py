@@ -1,1 +1,0 @@
-"""Subcommands of the ``fitness`` CLI, one module each."""

@@ -1,0 +1,97 @@
+"""A video file through the model and the engine: :func:`analyze_video` (CLI, upload page,
+benchmark), with an optional progress callback and annotated output."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fitness.engine.counter import CounterConfig, FrameResult
+from fitness.engine.registry import REGISTRY
+from fitness.engine.spec import ExerciseSpec
+from fitness.errors import InputFileError
+from fitness.pipeline.stream import AUTO, AnalysisResult, ProgressFn, StreamAnalyzer, VideoInfo, _result, check_exercise
+from fitness.pose.types import Pose
+
+log = logging.getLogger(__name__)
+
+
+def annotate(frame_rgb: np.ndarray, pose: Pose | None, result: FrameResult, spec: ExerciseSpec) -> np.ndarray:
+    """Skeleton plus HUD on a copy of the frame."""
+    from fitness.pipeline.hud import draw_hud
+    from fitness.pose.drawing import draw_pose
+
+    out = draw_pose(frame_rgb, pose)
+    return draw_hud(out, result, spec, copy=False)
+
+
+def analyze_video(
+    path: str | Path,
+    exercise: str = AUTO,
+    *,
+    estimator: Any | None = None,
+    variant: str = "lightning",
+    runtime: str = "litert",
+    model_path: str | Path | None = None,
+    threads: int = 2,
+    annotate_to: str | Path | None = None,
+    progress: ProgressFn | None = None,
+    config: CounterConfig | None = None,
+) -> AnalysisResult:
+    """Run the model over a video and count; raises :class:`InputFileError` for bad files.
+
+    ``estimator`` (from :func:`fitness.pose.load_estimator`) is reset and reused if given;
+    otherwise one is loaded. ``annotate_to`` writes the skeleton + HUD video (.mp4 or .gif).
+    ``progress(done, total)`` is called after every frame.
+    """
+    from fitness.pipeline.video_io import WriterContext, open_video, open_writer
+    from fitness.pose.estimator import load_estimator
+
+    check_exercise(exercise)
+    source = Path(path)
+    with open_video(source) as video:
+        est = (
+            estimator
+            if estimator is not None
+            else load_estimator(variant, runtime, model_path=model_path, threads=threads)
+        )
+        est.reset()
+        analyzer = StreamAnalyzer(exercise, config)
+        poses: list[Pose | None] = []
+        live_draw = annotate_to is not None and exercise != AUTO
+        writer = open_writer(annotate_to, video.fps, (video.width, video.height)) if live_draw and annotate_to else None
+        total = video.frame_count
+        with WriterContext(writer):
+            for frame in video:
+                pose = est.estimate(frame.rgb, frame.t_ms)
+                frame_result = analyzer.update(pose, frame.t_ms)
+                poses.append(pose)
+                if writer is not None:
+                    writer.write(annotate(frame.rgb, pose, frame_result, REGISTRY[exercise]))
+                if progress is not None:
+                    progress(len(poses), total)
+        info = VideoInfo(
+            str(source), video.width, video.height, video.fps, len(poses), round(len(poses) * 1000.0 / video.fps)
+        )
+    if not poses:
+        raise InputFileError(f"{source} has no video frames that can be decoded")
+    result = _result(analyzer, info)
+    if annotate_to is not None and exercise == AUTO:
+        # The exercise is only known at the end: draw in a second decoding pass.
+        _write_annotated(source, Path(annotate_to), poses, result)
+    return result
+
+
+def _write_annotated(source: Path, out: Path, poses: list[Pose | None], result: AnalysisResult) -> None:
+    from fitness.pipeline.video_io import WriterContext, open_video, open_writer
+
+    with open_video(source) as video:
+        writer = open_writer(out, video.fps, (video.width, video.height))
+        with WriterContext(writer):
+            for frame, pose, res in zip(video, poses, result.frames, strict=False):
+                writer.write(annotate(frame.rgb, pose, res, result.spec))
+
+
