@@ -45,7 +45,7 @@ from fitness.errors import FitnessError, InputFileError
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT: Final = Path(__file__).resolve().parents[1]
+REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 SHARED_DATA: Final = REPO_ROOT.parent / "shared" / "data"
 # A clean 1280x720, 29.97 fps, 26 s clip: one person, full body, 8 curls.
 DEFAULT_CLIP: Final = "videos/curl/curl_front_swsumo.mp4"
