@@ -39,6 +39,13 @@ from fitness.pose.smoothing import OneEuroConfig, OneEuroFilter
 from fitness.pose.types import Pose
 
 ACTIVE_PHASES: Final = frozenset({Phase.FLEXING, Phase.FLEXED, Phase.EXTENDING})
+CUT_STEP_MS: Final = 50.0  # the frame interval cut_jump is stated for; slower streams scale it
+# A turn-back counts as a partial rep only if it went at least this far (a real attempt, not a sway).
+PARTIAL_DEPTH: Final = 0.5
+# Visibility is a moving average of the counted joints' scores: ~5 frames to follow a change.
+VISIBILITY_RATE: Final = 0.2
+# Samples kept for the rep in progress: 100 s at 30 fps, far more than any rep lasts.
+MAX_REP_SAMPLES: Final = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +60,9 @@ class CounterConfig:
     rep_min_score: float = 0.3
     max_gap_ms: int = 2000
     note_after_ms: int = 400
-    cut_jump: float = 0.2  # median keypoint jump per ~33 ms, as a share of the body's extent
+    # A scene cut: the median keypoint jump per CUT_STEP_MS (50 ms, a 20 fps frame interval), as a
+    # share of the body's extent. Real motion of one frame interval moves a few joints, not all.
+    cut_jump: float = 0.2
     smoothing_min_cutoff: float = 1.5  # Hz
     smoothing_beta: float = 0.5  # per unit of normalised extension per second
     side_margin: float = 0.1  # how much better-seen the other side must be to switch to it
@@ -162,7 +171,7 @@ class PhaseMachine:
         if self.phase is Phase.FLEXING:
             if e >= 1.0:
                 # Back up without reaching the turning point; only a real attempt is worth a note.
-                self.partial += self._bottom[0] < 0.5
+                self.partial += self._bottom[0] < PARTIAL_DEPTH
                 self.phase, self._top_t = Phase.EXTENDED, t_ms
                 return None
             if e > 0.0:
@@ -288,7 +297,7 @@ class _SideSignal:
         spec, t_s = self.spec, t_ms / 1000.0
         primary_names = spec.primary.names(self.side)
         scores = [pose.score_of(n) for n in primary_names]
-        self.visibility += 0.2 * (float(np.mean(scores)) - self.visibility)
+        self.visibility += VISIBILITY_RATE * (float(np.mean(scores)) - self.visibility)
         reading = _Reading(visibility=self.visibility, confidence=min(scores))
         missing = self._missing(pose, primary_names)
         if not missing:
@@ -321,7 +330,7 @@ class _Track:
         self.fixed_side = side
         self.side: Side = side or "left"
         self.machine = PhaseMachine(spec.min_rep_s * 1000.0, cfg.max_gap_ms)
-        self.samples: deque[_Sample] = deque(maxlen=3000)
+        self.samples: deque[_Sample] = deque(maxlen=MAX_REP_SAMPLES)
         self.count = 0
         self.last: _Reading = _Reading()
 
@@ -449,7 +458,8 @@ class RepCounter:
         if self._prev_pose is None:
             return False
         t0, prev = self._prev_pose
-        return keypoint_jump(prev, pose, self.config.min_score) / max(1.0, (t_ms - t0) / 50.0) > self.config.cut_jump
+        steps = max(1.0, (t_ms - t0) / CUT_STEP_MS)
+        return keypoint_jump(prev, pose, self.config.min_score) / steps > self.config.cut_jump
 
     def _choose_side(self, track: _Track, readings: dict[Side, _Reading]) -> Side:
         if track.fixed_side is not None:

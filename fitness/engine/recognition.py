@@ -16,6 +16,8 @@ from fitness.engine.spec import ExerciseSpec
 from fitness.pose.types import Pose
 
 LOW_CONFIDENCE = 0.5
+# Reps dominate the score; the share of frames in position only breaks ties (0 reps everywhere).
+IN_POSITION_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +35,7 @@ def _score(counter: RepCounter) -> float:
     stats = counter.stats
     tracks = 2 if counter.spec.sides == "both" else 1
     in_position = stats.counted / (stats.with_person * tracks) if stats.with_person else 0.0
-    # Reps dominate; being in position for the exercise breaks ties (0 reps everywhere).
-    return counter.count + 0.5 * in_position
+    return counter.count + IN_POSITION_WEIGHT * in_position
 
 
 def decide(scores: Mapping[str, float]) -> Recognition:

@@ -5,7 +5,6 @@ estimator, and a LiteRT interpreter must not be shared between threads."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import numpy as np
 
@@ -14,6 +13,7 @@ from fitness.engine.registry import REGISTRY
 from fitness.engine.values import Rep
 from fitness.pipeline.stream import AUTO, RepFn, StreamAnalyzer, check_exercise
 from fitness.pipeline.video_analysis import annotate
+from fitness.pose.estimator import Estimator
 from fitness.pose.types import Pose
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class LiveCoach:
     def __init__(
         self,
         exercise: str = AUTO,
-        estimator: Any | None = None,
+        estimator: Estimator | None = None,
         *,
         variant: str = "lightning",
         runtime: str = "litert",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -14,6 +13,7 @@ from fitness.engine.registry import REGISTRY
 from fitness.engine.spec import ExerciseSpec
 from fitness.errors import InputFileError
 from fitness.pipeline.stream import AUTO, AnalysisResult, ProgressFn, StreamAnalyzer, VideoInfo, _result, check_exercise
+from fitness.pose.estimator import Estimator
 from fitness.pose.types import Pose
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def analyze_video(
     path: str | Path,
     exercise: str = AUTO,
     *,
-    estimator: Any | None = None,
+    estimator: Estimator | None = None,
     variant: str = "lightning",
     runtime: str = "litert",
     model_path: str | Path | None = None,
