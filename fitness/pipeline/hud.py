@@ -12,6 +12,7 @@ import numpy as np
 
 from fitness.engine.counter import FrameResult
 from fitness.engine.spec import ExerciseSpec
+from fitness.pose.types import Pose
 
 WHITE: Final = (255, 255, 255)
 CUE: Final = (255, 210, 0)  # amber: something to fix
@@ -70,4 +71,38 @@ def draw_hud(frame: np.ndarray, result: FrameResult, spec: ExerciseSpec, copy: b
         text = _fit(message, size, w - 2 * pad)
         _shade(out, (0, h - line - pad, w, h))
         _text(out, text, (pad, h - pad - round(8 * s)), size, colour)
+    return out
+
+
+def draw_person_label(
+    frame: np.ndarray, pose: Pose, lines: tuple[str, ...], colour: tuple[int, int, int], copy: bool = True
+) -> np.ndarray:
+    """A person's label above their head in their own colour: their count big, then a short line.
+
+    Placed over the highest confident keypoint (the box top when MultiPose gave a box), kept
+    inside the frame so a person at the top edge still shows their count.
+    """
+    out = frame.copy() if copy else frame
+    if not lines:
+        return out
+    h, w = out.shape[:2]
+    s = _scale(out)
+    kps = pose.keypoints
+    seen = kps[kps[:, 2] >= 0.3]
+    if len(seen) == 0:
+        return out
+    top = float(pose.box.y0) if pose.box is not None else float(seen[:, 1].min())
+    cx = float(seen[:, 0].mean())
+    sizes = [1.2 * s] + [0.55 * s] * (len(lines) - 1)
+    extents = [cv2.getTextSize(t, FONT, z, max(1, round(z * 2)))[0] for t, z in zip(lines, sizes, strict=True)]
+    pad = round(6 * s)
+    box_w = max(e[0] for e in extents) + 2 * pad
+    box_h = sum(e[1] + pad for e in extents) + pad
+    x0 = int(min(max(0, cx - box_w / 2), max(0, w - box_w)))
+    y0 = int(min(max(0, top - box_h - pad), max(0, h - box_h)))
+    _shade(out, (x0, y0, x0 + box_w, y0 + box_h), alpha=0.6)
+    y = y0
+    for text, size, (tw, th) in zip(lines, sizes, extents, strict=True):
+        y += th + pad
+        _text(out, text, (x0 + (box_w - tw) // 2, y), size, colour)
     return out

@@ -4,7 +4,9 @@ benchmark), with an optional progress callback and annotated output."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +17,9 @@ from fitness.errors import InputFileError
 from fitness.pipeline.stream import AUTO, AnalysisResult, ProgressFn, StreamAnalyzer, VideoInfo, _result, check_exercise
 from fitness.pose.estimator import Estimator
 from fitness.pose.types import Pose
+
+if TYPE_CHECKING:
+    from fitness.pipeline.group import PeopleProbe
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +45,14 @@ def analyze_video(
     annotate_to: str | Path | None = None,
     progress: ProgressFn | None = None,
     config: CounterConfig | None = None,
+    probe: PeopleProbe | None = None,
 ) -> AnalysisResult:
     """Run the model over a video and count; raises :class:`InputFileError` for bad files.
 
     ``estimator`` (from :func:`fitness.pose.load_estimator`) is reset and reused if given;
     otherwise one is loaded. ``annotate_to`` writes the skeleton + HUD video (.mp4 or .gif).
-    ``progress(done, total)`` is called after every frame.
+    ``progress(done, total)`` is called after every frame. ``probe`` (one-person mode's
+    occasional MultiPose look) adds a note when more than one person is in view.
     """
     from fitness.pipeline.video_io import WriterContext, open_video, open_writer
     from fitness.pose.estimator import load_estimator
@@ -67,6 +74,8 @@ def analyze_video(
         with WriterContext(writer):
             for frame in video:
                 pose = est.estimate(frame.rgb, frame.t_ms)
+                if probe is not None:
+                    probe.check(frame.rgb, frame.t_ms, pose)
                 frame_result = analyzer.update(pose, frame.t_ms)
                 poses.append(pose)
                 if writer is not None:
@@ -79,6 +88,8 @@ def analyze_video(
     if not poses:
         raise InputFileError(f"{source} has no video frames that can be decoded")
     result = _result(analyzer, info)
+    if probe is not None and probe.notes():
+        result = replace(result, notes=(*result.notes, *probe.notes()))
     if annotate_to is not None and exercise == AUTO:
         # The exercise is only known at the end: draw in a second decoding pass.
         _write_annotated(source, Path(annotate_to), poses, result)

@@ -1,0 +1,430 @@
+"""Several people in one stream: one :class:`StreamAnalyzer` per tracked person.
+
+:class:`GroupAnalyzer` takes ``{person_id: Pose}`` per frame (from
+:class:`fitness.pose.tracking.PeopleEstimator`, or poses already estimated) and keeps one
+analyzer per id. A person missing from a frame (hidden, stepped out) gets ``None``, so their
+counter handles the gap exactly as the one-person counter handles a person walking out; when
+the tracker gives their id back, the same counter carries on with the same count. A new id gets a
+new counter. The webcam (the live page's Group mode) and a video file use the same class.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from fitness.engine.counter import CounterConfig, FrameResult
+from fitness.pipeline.stream import AUTO, AnalysisResult, ProgressFn, StreamAnalyzer, VideoInfo, _result, check_exercise
+from fitness.pose.estimator import MultiPoseEstimator
+from fitness.pose.tracking import (
+    MAX_PEOPLE,
+    PeopleEstimator,
+    PeopleOptions,
+    PoseTracker,
+    body_height,
+    centre_x,
+    pose_distance,
+)
+from fitness.pose.types import Pose
+
+log = logging.getLogger(__name__)
+
+# Someone seen for less than this is a passer-by or a false detection, not a person training
+# (a rep takes a second or more), unless they completed a rep.
+MIN_SEEN_MS: Final = 1000.0
+
+
+def check_people(people: int | str) -> int | None:
+    """``None`` for ``"auto"``, else the number of people 1..6; one-line :class:`FitnessError`."""
+    from fitness.errors import FitnessError
+
+    if isinstance(people, str):
+        if people.strip().lower() == AUTO:
+            return None
+        try:
+            people = int(people)
+        except ValueError:
+            raise FitnessError(f"--people must be a number from 1 to {MAX_PEOPLE} or 'auto', got {people!r}") from None
+    if not 1 <= people <= MAX_PEOPLE:
+        raise FitnessError(
+            f"--people must be from 1 to {MAX_PEOPLE} (the pose model sees at most {MAX_PEOPLE} people), got {people}"
+        )
+    return people
+
+
+@dataclass(slots=True)
+class _Presence:
+    """Where and how much one person was seen (for the report and for choosing who to list)."""
+
+    frames: int = 0
+    first_ms: float = 0.0
+    last_ms: float = 0.0
+    x_sum: float = 0.0
+    x_min: float = 1.0
+    x_max: float = 0.0
+    score_sum: float = 0.0
+    height_sum: float = 0.0
+
+    def add(self, pose: Pose, t_ms: float, width: float) -> None:
+        if self.frames == 0:
+            self.first_ms = t_ms
+        self.frames += 1
+        self.last_ms = t_ms
+        x = centre_x(pose) / width if width > 0 else 0.0
+        self.x_sum += x
+        self.x_min, self.x_max = min(self.x_min, x), max(self.x_max, x)
+        self.score_sum += pose.score
+        self.height_sum += body_height(pose)
+
+    @property
+    def x(self) -> float:
+        return self.x_sum / self.frames if self.frames else 0.0
+
+    @property
+    def visibility(self) -> float:
+        """Frames seen, weighted by how clearly: who counts as "most visible" in a crowd."""
+        return self.score_sum
+
+
+@dataclass(frozen=True, slots=True)
+class PersonResult:
+    """One person's analysis. ``x``: mean horizontal centre, 0 = left edge, 1 = right edge
+    (``x_range``: where the centre went). ``counts``: what every exercise's counter reached, for
+    when the exercise is known from elsewhere (a label, a person's choice on the live page)."""
+
+    person: int
+    x: float
+    x_range: tuple[float, float]
+    frames_seen: int
+    first_ms: int
+    last_ms: int
+    result: AnalysisResult
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exercise(self) -> str:
+        return self.result.exercise
+
+    @property
+    def count(self) -> int:
+        return self.result.count
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = self.result.to_dict()
+        doc.pop("video", None)
+        return {
+            "person": self.person,
+            "x": round(self.x, 3),
+            "x_range": [round(v, 3) for v in self.x_range],
+            "frames_seen": self.frames_seen,
+            "first_ms": self.first_ms,
+            "last_ms": self.last_ms,
+            **doc,
+        }
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """Everyone counted in one stream, left to right, plus notes about the group as a whole."""
+
+    video: VideoInfo
+    people: tuple[PersonResult, ...]
+    notes: tuple[str, ...] = ()
+    most_in_view: int = 0
+    requested: int | None = None
+
+    def person(self, person_id: int) -> PersonResult:
+        for p in self.people:
+            if p.person == person_id:
+                return p
+        raise KeyError(f"no person {person_id}; people: {[p.person for p in self.people]}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "video": self.video.to_dict(),
+            "people_requested": self.requested if self.requested is not None else AUTO,
+            "most_in_view": self.most_in_view,
+            "people": [p.to_dict() for p in self.people],
+            "notes": list(self.notes),
+        }
+
+
+class GroupAnalyzer:
+    """``update({id: Pose}, t_ms) -> {id: FrameResult}``: one counter per person, same exercise rule.
+
+    ``exercise``: one exercise for everyone, or ``"auto"`` (each person's own is recognised).
+    ``width``: the frame width in pixels, for the ``x`` of each person.
+    """
+
+    def __init__(
+        self, exercise: str = AUTO, config: CounterConfig | None = None, *, width: int = 0, keep_frames: bool = False
+    ) -> None:
+        self.requested = check_exercise(exercise)
+        self.config = config
+        self.width = width
+        self.keep_frames = keep_frames
+        self.analyzers: dict[int, StreamAnalyzer] = {}
+        self.presence: dict[int, _Presence] = {}
+        self.last: dict[int, FrameResult] = {}
+        self.most_in_view = 0
+
+    def analyzer(self, person: int) -> StreamAnalyzer:
+        """The person's analyzer, made on first sight (a new person starts from zero)."""
+        if person not in self.analyzers:
+            self.analyzers[person] = StreamAnalyzer(self.requested, self.config, keep_frames=self.keep_frames)
+            self.presence[person] = _Presence()
+            log.debug("person %d: new counter", person)
+        return self.analyzers[person]
+
+    def update(self, people: Mapping[int, Pose], t_ms: float) -> dict[int, FrameResult]:
+        self.most_in_view = max(self.most_in_view, len(people))
+        for person in people:
+            self.analyzer(person)
+        out: dict[int, FrameResult] = {}
+        for person, analyzer in self.analyzers.items():
+            pose = people.get(person)
+            out[person] = analyzer.update(pose, t_ms)
+            if pose is not None:
+                self.presence[person].add(pose, t_ms, self.width)
+        self.last = out
+        return out
+
+    def counts(self) -> dict[int, int]:
+        return {p: a.counter.count for p, a in self.analyzers.items()}
+
+    def chosen(self, limit: int | None = None) -> list[int]:
+        """The people worth reporting: seen long enough (or with a rep), the ``limit`` most visible."""
+        real = [
+            p
+            for p, seen in self.presence.items()
+            if seen.last_ms - seen.first_ms >= MIN_SEEN_MS or self.analyzers[p].counter.count > 0
+        ]
+        real.sort(key=lambda p: -self.presence[p].visibility)
+        return real[:limit] if limit is not None else real
+
+    def result(self, info: VideoInfo, limit: int | None = None) -> GroupResult:
+        chosen = self.chosen(limit)
+        people = [
+            PersonResult(
+                person=p,
+                x=self.presence[p].x,
+                x_range=(self.presence[p].x_min, self.presence[p].x_max),
+                frames_seen=self.presence[p].frames,
+                first_ms=round(self.presence[p].first_ms),
+                last_ms=round(self.presence[p].last_ms),
+                result=_result(self.analyzers[p], info),
+                counts={k: c.count for k, c in self.analyzers[p].recognizer.counters.items()},
+            )
+            for p in chosen
+        ]
+        people.sort(key=lambda r: r.x)
+        return GroupResult(info, tuple(people), tuple(self._notes(chosen, limit)), self.most_in_view, limit)
+
+    def _notes(self, chosen: list[int], limit: int | None) -> list[str]:
+        notes: list[str] = []
+        real = self.chosen()
+        if not real:
+            notes.append("No person found in the video: 0 reps")
+        if self.most_in_view >= MAX_PEOPLE:
+            notes.append(
+                f"{MAX_PEOPLE} or more people in view at once: the pose model sees at most {MAX_PEOPLE}, "
+                f"so only the {MAX_PEOPLE} most visible are counted"
+            )
+        if limit is not None and len(real) > len(chosen):
+            notes.append(
+                f"{len(real)} people seen: counting the {len(chosen)} most visible (use --people {min(len(real), 6)})"
+            )
+        return notes
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleFrame:
+    t_ms: float
+    people: Mapping[int, Pose] = field(default_factory=dict)
+
+
+def analyze_people(
+    frames: Iterable[PeopleFrame],
+    exercise: str = AUTO,
+    *,
+    width: int,
+    video: VideoInfo | None = None,
+    limit: int | None = None,
+    config: CounterConfig | None = None,
+) -> GroupResult:
+    """Count from tracked poses already estimated (tests, tuning, replays)."""
+    group = GroupAnalyzer(exercise, config, width=width)
+    n = 0
+    for item in frames:
+        group.update(item.people, item.t_ms)
+        n += 1
+    return group.result(video or VideoInfo("", width, 0, 0.0, n, 0), limit)
+
+
+def annotate_people(
+    frame_rgb: np.ndarray, people: Mapping[int, Pose], group: GroupAnalyzer, results: Mapping[int, FrameResult]
+) -> np.ndarray:
+    """Each person's skeleton in their own colour, their count and exercise above their head."""
+    from fitness.engine.registry import REGISTRY
+    from fitness.pipeline.hud import draw_person_label
+    from fitness.pose.drawing import draw_pose, person_colour
+
+    out = frame_rgb.copy()
+    for person, pose in people.items():
+        colour = person_colour(person)
+        draw_pose(out, pose, copy=False, colour=colour)
+        res = results.get(person)
+        if res is None:
+            continue
+        name = REGISTRY[group.analyzers[person].exercise].name.lower()
+        draw_person_label(out, pose, (str(res.reps), f"P{person} {name}"), colour, copy=False)
+    return out
+
+
+def load_people_estimator(
+    people: int | None = None, options: PeopleOptions | None = None, *, runtime: str = "litert", threads: int = 2
+) -> PeopleEstimator:
+    """MultiPose (and Lightning when refining) wrapped in a :class:`PeopleEstimator`."""
+    from fitness.pose.estimator import MultiPoseEstimator, PoseEstimator, load_estimator
+
+    opts = options or PeopleOptions()
+    if people is not None:
+        opts = replace(opts, max_people=people)
+    multi = load_estimator("multipose", runtime, threads=threads)
+    assert isinstance(multi, MultiPoseEstimator)
+    single = load_estimator("lightning", runtime, threads=threads) if opts.refine else None
+    assert single is None or isinstance(single, PoseEstimator)
+    return PeopleEstimator(multi, single, opts)
+
+
+def analyze_group_video(
+    path: str | Path,
+    exercise: str = AUTO,
+    *,
+    people: int | None = None,
+    estimator: PeopleEstimator | None = None,
+    stride: int = 1,
+    annotate_to: str | Path | None = None,
+    progress: ProgressFn | None = None,
+    config: CounterConfig | None = None,
+) -> GroupResult:
+    """Count every person in a video: ``people`` = how many to report (``None``: everyone, up to 6).
+
+    ``stride``: run the model on every n-th frame only (the counters see the stream at fps / n).
+    ``estimator`` is reset and reused if given (its tracker is set to the processed frame rate).
+    """
+    from fitness.errors import InputFileError
+    from fitness.pipeline.video_io import WriterContext, open_video, open_writer
+
+    check_exercise(exercise)
+    if stride < 1:
+        raise ValueError(f"stride must be at least 1, got {stride}")
+    source = Path(path)
+    with open_video(source) as video:
+        est = estimator if estimator is not None else load_people_estimator(people)
+        tracker_opts = replace(est.options.tracker, rate_hz=video.fps / stride)
+        est.options = replace(est.options, tracker=tracker_opts, max_people=people or MAX_PEOPLE)
+        est.tracker = PoseTracker(tracker_opts)
+        est.reset()
+        group = GroupAnalyzer(exercise, config, width=video.width)
+        writer = open_writer(annotate_to, video.fps, (video.width, video.height)) if annotate_to else None
+        seen: dict[int, Pose] = {}
+        results: dict[int, FrameResult] = {}
+        n = 0
+        with WriterContext(writer):
+            for frame in video:
+                if n % stride == 0:
+                    seen = est.estimate(frame.rgb, frame.t_ms)
+                    results = group.update(seen, frame.t_ms)
+                if writer is not None:
+                    writer.write(annotate_people(frame.rgb, seen, group, results))
+                n += 1
+                if progress is not None:
+                    progress(n, video.frame_count)
+        info = VideoInfo(str(source), video.width, video.height, video.fps, n, round(n * 1000.0 / video.fps))
+    if n == 0:
+        raise InputFileError(f"{source} has no video frames that can be decoded")
+    return group.result(info, people)
+
+
+# How often one-person mode checks for others in view: MultiPose costs ~20 ms, so once every two
+# seconds adds about 0.3 ms per 30 fps frame (a few percent of the one-person pipeline).
+PROBE_EVERY_MS: Final = 2000.0
+# Someone counts as "in view" when they are seen on at least this share of the probes (a single
+# false detection on one frame is not a second person).
+PROBE_SHARE: Final = 0.3
+
+
+def _place(rank: int, n: int) -> str:
+    if rank == 0:
+        return "the one on the left"
+    if rank == n - 1:
+        return "the one on the right"
+    if n == 3:
+        return "the one in the middle"
+    return f"the one {rank + 1}th from the left" if rank > 1 else "the one second from the left"
+
+
+class PeopleProbe:
+    """One-person mode's look-out: every ``every_ms``, MultiPose counts the people in view and
+    says which of them the one-person estimator is following.
+
+    ``check(frame, t_ms, pose)`` is cheap between probes (a comparison); ``notes()`` says, once the
+    stream is over, "2 people in view: counting the one on the left; ...".
+    """
+
+    def __init__(
+        self, multipose: MultiPoseEstimator, every_ms: float = PROBE_EVERY_MS, min_score: float = 0.25
+    ) -> None:
+        self.multipose = multipose
+        self.every_ms = every_ms
+        self.min_score = min_score
+        self._next_ms: float | None = None
+        self.probes = 0
+        self.counts: list[int] = []
+        self.ranks: list[tuple[int, int]] = []  # (rank of the followed person from the left, people)
+
+    def check(self, frame: np.ndarray, t_ms: float, pose: Pose | None) -> int | None:
+        """People in view if a probe ran on this frame, else ``None``."""
+        if self._next_ms is not None and t_ms < self._next_ms:
+            return None
+        self._next_ms = t_ms + self.every_ms
+        found = [p for p in self.multipose.estimate_all(frame) if p.score >= self.min_score]
+        self.probes += 1
+        self.counts.append(len(found))
+        if pose is not None and len(found) >= 2:
+            ordered = sorted(found, key=centre_x)
+            scale = body_height(pose)
+            nearest = min(
+                range(len(ordered)), key=lambda i: pose_distance(pose.keypoints, ordered[i].keypoints, scale, 0.3)
+            )
+            self.ranks.append((nearest, len(ordered)))
+        return len(found)
+
+    @property
+    def people_in_view(self) -> int:
+        """The most people seen on at least :data:`PROBE_SHARE` of the probes."""
+        if not self.counts:
+            return 0
+        need = max(1, round(PROBE_SHARE * len(self.counts)))
+        ordered = sorted(self.counts, reverse=True)
+        return ordered[need - 1]
+
+    def notes(self) -> tuple[str, ...]:
+        n = self.people_in_view
+        if n < 2:
+            return ()
+        which = ""
+        if self.ranks:
+            rank, seen = Counter(self.ranks).most_common(1)[0][0]
+            which = f": counting {_place(rank, seen)}"
+        more = "6 or more" if n >= MAX_PEOPLE else str(n)
+        return (
+            f"{more} people in view{which}; use --people {min(n, MAX_PEOPLE)} (or the Group toggle) to count everyone",
+        )

@@ -1,0 +1,393 @@
+"""Several people at once: MultiPose detections -> a stable id per person (norfair).
+
+Each MultiPose detection becomes a norfair ``Detection`` whose points are the 17 keypoints
+(scored, so hidden joints are ignored) and whose embedding is a colour histogram of the torso.
+norfair's Kalman filter predicts every keypoint; a detection is matched to the track whose
+prediction it is nearest, measured in body heights (a pose distance that does not depend on the
+camera's resolution or how far away the person stands) plus how different the clothes look.
+
+- **Occlusion and crossing**: a track unmatched for up to ``keep_lost_s`` keeps its id and its
+  predicted position; when two people overlap, their clothes tell them apart.
+- **Leaving and coming back**: a track lost for longer is "dead" but kept for ``reid_s``; a new
+  person who looks like it (clothes, and where they stand) takes its id back, so their counter
+  carries on (norfair's ReID).
+- Poses are only reported for people actually detected in the frame: a prediction is never passed
+  off as a measurement, so a hidden person's counter sees "no pose", not an invented one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import cv2
+import numpy as np
+from norfair import Detection, Tracker
+from norfair.distances import Distance
+from norfair.tracker import TrackedObject
+
+from fitness.pose.estimator import CropRegion, MultiPoseEstimator, PoseEstimator, next_crop_region
+from fitness.pose.keypoints import INDEX
+from fitness.pose.types import Pose
+
+log = logging.getLogger(__name__)
+
+MAX_PEOPLE: Final = 6  # MultiPose Lightning returns at most six people
+_TORSO: Final = tuple(INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+# Hue x saturation bins: clothes differ in colour first; value (brightness) changes with light.
+HIST_BINS: Final = (12, 4)
+# The clothes distance assumed when it cannot be measured: between a match (~0.1) and a stranger.
+UNKNOWN_LOOK: Final = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerOptions:
+    """How people are followed. Times are in seconds, converted with ``rate_hz`` (updates per second).
+
+    ``max_distance``: a detection further than this from a track (in body heights, plus the
+    appearance term) is someone else. At 10 updates a second a person walking briskly moves about
+    0.1 body heights and a jumping jack's wrist ~0.3 from the prediction; two people side by side
+    stand about a body width (~0.3 heights) or more apart, and then their clothes differ too.
+    ``appearance_weight`` scales the clothes distance (0..1, Hellinger) added to the pose distance.
+    ``reid_distance``: the largest clothes-plus-position distance at which a returning person takes
+    back a lost id.
+    """
+
+    rate_hz: float = 30.0
+    max_distance: float = 0.6
+    appearance_weight: float = 0.5
+    keep_lost_s: float = 1.0
+    reid_s: float = 6.0
+    reid_distance: float = 0.5
+    confirm_frames: int = 2
+    keypoint_threshold: float = 0.3
+
+    def __post_init__(self) -> None:
+        if not self.rate_hz > 0:
+            raise ValueError(f"rate_hz must be positive, got {self.rate_hz}")
+        for name in ("max_distance", "reid_distance", "keep_lost_s", "reid_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if not 0.0 <= self.appearance_weight <= 1.0:
+            raise ValueError(f"appearance_weight must be within [0, 1], got {self.appearance_weight}")
+        if not 0.0 <= self.keypoint_threshold <= 1.0:
+            raise ValueError(f"keypoint_threshold must be within [0, 1], got {self.keypoint_threshold}")
+        if self.confirm_frames < 0 or self.confirm_frames >= self.lost_frames:
+            raise ValueError(
+                f"confirm_frames must be within [0, {self.lost_frames}) (keep_lost_s x rate_hz), "
+                f"got {self.confirm_frames}"
+            )
+
+    @property
+    def lost_frames(self) -> int:
+        return max(2, round(self.keep_lost_s * self.rate_hz))
+
+    @property
+    def reid_frames(self) -> int:
+        return max(1, round(self.reid_s * self.rate_hz))
+
+
+def body_height(pose: Pose, threshold: float = 0.3) -> float:
+    """The person's height in pixels: the box if MultiPose gave one, else the keypoints' extent."""
+    if pose.box is not None and pose.box.height > 1.0:
+        return pose.box.height
+    kps = pose.keypoints
+    seen = kps[kps[:, 2] >= threshold]
+    if len(seen) < 2:
+        return 1.0
+    return float(max(np.ptp(seen[:, 1]), np.ptp(seen[:, 0]) / 2.0, 1.0))
+
+
+def centre_x(pose: Pose, threshold: float = 0.3) -> float:
+    """Horizontal centre in pixels: the box's, else the mean of the confident keypoints."""
+    if pose.box is not None:
+        return (pose.box.x0 + pose.box.x1) / 2.0
+    kps = pose.keypoints
+    seen = kps[kps[:, 2] >= threshold]
+    return float(seen[:, 0].mean()) if len(seen) else float(kps[:, 0].mean())
+
+
+def appearance(frame: np.ndarray, pose: Pose, threshold: float = 0.3) -> np.ndarray | None:
+    """Normalised hue-saturation histogram of the torso (shoulders to hips): what they wear.
+
+    Falls back to the middle of the box when the torso is not seen; ``None`` when neither is.
+    """
+    h, w = frame.shape[:2]
+    torso = pose.keypoints[list(_TORSO)]
+    if (torso[:, 2] >= threshold).sum() >= 3:
+        pts = torso[torso[:, 2] >= threshold, :2]
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        # Side views give a narrow torso: widen to a fifth of its height so there are pixels to read.
+        half = max((x1 - x0) / 2.0, (y1 - y0) / 5.0)
+        cx = (x0 + x1) / 2.0
+        x0, x1 = cx - half, cx + half
+    elif pose.box is not None:
+        b = pose.box
+        x0, x1 = b.x0 + b.width / 4.0, b.x1 - b.width / 4.0
+        y0, y1 = b.y0 + b.height / 4.0, b.y1 - b.height / 3.0
+    else:
+        return None
+    xa, xb = int(max(0, x0)), int(min(w, x1))
+    ya, yb = int(max(0, y0)), int(min(h, y1))
+    if xb - xa < 2 or yb - ya < 2:
+        return None
+    hsv = cv2.cvtColor(np.ascontiguousarray(frame[ya:yb, xa:xb]), cv2.COLOR_RGB2HSV)
+    hist = cv2.calcHist([hsv], [0, 1], None, list(HIST_BINS), [0, 180, 0, 256]).ravel()
+    total = float(hist.sum())
+    return hist / total if total > 0 else None
+
+
+def hellinger(a: np.ndarray | None, b: np.ndarray | None) -> float | None:
+    """0 for the same colour histogram, 1 for disjoint ones; ``None`` if either is missing."""
+    if a is None or b is None:
+        return None
+    return float(np.sqrt(max(0.0, 1.0 - float(np.sqrt(a * b).sum()))))
+
+
+def _mean_embedding(obj: TrackedObject) -> np.ndarray | None:
+    """The track's look: mean of the embeddings norfair kept across its lifetime."""
+    found = [d.embedding for d in (*obj.past_detections, obj.last_detection) if d.embedding is not None]
+    return np.mean(found, axis=0) if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Tag:
+    """What a norfair detection carries: the pose, and the update it came from."""
+
+    pose: Pose
+    update: int
+
+
+def pose_distance(a: np.ndarray, b: np.ndarray, scale: float, threshold: float) -> float:
+    """Mean distance of the keypoints seen in both ``(17, 3)`` x, y, score arrays, in units of
+    ``scale`` (a body height); the distance of the seen keypoints' centres if fewer than 3 are shared."""
+    sa, sb = a[:, 2] >= threshold, b[:, 2] >= threshold
+    both = sa & sb
+    if int(both.sum()) >= 3:
+        return float(np.linalg.norm(a[both, :2] - b[both, :2], axis=1).mean() / scale)
+    ca = a[sa, :2].mean(axis=0) if sa.any() else a[:, :2].mean(axis=0)
+    cb = b[sb, :2].mean(axis=0) if sb.any() else b[:, :2].mean(axis=0)
+    return float(np.linalg.norm(ca - cb) / scale)
+
+
+class _PoseDistance(Distance):
+    """Detection -> track: predicted keypoints in body heights, plus the clothes term."""
+
+    def __init__(self, options: TrackerOptions) -> None:
+        self.options = options
+
+    def get_distances(self, objects: Sequence[TrackedObject], candidates: Sequence[Any] | None) -> np.ndarray:
+        cands = list(candidates or ())
+        out = np.full((len(cands), len(objects)), np.inf)
+        opts = self.options
+        for o, obj in enumerate(objects):
+            ref_tag: _Tag = obj.last_detection.data
+            predicted = np.column_stack([obj.estimate, ref_tag.pose.keypoints[:, 2]])
+            look = _mean_embedding(obj)
+            for c, det in enumerate(cands):
+                tag: _Tag = det.data
+                scale = (body_height(tag.pose) + body_height(ref_tag.pose)) / 2.0
+                d = pose_distance(tag.pose.keypoints, predicted, scale, opts.keypoint_threshold)
+                app = hellinger(det.embedding, look)
+                out[c, o] = d + (opts.appearance_weight * app if app is not None else 0.0)
+        return out
+
+
+def _reid_distance(options: TrackerOptions) -> Any:
+    def distance(new: TrackedObject, old: TrackedObject) -> float:
+        """A newcomer vs a lost person: clothes first, then where they stand. People come back to
+        their spot, or where they were heading (the lost track's prediction carried their walk on);
+        half a body height from the nearer of the two adds 0.25."""
+        a: _Tag = new.last_detection.data
+        b: _Tag = old.last_detection.data
+        app = hellinger(_mean_embedding(new), _mean_embedding(old))
+        scale = (body_height(a.pose) + body_height(b.pose)) / 2.0
+        seen = b.pose.keypoints[:, 2] >= options.keypoint_threshold
+        heading = float(old.estimate[seen, 0].mean()) if seen.any() else centre_x(b.pose)
+        x = centre_x(a.pose)
+        dx = min(abs(x - centre_x(b.pose)), abs(x - heading)) / scale
+        # Without frames (no clothes to compare) the position decides alone.
+        return (app if app is not None else UNKNOWN_LOOK) + 0.5 * min(dx, 2.0)
+
+    return distance
+
+
+class PoseTracker:
+    """``update(poses, frame) -> {person_id: Pose}``: ids from 1, stable across frames.
+
+    Call once per processed frame, at ``options.rate_hz``, even when nobody was detected (an
+    empty list advances the predictions). ``frame`` (RGB) gives the clothes histograms; without
+    it tracking uses positions only. Not thread-safe: one per stream.
+    """
+
+    def __init__(self, options: TrackerOptions | None = None) -> None:
+        self.options = options or TrackerOptions()
+        self._updates = 0
+        self.reset()
+
+    def reset(self) -> None:
+        opts = self.options
+        self._tracker = Tracker(
+            distance_function="euclidean",  # replaced below: norfair wants a Distance at construction
+            distance_threshold=opts.max_distance,
+            hit_counter_max=opts.lost_frames,
+            initialization_delay=opts.confirm_frames,
+            detection_threshold=opts.keypoint_threshold,
+            past_detections_length=8,
+            reid_distance_function=_reid_distance(opts),
+            reid_distance_threshold=opts.reid_distance,
+            reid_hit_counter_max=opts.reid_frames,
+        )
+        self._tracker.distance_function = _PoseDistance(opts)
+        self._updates = 0
+
+    @property
+    def people_seen(self) -> int:
+        """How many different people (ids) were confirmed so far."""
+        return int(self._tracker.total_object_count)
+
+    def update(self, poses: Sequence[Pose], frame: np.ndarray | None = None) -> dict[int, Pose]:
+        self._updates += 1
+        # Left to right, so people who appear together are numbered left to right.
+        ordered = sorted(poses, key=centre_x)
+        detections = [
+            Detection(
+                points=p.keypoints[:, :2].copy(),
+                scores=p.keypoints[:, 2].copy(),
+                data=_Tag(p, self._updates),
+                embedding=appearance(frame, p, self.options.keypoint_threshold) if frame is not None else None,
+            )
+            for p in ordered
+        ]
+        active = self._tracker.update(detections)
+        out: dict[int, Pose] = {}
+        for obj in active:
+            tag: _Tag = obj.last_detection.data
+            if obj.id is not None and tag.update == self._updates:
+                out[int(obj.id)] = tag.pose
+        return dict(sorted(out.items()))
+
+
+def crop_around(pose: Pose, height: int, width: int) -> CropRegion:
+    """The single-pose crop (TF.js ``determine_crop_region``) around a pose given in pixels."""
+    kps = pose.keypoints
+    norm = np.stack([kps[:, 1] / height, kps[:, 0] / width, kps[:, 2]], axis=1)
+    return next_crop_region(norm, height, width)
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleOptions:
+    """How :class:`PeopleEstimator` finds people.
+
+    ``max_people``: follow at most this many (the clearest MultiPose detections).
+    ``refine``: re-estimate each person with SinglePose Lightning on a crop around them (the
+    one-person path's crop tracking, one per person) instead of using MultiPose's own keypoints,
+    which it estimates from the whole frame squeezed into 256 px.
+    ``detect_every``: with ``refine``, run MultiPose on every n-th frame only; in between each
+    person's crop follows them on its own (as the one-person path does).
+    """
+
+    max_people: int = MAX_PEOPLE
+    refine: bool = False
+    detect_every: int = 1
+    min_pose_score: float = 0.25
+    tracker: TrackerOptions = TrackerOptions()
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_people <= MAX_PEOPLE:
+            raise ValueError(f"max_people must be within [1, {MAX_PEOPLE}], got {self.max_people}")
+        if self.detect_every < 1 or (self.detect_every > 1 and not self.refine):
+            raise ValueError(f"detect_every must be 1, or >= 1 with refine, got {self.detect_every}")
+
+
+class PeopleEstimator:
+    """``estimate(frame, t_ms) -> {person_id: Pose}``: MultiPose, then a tracker, then (optionally)
+    one SinglePose crop tracker per person. Video mode: one per stream, not thread-safe.
+
+    ``last_detections`` holds what MultiPose saw in the latest frame it ran on (everyone,
+    before the ``max_people`` cut), for "how many people are in view".
+    """
+
+    def __init__(
+        self,
+        multipose: MultiPoseEstimator,
+        single: PoseEstimator | None = None,
+        options: PeopleOptions | None = None,
+    ) -> None:
+        self.options = options or PeopleOptions()
+        if self.options.refine and single is None:
+            raise ValueError("refine needs a SinglePose estimator")
+        self.multipose = multipose
+        self.single = single
+        self.tracker = PoseTracker(self.options.tracker)
+        self._refiners: dict[int, PoseEstimator] = {}
+        self._refined: dict[int, Pose] = {}  # each person's last refined pose
+        self._frames = 0
+        self.last_detections: list[Pose] = []
+
+    def reset(self) -> None:
+        self.tracker.reset()
+        self._refiners.clear()
+        self._refined.clear()
+        self._frames = 0
+        self.last_detections = []
+
+    def detect(self, frame: np.ndarray) -> list[Pose]:
+        """Everyone MultiPose finds, clearest first."""
+        poses = [p for p in self.multipose.estimate_all(frame) if p.score >= self.options.min_pose_score]
+        self.last_detections = poses
+        return poses
+
+    def estimate(self, frame: np.ndarray, t_ms: float) -> dict[int, Pose]:
+        self._frames += 1
+        opts = self.options
+        if not opts.refine:
+            return self.tracker.update(self.detect(frame)[: opts.max_people], frame)
+        if (self._frames - 1) % opts.detect_every == 0:
+            found = self.tracker.update(self.detect(frame)[: opts.max_people], frame)
+            self._seed(found, frame)
+        return self._refine(frame, t_ms)
+
+    def _seed(self, found: Mapping[int, Pose], frame: np.ndarray) -> None:
+        """(Re)start a person's crop from MultiPose when new, or when it wandered off them."""
+        assert self.single is not None
+        h, w = frame.shape[:2]
+        for person in list(self._refiners):
+            if person not in found:
+                del self._refiners[person]  # hidden or gone: their crop would land on someone else
+                self._refined.pop(person, None)
+        for person, pose in found.items():
+            refiner = self._refiners.get(person)
+            last = self._refined.get(person)
+            if refiner is None:
+                refiner = self._refiners[person] = PoseEstimator(self.single.backend, self.single.options)
+            if last is None or _apart(last, pose, self.options.tracker.keypoint_threshold) > SEED_DISTANCE:
+                refiner.start_at(crop_around(pose, h, w))
+
+    def _refine(self, frame: np.ndarray, t_ms: float) -> dict[int, Pose]:
+        out: dict[int, Pose] = {}
+        for person, refiner in self._refiners.items():
+            pose = refiner.estimate(frame, t_ms)
+            if pose is not None:
+                out[person] = pose
+        # Two crops that settled on the same body: neither can be trusted until the next detection.
+        thr = self.options.tracker.keypoint_threshold
+        clash = {a for a in out for b in out if a != b and _apart(out[a], out[b], thr) < SAME_BODY}
+        for person in clash:
+            del out[person]
+        self._refined = dict(out)
+        return out
+
+
+# A refined pose further than this (body heights) from its MultiPose detection has drifted onto
+# something else; two poses closer than SAME_BODY are one body seen twice.
+SEED_DISTANCE: Final = 0.25
+SAME_BODY: Final = 0.1
+
+
+def _apart(a: Pose, b: Pose, threshold: float) -> float:
+    scale = (body_height(a, threshold) + body_height(b, threshold)) / 2.0
+    return pose_distance(a.keypoints, b.keypoints, scale, threshold)
