@@ -26,7 +26,6 @@ from fitness.pose.tracking import (
     MAX_PEOPLE,
     PeopleEstimator,
     PeopleOptions,
-    PoseTracker,
     body_height,
     centre_x,
     pose_distance,
@@ -329,9 +328,7 @@ def analyze_group_video(
     with open_video(source) as video:
         est = estimator if estimator is not None else load_people_estimator(people)
         tracker_opts = replace(est.options.tracker, rate_hz=video.fps / stride)
-        est.options = replace(est.options, tracker=tracker_opts, max_people=people or MAX_PEOPLE)
-        est.tracker = PoseTracker(tracker_opts)
-        est.reset()
+        est.configure(replace(est.options, tracker=tracker_opts, max_people=people or MAX_PEOPLE))
         group = GroupAnalyzer(exercise, config, width=video.width)
         writer = open_writer(annotate_to, video.fps, (video.width, video.height)) if annotate_to else None
         seen: dict[int, Pose] = {}

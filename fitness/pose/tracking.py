@@ -18,7 +18,7 @@ camera's resolution or how far away the person stands) plus how different the cl
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -40,6 +40,8 @@ _TORSO: Final = tuple(INDEX[n] for n in ("left_shoulder", "right_shoulder", "lef
 HIST_BINS: Final = (12, 4)
 # The clothes distance assumed when it cannot be measured: between a match (~0.1) and a stranger.
 UNKNOWN_LOOK: Final = 0.25
+# A newcomer this close (body heights) to where someone vanished moments ago is that person.
+HANDOVER_DX: Final = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,11 @@ class TrackerOptions:
     @property
     def lost_frames(self) -> int:
         return max(2, round(self.keep_lost_s * self.rate_hz))
+
+    @property
+    def handover_frames(self) -> int:
+        """Half a second: "moments ago" for a vanished person whose place a newcomer takes."""
+        return max(1, round(0.5 * self.rate_hz))
 
     @property
     def reid_frames(self) -> int:
@@ -196,7 +203,7 @@ class _PoseDistance(Distance):
         return out
 
 
-def _reid_distance(options: TrackerOptions) -> Any:
+def _reid_distance(options: TrackerOptions, clock: Callable[[], int]) -> Any:
     def distance(new: TrackedObject, old: TrackedObject) -> float:
         """A newcomer vs a lost person: clothes first, then where they stand. People come back to
         their spot, or where they were heading (the lost track's prediction carried their walk on);
@@ -209,6 +216,11 @@ def _reid_distance(options: TrackerOptions) -> Any:
         heading = float(old.estimate[seen, 0].mean()) if seen.any() else centre_x(b.pose)
         x = centre_x(a.pose)
         dx = min(abs(x - centre_x(b.pose)), abs(x - heading)) / scale
+        if clock() - b.update <= options.handover_frames and dx < HANDOVER_DX:
+            # Someone vanished and someone appeared in their place in the same instant: the same
+            # person seen anew (a cut, an occlusion ending, a changed view), whatever the clothes
+            # look like now. Among several such, the nearest wins (norfair matches greedily).
+            return 0.5 * dx
         # Without frames (no clothes to compare) the position decides alone.
         return (app if app is not None else UNKNOWN_LOOK) + 0.5 * min(dx, 2.0)
 
@@ -237,7 +249,7 @@ class PoseTracker:
             initialization_delay=opts.confirm_frames,
             detection_threshold=opts.keypoint_threshold,
             past_detections_length=8,
-            reid_distance_function=_reid_distance(opts),
+            reid_distance_function=_reid_distance(opts, lambda: self._updates),
             reid_distance_threshold=opts.reid_distance,
             reid_hit_counter_max=opts.reid_frames,
         )
@@ -282,33 +294,54 @@ def crop_around(pose: Pose, height: int, width: int) -> CropRegion:
 class PeopleOptions:
     """How :class:`PeopleEstimator` finds people.
 
-    ``max_people``: follow at most this many (the clearest MultiPose detections).
-    ``refine``: re-estimate each person with SinglePose Lightning on a crop around them (the
-    one-person path's crop tracking, one per person) instead of using MultiPose's own keypoints,
-    which it estimates from the whole frame squeezed into 256 px.
-    ``detect_every``: with ``refine``, run MultiPose on every n-th frame only; in between each
-    person's crop follows them on its own (as the one-person path does).
+    ``max_people``: follow at most this many (the clearest MultiPose detections first).
+    ``refine``: each person found by MultiPose is then followed by SinglePose Lightning on a crop
+    around them (the one-person path's crop tracking, one per person), and MultiPose runs on every
+    ``detect_every``-th frame only, to find newcomers. Without ``refine`` MultiPose's own keypoints
+    are used on every frame: it sees the whole frame squeezed into 256 px, so small people (a
+    wide frame, a person far away) get coarse keypoints and low scores.
+    ``min_pose_score``: a MultiPose detection below this is nobody. With ``refine`` it only has to
+    say where to look (the crop's own pose must then pass the one-person checks), so it can be lower.
     """
 
     max_people: int = MAX_PEOPLE
-    refine: bool = False
-    detect_every: int = 1
-    min_pose_score: float = 0.25
+    refine: bool = True
+    detect_every: int = 3
+    min_pose_score: float = 0.15
     tracker: TrackerOptions = TrackerOptions()
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_people <= MAX_PEOPLE:
             raise ValueError(f"max_people must be within [1, {MAX_PEOPLE}], got {self.max_people}")
         if self.detect_every < 1 or (self.detect_every > 1 and not self.refine):
-            raise ValueError(f"detect_every must be 1, or >= 1 with refine, got {self.detect_every}")
+            raise ValueError(f"detect_every must be 1, or more with refine, got {self.detect_every}")
+        if not 0.0 <= self.min_pose_score <= 1.0:
+            raise ValueError(f"min_pose_score must be within [0, 1], got {self.min_pose_score}")
+
+
+# Two poses whose keypoints are on average closer than this (in body heights) are one body: a
+# detection already followed, or two crops that slid onto the same person.
+SAME_BODY: Final = 0.15
+# MultiPose's coarse keypoints sit a little off the refined ones: a detection this close to a
+# followed pose is that person.
+COVERED: Final = 0.2
+
+
+def _apart(a: Pose, b: Pose, threshold: float) -> float:
+    scale = (body_height(a, threshold) + body_height(b, threshold)) / 2.0
+    return pose_distance(a.keypoints, b.keypoints, scale, threshold)
 
 
 class PeopleEstimator:
-    """``estimate(frame, t_ms) -> {person_id: Pose}``: MultiPose, then a tracker, then (optionally)
-    one SinglePose crop tracker per person. Video mode: one per stream, not thread-safe.
+    """``estimate(frame, t_ms) -> {person_id: Pose}``: people found by MultiPose, followed (with
+    ``refine``) by one SinglePose crop each, numbered by the tracker. One per stream; not thread-safe.
 
-    ``last_detections`` holds what MultiPose saw in the latest frame it ran on (everyone,
-    before the ``max_people`` cut), for "how many people are in view".
+    With ``refine`` the tracker sees the refined poses on every frame, so ids rest on the best
+    keypoints there are. A crop that loses its person is dropped (MultiPose finds them again); when
+    two crops settle on one body the older keeps it, and the tracker, not the crop, decides whose
+    body it is, so a crop sliding onto the other person cannot carry one person's id to the other.
+    ``last_detections``: what MultiPose saw on the latest frame it ran (everyone, before the
+    ``max_people`` cut), for "how many people are in view".
     """
 
     def __init__(
@@ -323,15 +356,22 @@ class PeopleEstimator:
         self.multipose = multipose
         self.single = single
         self.tracker = PoseTracker(self.options.tracker)
-        self._refiners: dict[int, PoseEstimator] = {}
-        self._refined: dict[int, Pose] = {}  # each person's last refined pose
+        self._crops: dict[int, PoseEstimator] = {}  # crop trackers by age (lower = older)
+        self._misses: dict[int, int] = {}  # frames in a row without a usable pose, per crop
+        self._next_crop = 0
         self._frames = 0
         self.last_detections: list[Pose] = []
 
+    def configure(self, options: PeopleOptions) -> None:
+        """New options (e.g. the stream's frame rate for the tracker); starts afresh."""
+        self.options = options
+        self.tracker = PoseTracker(options.tracker)
+        self.reset()
+
     def reset(self) -> None:
         self.tracker.reset()
-        self._refiners.clear()
-        self._refined.clear()
+        self._crops.clear()
+        self._misses.clear()
         self._frames = 0
         self.last_detections = []
 
@@ -342,52 +382,59 @@ class PeopleEstimator:
         return poses
 
     def estimate(self, frame: np.ndarray, t_ms: float) -> dict[int, Pose]:
-        self._frames += 1
         opts = self.options
+        detecting = self._frames % opts.detect_every == 0
+        self._frames += 1
         if not opts.refine:
             return self.tracker.update(self.detect(frame)[: opts.max_people], frame)
-        if (self._frames - 1) % opts.detect_every == 0:
-            found = self.tracker.update(self.detect(frame)[: opts.max_people], frame)
-            self._seed(found, frame)
-        return self._refine(frame, t_ms)
+        followed = self._follow(frame, t_ms)
+        if detecting:
+            followed.update(self._add_newcomers(frame, t_ms, followed))
+        return self.tracker.update(list(followed.values()), frame)
 
-    def _seed(self, found: Mapping[int, Pose], frame: np.ndarray) -> None:
-        """(Re)start a person's crop from MultiPose when new, or when it wandered off them."""
-        assert self.single is not None
-        h, w = frame.shape[:2]
-        for person in list(self._refiners):
-            if person not in found:
-                del self._refiners[person]  # hidden or gone: their crop would land on someone else
-                self._refined.pop(person, None)
-        for person, pose in found.items():
-            refiner = self._refiners.get(person)
-            last = self._refined.get(person)
-            if refiner is None:
-                refiner = self._refiners[person] = PoseEstimator(self.single.backend, self.single.options)
-            if last is None or _apart(last, pose, self.options.tracker.keypoint_threshold) > SEED_DISTANCE:
-                refiner.start_at(crop_around(pose, h, w))
-
-    def _refine(self, frame: np.ndarray, t_ms: float) -> dict[int, Pose]:
-        out: dict[int, Pose] = {}
-        for person, refiner in self._refiners.items():
-            pose = refiner.estimate(frame, t_ms)
-            if pose is not None:
-                out[person] = pose
-        # Two crops that settled on the same body: neither can be trusted until the next detection.
+    def _follow(self, frame: np.ndarray, t_ms: float) -> dict[int, Pose]:
+        """Each crop's pose on this frame; crops that lost their person, or doubled another, go."""
         thr = self.options.tracker.keypoint_threshold
-        clash = {a for a in out for b in out if a != b and _apart(out[a], out[b], thr) < SAME_BODY}
-        for person in clash:
-            del out[person]
-        self._refined = dict(out)
+        out: dict[int, Pose] = {}
+        for key in sorted(self._crops):
+            crop = self._crops[key]
+            pose = crop.estimate(frame, t_ms)
+            if pose is None:
+                # A pose too unsure to use: keep following (as the one-person path does) unless the
+                # crop lost its person altogether or has seen nobody for a while.
+                self._misses[key] = self._misses.get(key, 0) + 1
+                if not crop.following or self._misses[key] > self.options.tracker.lost_frames:
+                    self._drop(key)
+                continue
+            if any(_apart(pose, kept, thr) < SAME_BODY for kept in out.values()):
+                self._drop(key)
+                continue
+            self._misses.pop(key, None)
+            out[key] = pose
         return out
 
+    def _drop(self, key: int) -> None:
+        del self._crops[key]
+        self._misses.pop(key, None)
 
-# A refined pose further than this (body heights) from its MultiPose detection has drifted onto
-# something else; two poses closer than SAME_BODY are one body seen twice.
-SEED_DISTANCE: Final = 0.25
-SAME_BODY: Final = 0.1
-
-
-def _apart(a: Pose, b: Pose, threshold: float) -> float:
-    scale = (body_height(a, threshold) + body_height(b, threshold)) / 2.0
-    return pose_distance(a.keypoints, b.keypoints, scale, threshold)
+    def _add_newcomers(self, frame: np.ndarray, t_ms: float, followed: Mapping[int, Pose]) -> dict[int, Pose]:
+        """A crop for each MultiPose detection nobody is following yet, clearest first."""
+        assert self.single is not None
+        thr = self.options.tracker.keypoint_threshold
+        h, w = frame.shape[:2]
+        added: dict[int, Pose] = {}
+        for det in self.detect(frame):
+            if len(self._crops) >= self.options.max_people:
+                break
+            taken = [*followed.values(), *added.values()]
+            if any(_apart(det, p, thr) < COVERED for p in taken):
+                continue
+            crop = PoseEstimator(self.single.backend, self.single.options)
+            crop.start_at(crop_around(det, h, w))
+            pose = crop.estimate(frame, t_ms)
+            if pose is None or any(_apart(pose, p, thr) < SAME_BODY for p in taken):
+                continue
+            self._crops[self._next_crop] = crop
+            added[self._next_crop] = pose
+            self._next_crop += 1
+        return added
