@@ -205,17 +205,19 @@ class _PoseDistance(Distance):
 
 def _reid_distance(options: TrackerOptions, clock: Callable[[], int]) -> Any:
     def distance(new: TrackedObject, old: TrackedObject) -> float:
-        """A newcomer vs a lost person: clothes first, then where they stand. People come back to
-        their spot, or where they were heading (the lost track's prediction carried their walk on);
-        half a body height from the nearer of the two adds 0.25."""
+        """A newcomer vs a lost person: clothes first, then where they stand. A hidden person walks
+        on at anything between a stop and their last speed, so they come back somewhere between
+        where they vanished and where the track's prediction has carried them; half a body height
+        outside that stretch adds 0.25."""
         a: _Tag = new.last_detection.data
         b: _Tag = old.last_detection.data
         app = hellinger(_mean_embedding(new), _mean_embedding(old))
         scale = (body_height(a.pose) + body_height(b.pose)) / 2.0
         seen = b.pose.keypoints[:, 2] >= options.keypoint_threshold
-        heading = float(old.estimate[seen, 0].mean()) if seen.any() else centre_x(b.pose)
+        last = centre_x(b.pose)
+        heading = float(old.estimate[seen, 0].mean()) if seen.any() else last
         x = centre_x(a.pose)
-        dx = min(abs(x - centre_x(b.pose)), abs(x - heading)) / scale
+        dx = max(0.0, min(last, heading) - x, x - max(last, heading)) / scale
         if clock() - b.update <= options.handover_frames and dx < HANDOVER_DX:
             # Someone vanished and someone appeared in their place in the same instant: the same
             # person seen anew (a cut, an occlusion ending, a changed view), whatever the clothes
