@@ -6,7 +6,8 @@ It never touches ``st``: it runs on streamlit-webrtc's processing thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import av
 
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 CATCH_UP_MS = 60.0  # pipeline time one callback may spend on a burst of queued frames
 
-FrameCallback = Callable[[list[av.VideoFrame]], Awaitable[list[av.VideoFrame]]]
+FrameCallback = Callable[[list[av.VideoFrame]], Coroutine[Any, Any, list[av.VideoFrame]]]
 
 
 def make_frame_callback(live: LiveState, budget_ms: float = CATCH_UP_MS) -> FrameCallback:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from fitness.app.announce import Announcement, Announcer, announcement_html
+import shutil
+import subprocess
+import sys
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+from fitness.app.announce import Announcement, Announcer, announcement_html, camera_check_html, static_text
 from fitness.app.live_state import LiveSnapshot
 
 
@@ -34,3 +41,37 @@ def test_announcement_html_plays_once_and_escapes_text() -> None:
     assert "fitness-announce-abc-7" in page and "speechSynthesis" in page
     assert page.count("</script>") == 1  # the cue cannot close the script early
     assert '"Say \\"hi\\" \\u003c/script>"' in page
+
+
+def test_an_announcement_carries_its_data_to_the_packaged_script() -> None:
+    page = announcement_html(Announcement(1, beep=False, say=None, stream="s"))
+    assert '{"key": "fitness-announce-s-1", "beep": false, "say": ""}' in page
+    assert static_text("announce.js") in page  # the script itself comes from the file, unchanged
+    assert page.startswith("<script>") and page.endswith("</script>")
+
+
+def test_the_camera_check_is_the_packaged_page() -> None:
+    page = camera_check_html()
+    assert page == static_text("camera_check.html")
+    assert 'id="camera-check"' in page and "enumerateDevices" in page
+    for problem in ("No camera found", "Camera access is blocked", "blocks cameras on this address"):
+        assert problem in page
+
+
+def test_the_browser_snippets_ship_in_the_wheel(tmp_path: Path) -> None:
+    """importlib.resources finds them in an installed package only if they are package data."""
+    repo = Path(__file__).resolve().parents[2]
+    src = tmp_path / "src"  # a copy: building writes build/ and *.egg-info beside the sources
+    shutil.copytree(repo / "fitness", src / "fitness", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(repo / "exercises", src / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, src / name)
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)]
+    proc = subprocess.run([*build, str(src)], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = tmp_path.glob("*.whl")
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    static = resources.files("fitness.app").joinpath("static")
+    names = sorted(f"fitness/app/static/{item.name}" for item in static.iterdir())
+    assert names == ["fitness/app/static/announce.js", "fitness/app/static/camera_check.html"]
+    assert set(names) <= shipped

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from fitness.app.live_state import LiveSettings, LiveSnapshot, LiveState, RepSink
+from fitness.app.live_state import LiveSettings, LiveSnapshot, LiveState, RepSink, store_recorders
+from fitness.errors import FitnessError
 from tests.app.live_fakes import FRAME, FakeRecorder, Harness, feed
 
 
@@ -232,3 +233,43 @@ def test_the_live_angle_trace_is_saved_with_every_rep_and_at_the_end(tmp_path: P
     trace = detail.summary.extra["trace"]
     assert trace["t_ms"] == [i * 100 for i in range(20)]
     assert len(trace["angle"]) == 20
+
+
+def test_the_snapshot_shows_what_the_counter_concluded_on_the_last_frame() -> None:
+    h = Harness(rep_on={3})
+    live = h.state()
+    live.arm()
+    feed(live, 3)
+    snap = live.snapshot()
+    assert snap.phase == "extended" and snap.exercise == "squat"
+    assert snap.angle == pytest.approx(120 + 50 * np.cos(3 * np.pi / 15)) and type(snap.angle) is float
+    assert snap.cue == "Go lower" and snap.note == "Turn sideways for depth feedback"
+    feed(live, 1, start_s=1.0)
+    assert live.snapshot().cue is None  # a cue is about one frame, not the set
+
+
+def test_a_stream_is_stalled_only_while_armed_and_silent() -> None:
+    assert not LiveSnapshot(armed=True).stalled(now=100.0, after_s=4.0)  # no frame yet: waiting, not stalled
+    assert not LiveSnapshot(armed=True, last_frame_at=97.0).stalled(now=100.0, after_s=4.0)
+    assert LiveSnapshot(armed=True, last_frame_at=95.0).stalled(now=100.0, after_s=4.0)
+    assert not LiveSnapshot(armed=False, last_frame_at=95.0).stalled(now=100.0, after_s=4.0)
+
+
+def test_store_recorders_file_live_sets_and_say_when_there_is_no_history(tmp_path: Path) -> None:
+    from fitness.store.store import SessionStore
+
+    settings = LiveSettings(profile="ana", exercise="squat", variant="thunder")
+    with pytest.raises(FitnessError, match="history database is not available"):
+        store_recorders(None)(settings, "squat")
+    with SessionStore.open(tmp_path / "history.db") as store:
+        recorder, session_id = store_recorders(store)(settings, "pushup")
+        assert session_id is not None
+        recorder.finish("stopped")
+        summary = store.get_session(session_id).summary
+    assert (summary.exercise, summary.source, summary.profile, summary.model_variant, summary.end_reason) == (
+        "pushup",
+        "live",
+        "ana",
+        "thunder",
+        "stopped",
+    )
