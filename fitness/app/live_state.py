@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -29,7 +29,9 @@ from fitness.engine.counter import FrameResult
 from fitness.engine.values import Rep
 from fitness.errors import FitnessError
 from fitness.store.recorder import EndReason, SessionInfo, SessionRecorder, angle_trace
-from fitness.store.store import SessionStore
+
+if TYPE_CHECKING:
+    from fitness.store.store import SessionStore
 
 log = logging.getLogger(__name__)
 
