@@ -1,6 +1,6 @@
 # The two commands a person needs. Each sets everything up from nothing on a fresh
 # Debian machine (system packages, .venv, MoveNet models) and is quick when already set up.
-.PHONY: app test setup lint bench eval
+.PHONY: app test setup lint bench eval eval-pairs
 
 PORT ?= 8501
 
@@ -22,5 +22,10 @@ lint:
 bench:
 	.venv/bin/fitness bench --json artifacts/bench.json
 
-eval:
+eval: eval-pairs
 	.venv/bin/fitness eval ../shared/data/manifest.csv
+
+# Group mode: two-person clips composed from the labelled clips, each side scored (issue 14).
+eval-pairs:
+	mkdir -p artifacts
+	.venv/bin/fitness eval-pairs ../shared/data/manifest.csv --json artifacts/eval_pairs.json

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -20,6 +20,7 @@ from typing import Any, Final
 import numpy as np
 
 from fitness.engine.counter import CounterConfig, FrameResult
+from fitness.engine.values import Rep
 from fitness.pipeline.stream import AUTO, AnalysisResult, ProgressFn, StreamAnalyzer, VideoInfo, _result, check_exercise
 from fitness.pose.estimator import MultiPoseEstimator
 from fitness.pose.tracking import (
@@ -434,3 +435,101 @@ class PeopleProbe:
         return (
             f"{more} people in view{which}; use --people {min(n, MAX_PEOPLE)} (or the Group toggle) to count everyone",
         )
+
+
+PersonRepFn = Callable[[int, Rep], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonStatus:
+    """What the live page shows beside the video for one person, left to right."""
+
+    person: int
+    x: float
+    exercise: str
+    reps: int
+    cue: str | None
+    in_view: bool
+
+
+class GroupCoach:
+    """Webcam coaching for several people, one frame at a time (the live page's Group mode).
+
+    ``process(frame_rgb, t_ms) -> (annotated, {person_id: FrameResult})``; ``status()`` lists each
+    person's count and latest cue; ``result()`` gives each person's set to save under the profile
+    the page assigned to them; ``on_rep(person, rep)`` fires (in the caller's thread) as each rep
+    completes. Not thread-safe and not shareable: one per stream, like :class:`LiveCoach`.
+    ``rate_hz``: the expected frame rate, for the tracker's time settings.
+    """
+
+    def __init__(
+        self,
+        exercise: str = AUTO,
+        estimator: PeopleEstimator | None = None,
+        *,
+        people: int | None = None,
+        threads: int = 1,
+        draw: bool = True,
+        on_rep: PersonRepFn | None = None,
+        config: CounterConfig | None = None,
+        rate_hz: float = 30.0,
+    ) -> None:
+        self._exercise = check_exercise(exercise)
+        self._config = config
+        self.people = people
+        self.estimator = estimator if estimator is not None else load_people_estimator(people, threads=threads)
+        tracker = replace(self.estimator.options.tracker, rate_hz=rate_hz)
+        self.estimator.configure(replace(self.estimator.options, tracker=tracker, max_people=people or MAX_PEOPLE))
+        self.draw = draw
+        self.on_rep = on_rep
+        self.group = GroupAnalyzer(self._exercise, config)
+        self._last_t = -1.0
+        self.last_people: dict[int, Pose] = {}
+        self.last_results: dict[int, FrameResult] = {}
+        self._cues: dict[int, str] = {}
+
+    def reset(self, exercise: str | None = None) -> None:
+        """Start over (a new set for everyone, or another exercise)."""
+        if exercise is not None:
+            self._exercise = check_exercise(exercise)
+        self.estimator.reset()
+        self.group = GroupAnalyzer(self._exercise, self._config)
+        self._last_t = -1.0
+        self.last_people, self.last_results, self._cues = {}, {}, {}
+
+    def process(self, frame_rgb: np.ndarray, t_ms: float) -> tuple[np.ndarray, dict[int, FrameResult]]:
+        # Browsers occasionally repeat a timestamp; the pipeline needs them strictly increasing.
+        t = max(float(t_ms), self._last_t + 1.0)
+        self._last_t = t
+        if self.group.width == 0:
+            self.group.width = frame_rgb.shape[1]
+        people = self.estimator.estimate(frame_rgb, t)
+        results = self.group.update(people, t, len(self.estimator.last_detections))
+        self.last_people, self.last_results = people, results
+        for person, res in results.items():
+            if res.cues:
+                self._cues[person] = res.cues[0]
+            if res.rep is not None and self.on_rep is not None:
+                self.on_rep(person, res.rep)
+        if not self.draw:
+            return frame_rgb, results
+        return annotate_people(frame_rgb, people, self.group, results), results
+
+    def status(self) -> list[PersonStatus]:
+        """Everyone worth showing (seen for a second or with a rep), left to right."""
+        out = [
+            PersonStatus(
+                person=p,
+                x=self.group.presence[p].x,
+                exercise=self.group.analyzers[p].exercise,
+                reps=self.group.analyzers[p].counter.count,
+                cue=self._cues.get(p),
+                in_view=p in self.last_people,
+            )
+            for p in self.group.chosen(self.people)
+        ]
+        return sorted(out, key=lambda s: s.x)
+
+    def result(self, info: VideoInfo | None = None) -> GroupResult:
+        """Each person's set so far (``info`` describes the stream; a blank one by default)."""
+        return self.group.result(info or VideoInfo("webcam", self.group.width, 0, 0.0, 0, 0), self.people)

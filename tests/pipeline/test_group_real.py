@@ -159,3 +159,31 @@ def test_a_person_who_leaves_for_seconds_keeps_id_and_count(
     assert right.first_ms < start * 1000 and right.last_ms > end * 1000
     assert right.counts["squat"] == 2
     assert left.counts["curl"] == 4
+
+
+# -- the live path ------------------------------------------------------------------------------
+
+
+def test_group_coach_counts_frame_by_frame_and_reports_each_rep(
+    data_dir: Path, artifacts: Path, people: PeopleEstimator
+) -> None:
+    """The webcam path (every frame, no stride) on the first composed pair: each rep reported
+    with its person, the status beside the video, and each person's set at the end."""
+    from fitness.pipeline.group import GroupCoach
+    from fitness.pipeline.video_io import open_video
+
+    pair = plan_pairs(load_manifest(data_dir / "manifest.csv"))[0]
+    video = compose_pair(pair, artifacts / "pairs", compose_tool(data_dir.parent))
+    reps: list[tuple[int, int]] = []
+    coach = GroupCoach(estimator=people, people=2, on_rep=lambda person, rep: reps.append((person, rep.index)))
+    with open_video(video) as frames:
+        for frame in frames:
+            annotated, results = coach.process(frame.rgb, frame.t_ms)
+            assert annotated.shape == frame.rgb.shape
+    status = coach.status()
+    assert [s.exercise for s in status] == [pair.left.exercise, pair.right.exercise]
+    assert [s.reps for s in status] == [pair.left.reps, pair.right.reps]
+    by_person = {s.person: s.reps for s in status}
+    assert sorted(reps) == sorted((p, i) for p, n in by_person.items() for i in range(1, n + 1))
+    result = coach.result()
+    assert [p.count for p in result.people] == [pair.left.reps, pair.right.reps]
