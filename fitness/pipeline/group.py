@@ -69,7 +69,6 @@ class _Presence:
     x_min: float = 1.0
     x_max: float = 0.0
     score_sum: float = 0.0
-    height_sum: float = 0.0
 
     def add(self, pose: Pose, t_ms: float, width: float) -> None:
         if self.frames == 0:
@@ -80,7 +79,6 @@ class _Presence:
         self.x_sum += x
         self.x_min, self.x_max = min(self.x_min, x), max(self.x_max, x)
         self.score_sum += pose.score
-        self.height_sum += body_height(pose)
 
     @property
     def x(self) -> float:
@@ -298,12 +296,15 @@ def load_people_estimator(
     people: int | None = None, options: PeopleOptions | None = None, *, runtime: str = "litert", threads: int = 2
 ) -> PeopleEstimator:
     """MultiPose (and Lightning when refining) wrapped in a :class:`PeopleEstimator`."""
-    from fitness.pose.estimator import MultiPoseEstimator, PoseEstimator, load_estimator
+    from fitness.pose.estimator import EstimatorOptions, MultiPoseEstimator, PoseEstimator, load_estimator
 
     opts = options or PeopleOptions()
     if people is not None:
         opts = replace(opts, max_people=people)
-    multi = load_estimator("multipose", runtime, threads=threads)
+    # MultiPose must hand over everyone down to the people options' own threshold.
+    multi = load_estimator(
+        "multipose", runtime, threads=threads, options=EstimatorOptions(min_pose_score=opts.min_pose_score)
+    )
     assert isinstance(multi, MultiPoseEstimator)
     single = load_estimator("lightning", runtime, threads=threads) if opts.refine else None
     assert single is None or isinstance(single, PoseEstimator)

@@ -355,6 +355,11 @@ class PeopleEstimator:
         self.options = options or PeopleOptions()
         if self.options.refine and single is None:
             raise ValueError("refine needs a SinglePose estimator")
+        if multipose.options.min_pose_score > self.options.min_pose_score:
+            raise ValueError(
+                f"the MultiPose estimator drops people below {multipose.options.min_pose_score}, "
+                f"above min_pose_score {self.options.min_pose_score}: give it EstimatorOptions(min_pose_score=...)"
+            )
         self.multipose = multipose
         self.single = single
         self.tracker = PoseTracker(self.options.tracker)
