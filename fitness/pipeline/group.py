@@ -416,6 +416,11 @@ class PeopleProbe:
         return len(found)
 
     @property
+    def last_count(self) -> int:
+        """People in view at the latest probe (the live page's "2 people in view" hint)."""
+        return self.counts[-1] if self.counts else 0
+
+    @property
     def people_in_view(self) -> int:
         """The most people seen on at least :data:`PROBE_SHARE` of the probes."""
         if not self.counts:
