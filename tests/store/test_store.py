@@ -29,22 +29,14 @@ from hypothesis import strategies as st
 from fitness.cli import main as cli_main
 from fitness.engine.values import Rep, Verdict
 from fitness.errors import FitnessError, OutputPathError, StorageError
+from fitness.store.connection import default_db_url, to_url
+from fitness.store.export import CSV_COLUMNS
+from fitness.store.liveness import Owner, current_owner, owner_is_alive
+from fitness.store.localtime import since_to_utc
+from fitness.store.migrations import LATEST_VERSION
 from fitness.store.recorder import SessionInfo, SessionRecorder, angle_trace
-from fitness.store.store import (
-    CSV_COLUMNS,
-    LATEST_VERSION,
-    Owner,
-    SessionStore,
-    current_owner,
-    default_db_url,
-    metadata,
-    owner_is_alive,
-    save_analysis,
-    schema_version,
-    sessions,
-    since_to_utc,
-    to_url,
-)
+from fitness.store.schema import metadata, schema_version, sessions
+from fitness.store.store import SessionStore
 from tests.storage_worker import make_rep
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -152,7 +144,7 @@ _reps = st.builds(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rep=_reps)
 def test_any_valid_rep_round_trips(store: SessionStore, rep: Rep) -> None:
-    sid = save_analysis(store, SessionInfo("squat", "video", video_name="clip.mp4"), [rep])
+    sid = store.save_session(SessionInfo("squat", "video", video_name="clip.mp4"), [rep])
     assert store.get_session(sid).reps == (rep,)
 
 
@@ -228,22 +220,22 @@ def test_unknown_session_id_is_named(store: SessionStore) -> None:
 def test_save_analysis_is_all_or_nothing(store: SessionStore) -> None:
     info = SessionInfo("pushup", "video", profile="bob", video_name="pushups.mp4")
     sent = [make_rep(i) for i in range(1, 5)]
-    sid = save_analysis(store, info, sent)
+    sid = store.save_session(info, sent)
     detail = store.get_session(sid)
     assert detail.reps == tuple(sent)
     assert (detail.summary.end_reason, detail.summary.video_name) == ("completed", "pushups.mp4")
     with pytest.raises(StorageError, match="two reps share the same index"):
-        save_analysis(store, info, [make_rep(1), make_rep(1)])
+        store.save_session(info, [make_rep(1), make_rep(1)])
     with pytest.raises(StorageError, match=r"^rep 2: max_angle must be a finite number"):
-        save_analysis(store, info, [make_rep(1), make_rep(2, max_angle=math.nan)])
+        store.save_session(info, [make_rep(1), make_rep(2, max_angle=math.nan)])
     with pytest.raises(StorageError, match=r"^started_at must be timezone-aware"):
         store.save_session(info, [], started_at=datetime(2024, 1, 1))  # a naive datetime
     assert [s.id for s in store.list_sessions()] == [sid]
 
 
 def test_delete_removes_reps_and_cues(store: SessionStore) -> None:
-    keep = save_analysis(store, SessionInfo("squat", "video"), [make_rep(i) for i in range(1, 4)])
-    gone = save_analysis(store, SessionInfo("squat", "video"), [make_rep(i) for i in range(1, 7)])
+    keep = store.save_session(SessionInfo("squat", "video"), [make_rep(i) for i in range(1, 4)])
+    gone = store.save_session(SessionInfo("squat", "video"), [make_rep(i) for i in range(1, 7)])
     assert (_count(store, "reps"), _count(store, "cues")) == (9, 3)
     store.delete_session(gone)
     assert [s.id for s in store.list_sessions()] == [keep]
@@ -762,7 +754,7 @@ def test_since_means_local_midnight() -> None:
 def test_sqlite_file_is_a_real_sqlite_database(tmp_path: Path) -> None:
     path = tmp_path / "h.db"
     with SessionStore.open(path) as store:
-        save_analysis(store, SessionInfo("squat", "video"), [make_rep(1)])
+        store.save_session(SessionInfo("squat", "video"), [make_rep(1)])
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
