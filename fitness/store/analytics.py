@@ -23,7 +23,7 @@ from fitness.engine.values import Rep
 from fitness.store.localtime import day_number, day_of_number, local_day
 from fitness.store.recorder import EndReason
 from fitness.store.rows import rep_from_row
-from fitness.store.schema import UTCDateTime, cues, list_columns, profiles, rep_lists, reps, sessions
+from fitness.store.schema import cues, list_columns, profiles, rep_lists, reps, sessions
 from fitness.store.values import HistoryChoices, HistoryView, Selection, SessionSummary
 
 if TYPE_CHECKING:
@@ -171,6 +171,8 @@ def load_reps(conn: Connection, clauses: Sequence[sa.ColumnElement[bool]]) -> di
 
 def started_span(conn: Connection, sel: Selection) -> tuple[datetime, datetime] | None:
     """The first and last start among the selected sessions (None: no session): one statement."""
+    first: datetime | None
+    last: datetime | None
     first, last = conn.execute(
         sa.select(sa.func.min(sessions.c.started_at), sa.func.max(sessions.c.started_at))
         .select_from(sessions.join(profiles))
@@ -178,9 +180,7 @@ def started_span(conn: Connection, sel: Selection) -> tuple[datetime, datetime] 
     ).one()
     if first is None or last is None:
         return None
-    # min()/max() of a column lose its type on SQLite: convert as the column would.
-    convert = UTCDateTime().result_processor(conn.dialect, None)
-    return (convert(first), convert(last)) if convert is not None else (first, last)
+    return first, last
 
 
 def day_totals(conn: Connection, sel: Selection, span: tuple[datetime, datetime] | None) -> list[dict[str, object]]:

@@ -101,7 +101,7 @@ def rep_items(rep: Rep) -> dict[str, list[str]]:
     return {col.name: [str(item) for item in col.get(rep)] for col in list_columns()}
 
 
-def rep_from_row(row: Mapping[str, Any], items: Mapping[str, Sequence[str]]) -> Rep:
+def rep_from_row(row: Mapping[Any, Any], items: Mapping[str, Sequence[str]]) -> Rep:
     """A :class:`Rep` from its ``reps`` row and its list items, with plain Python types."""
     convert = {"int": int, "float": float, "choice": str, "text": str}
     values: dict[str, Any] = {c.name: convert[c.kind](row[column_name(c)]) for c in rep_columns()}

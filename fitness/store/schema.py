@@ -9,7 +9,7 @@ fields, so a new field shows up here by itself; only its migration is written by
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Final, get_args
+from typing import Any, Final, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -64,7 +64,7 @@ def column_name(col: Column) -> str:
     return STORED_NAME.get(col.name, col.name)
 
 
-def _sql_type(col: Column) -> sa.types.TypeEngine[object]:
+def _sql_type(col: Column) -> sa.types.TypeEngine[Any]:
     if col.name == "index":
         return sa.Integer()  # counts reps within one session: 32 bits are plenty
     if col.kind == "int":

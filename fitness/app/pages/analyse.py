@@ -48,7 +48,7 @@ from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
 from fitness.pipeline.video_analysis import analyze_video
 from fitness.store.recorder import SessionInfo, angle_trace
-from fitness.store.store import SessionStore, save_analysis
+from fitness.store.store import SessionStore
 
 log = logging.getLogger("fitness.app")
 
@@ -187,7 +187,7 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
             st.success(f"Saved to the history as session #{view.saved_id}.")
         elif store is not None and st.button("Save to history", key="an-save", type="primary"):
             try:
-                view.saved_id = save_analysis(store, analysis_info(view), result.reps)
+                view.saved_id = store.save_session(analysis_info(view), result.reps)
             except FitnessError as exc:
                 st.error(f"Could not save: {exc}")
             else:
