@@ -28,7 +28,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
-PAGE_SCRIPT = '''
+PAGE_SCRIPT = """
 try:
     from fitness.app.pages.history import page_history
 except ModuleNotFoundError:  # the pre-layout app: pages in streamlit_app.py, main() at the end
@@ -39,7 +39,7 @@ except ModuleNotFoundError:  # the pre-layout app: pages in streamlit_app.py, ma
         exec(compile(source.rsplit("\\nmain()", 1)[0], "streamlit_app.py", "exec"), module.__dict__)
     page_history = module.page_history
 page_history()
-'''
+"""
 
 
 def measure(url: str, runs: int) -> dict[str, Any]:

@@ -71,7 +71,7 @@ class DemoSession:
     ended_at: datetime
 
 
-def _rep(spec: ExerciseSpec, index: int, start_ms: int, progress: float, tiredness: int, rng: random.Random) -> Rep:
+def _rep(spec: ExerciseSpec, index: int, start_ms: int, *, progress: float, tiredness: int, rng: random.Random) -> Rep:
     """One rep at ``progress`` (0..1 through the history), ``tiredness`` reps into its set."""
     turn = TURN_DEG.get(spec.key, spec.flexed_deg - PAST_FLEXED_DEG)
     bottom = turn + DEEPER_OVER_TIME_DEG * (0.5 - progress) + TIRING_DEG_PER_REP * tiredness
@@ -148,7 +148,7 @@ def demo_sessions(days: int, *, seed: int = 7, end: date | None = None) -> Itera
             t_ms = round(rng.uniform(2000, 6000))
             for _ in range(SETS):
                 for tiredness in range(rng.randint(*who.reps)):
-                    rep = _rep(spec, len(reps) + 1, t_ms, progress, tiredness, rng)
+                    rep = _rep(spec, len(reps) + 1, t_ms, progress=progress, tiredness=tiredness, rng=rng)
                     reps.append(rep)
                     t_ms = rep.end_ms + round(rng.uniform(150, 600))
                 t_ms += round(rng.uniform(*REST_S) * 1000)

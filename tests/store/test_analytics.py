@@ -6,10 +6,21 @@ Every test gets an empty database of its own (a new file, or a new schema on the
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, timedelta, timezone
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
+import sqlalchemy as sa
+
+from fitness.store.demo import write_demo
+from fitness.store.localtime import local_day
+from fitness.store.recorder import SessionInfo
 from fitness.store.store import SessionStore
+from fitness.store.values import Selection, SessionSummary
+from tests.storage_worker import make_rep
 from tests.store.helpers import T0, rows_of
 
 # -- chart queries: exact numbers on known data -------------------------------------------------------
@@ -129,3 +140,147 @@ def test_list_sessions_filters(store: SessionStore, charted: dict[str, int]) -> 
     assert [s.id for s in store.list_sessions(since=date(2024, 3, 2), tz=UTC)] == [ids["s4"], ids["s5"], ids["s3"]]
     assert [s.id for s in store.list_sessions(profile="ann", exercise="squat", limit=1)] == [ids["s4"]]
     assert store.profiles() == ["ann", "bob"]
+
+
+# -- the History page's questions, checked against a brute-force answer --------------------------
+
+# Ends on the day Europe changes to summer time; America changed three weeks before.
+DEMO_END = date(2024, 3, 31)
+ZONES: list[tzinfo | None] = [
+    None,
+    UTC,
+    ZoneInfo("America/New_York"),
+    ZoneInfo("Pacific/Auckland"),  # +13: afternoon UTC sessions fall on the next local day
+    ZoneInfo("Asia/Kathmandu"),  # +5:45
+    timezone(timedelta(hours=-10)),
+]
+
+
+@pytest.fixture()
+def demo(store: SessionStore) -> SessionStore:
+    write_demo(store, 40, seed=5, end=DEMO_END)
+    return store
+
+
+def _oracle(store: SessionStore, sel: Selection) -> dict[str, Any]:
+    """The old way: every session in Python, each one's reps read on its own."""
+    chosen = [
+        s
+        for s in store.list_sessions()
+        if (sel.profiles is None or s.profile in sel.profiles)
+        and (sel.exercises is None or s.exercise in sel.exercises)
+        and (sel.since is None or s.started_at >= sel.since)
+        and (sel.until is None or s.started_at < sel.until)
+    ]
+    days: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    cue_reps: Counter[tuple[str, str]] = Counter()
+    for s in chosen:
+        acc = days[(local_day(s.started_at, sel.tz), s.exercise)]
+        acc[0] += 1
+        acc[1] += s.rep_count
+        acc[2] += s.good_count
+        for rep in store.get_session(s.id).reps:
+            cue_reps.update((s.exercise, cue) for cue in set(rep.cues))
+    return {
+        "sessions": [s.id for s in chosen],
+        "per_day": sorted((d, ex, n, r, g) for (d, ex), (n, r, g) in days.items()),
+        "cues": sorted((ex, cue, n) for (ex, cue), n in cue_reps.items()),
+        "reps": sum(s.rep_count for s in chosen),
+    }
+
+
+@pytest.mark.parametrize("tz", ZONES, ids=str)
+def test_history_view_matches_a_brute_force_count(demo: SessionStore, tz: tzinfo | None) -> None:
+    sel = Selection.of(tz=tz)
+    view = demo.history(sel)
+    expected = _oracle(demo, sel)
+    assert [s.id for s in view.sessions] == expected["sessions"]
+    assert len(view.sessions) >= 15 and view.rep_count == expected["reps"] > 300
+    assert [tuple(r[:5]) for r in rows_of(view.per_day)] == expected["per_day"]
+    assert sorted((r.exercise, r.cue, r["count"]) for _, r in view.cues.iterrows()) == expected["cues"]
+    per_session = view.per_session
+    assert per_session["session_id"].tolist() == expected["sessions"][::-1]  # oldest first
+    assert per_session["reps"].sum() == expected["reps"]
+
+
+def test_selections_filter_in_the_database(demo: SessionStore) -> None:
+    offered = demo.history_choices()
+    assert offered.profiles == ("ann", "bob", "carol")
+    assert offered.exercises == ("curl", "pushup", "squat")
+    assert offered.first is not None and offered.last is not None and offered.first < offered.last
+    tz = ZoneInfo("Europe/Berlin")
+    for sel in (
+        Selection.of(["ann", "carol"], ["squat", "curl"], tz=tz),
+        Selection.of("bob", since=date(2024, 3, 10), until=date(2024, 3, 20), tz=tz),
+        Selection.of(exercise="pushup", until=date(2024, 3, 1), tz=tz),
+    ):
+        view = demo.history(sel)
+        expected = _oracle(demo, sel)
+        assert [s.id for s in view.sessions] == expected["sessions"] and expected["sessions"]
+        assert [tuple(r[:5]) for r in rows_of(view.per_day)] == expected["per_day"]
+    last_days = demo.history(Selection.of(since=date(2024, 3, 10), until=date(2024, 3, 20), tz=tz))
+    assert {d for d in last_days.per_day["day"]} <= {date(2024, 3, 10) + timedelta(days=i) for i in range(11)}
+    nothing = demo.history(Selection.of(profile=[], tz=tz))  # every profile unticked
+    assert (nothing.sessions, nothing.per_day.empty, nothing.per_session.empty, nothing.cues.empty) == (
+        (),
+        True,
+        True,
+        True,
+    )
+
+
+def test_local_days_follow_daylight_saving_changes(store: SessionStore) -> None:
+    """Berlin moves from +1 to +2 at 01:00 UTC on 2024-03-31: 22:30 UTC is 23:30 the day
+    before the change and 00:30 the next day after it. One offset for both would get one wrong."""
+    berlin = ZoneInfo("Europe/Berlin")
+    for when in (datetime(2024, 3, 30, 22, 30, tzinfo=UTC), datetime(2024, 3, 31, 22, 30, tzinfo=UTC)):
+        store.save_session(SessionInfo("squat", "live"), [make_rep(1)], started_at=when)
+    frame = store.reps_per_day(tz=berlin)
+    assert frame["day"].tolist() == [date(2024, 3, 30), date(2024, 4, 1)]
+    assert frame["day"].tolist() == [local_day(s.started_at, berlin) for s in store.list_sessions()][::-1]
+
+
+# -- a bounded number of statements, however long the history -------------------------------------
+
+HISTORY_SELECTS = 3  # sessions with their aggregates, totals per day, cue counts
+
+
+def _selects(store: SessionStore, call: Callable[[], object]) -> list[str]:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", count)
+    return [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.fixture(params=[8, 60], ids=["8-days", "60-days"])
+def sized(request: pytest.FixtureRequest, store: SessionStore) -> Iterator[tuple[SessionStore, int]]:
+    sessions, _ = write_demo(store, request.param, seed=5, end=DEMO_END)
+    yield store, sessions
+
+
+def test_the_history_page_questions_take_a_fixed_number_of_statements(sized: tuple[SessionStore, int]) -> None:
+    store, sessions = sized
+    assert sessions >= 5
+    sel = Selection.of(["ann", "bob", "carol"], ["squat", "pushup", "curl"], date(2024, 1, 1), DEMO_END)
+    view: list[Any] = []
+    assert len(_selects(store, lambda: view.append(store.history(sel)))) == HISTORY_SELECTS
+    assert len(view[0].sessions) == sessions
+    assert len(_selects(store, store.history_choices)) == 1
+    assert len(_selects(store, lambda: store.get_session(view[0].sessions[0].id))) == 3  # session, cues, reps
+    assert len(_selects(store, lambda: store.csv_bytes(sel))) == 3  # sessions, cues, reps
+
+
+def test_summaries_carry_no_extra_data_in_the_history_view(demo: SessionStore) -> None:
+    """A live set's trace (up to 30 kB) is read for the one session shown, not for every one."""
+    view = demo.history(Selection.of())
+    traced = [s for s in demo.list_sessions() if "trace" in s.extra]
+    assert traced and all(not s.extra for s in view.sessions)
+    assert isinstance(demo.get_session(traced[0].id).summary.extra["trace"], dict)
+    assert all(isinstance(s, SessionSummary) for s in view.sessions)
