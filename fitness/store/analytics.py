@@ -23,7 +23,7 @@ from fitness.engine.values import Rep
 from fitness.store.localtime import day_number, day_of_number, local_day
 from fitness.store.recorder import EndReason
 from fitness.store.rows import rep_from_row
-from fitness.store.schema import cues, list_columns, profiles, rep_lists, reps, sessions
+from fitness.store.schema import REP_INDEX, cues, list_columns, profiles, rep_lists, reps, sessions
 from fitness.store.values import HistoryChoices, HistoryView, Selection, SessionSummary
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def load_reps(conn: Connection, clauses: Sequence[sa.ColumnElement[bool]]) -> di
         sa.select(reps)
         .select_from(reps.join(sessions).join(profiles))
         .where(*clauses)
-        .order_by(reps.c.session_id, reps.c.rep_index)
+        .order_by(reps.c.session_id, reps.c[REP_INDEX])
     ).all()
     out: dict[int, list[Rep]] = defaultdict(list)
     for r in rows:

@@ -58,6 +58,8 @@ def one_of(column: str, values: tuple[str, ...]) -> str:
 
 # A field whose column is named otherwise: "index" is a reserved word in SQL.
 STORED_NAME: Final = {"index": "rep_index"}
+# The column that orders a session's reps and is unique within it.
+REP_INDEX: Final = STORED_NAME["index"]
 
 
 def column_name(col: Column) -> str:
@@ -94,7 +96,7 @@ def reps_table(md: sa.MetaData, value: type = Rep) -> sa.Table:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
         *(sa.Column(column_name(c), _sql_type(c), nullable=False) for c in fields),
-        sa.UniqueConstraint("session_id", STORED_NAME["index"], name="uq_reps_session_index"),
+        sa.UniqueConstraint("session_id", REP_INDEX, name="uq_reps_session_index"),
         *(
             sa.CheckConstraint(one_of(column_name(c), c.choices), name=f"ck_reps_{column_name(c)}")
             for c in fields

@@ -38,7 +38,7 @@ from fitness.store.connection import (
 from fitness.store.liveness import STALE_AFTER, current_owner, owner_is_alive
 from fitness.store.recorder import EndReason, SessionInfo
 from fitness.store.rows import aware, check_info, check_reason, check_text, extra_json, now, rep_items, rep_row
-from fitness.store.schema import MAX_NAME, column_name, list_columns, profiles, rep_columns, rep_lists, reps, sessions
+from fitness.store.schema import MAX_NAME, REP_INDEX, list_columns, profiles, rep_lists, reps, sessions
 from fitness.store.values import HistoryChoices, HistoryView, Selection, SessionDetail, SessionSummary
 
 if TYPE_CHECKING:
@@ -48,8 +48,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Names = str | Iterable[str] | None
-# The column that orders a session's reps and must be unique within it.
-REP_INDEX = column_name(next(c for c in rep_columns() if c.name == "index"))
 
 
 class SessionStore:

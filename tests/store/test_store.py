@@ -180,7 +180,7 @@ def test_unknown_session_id_is_named(store: SessionStore) -> None:
             call()
 
 
-def test_save_analysis_is_all_or_nothing(store: SessionStore) -> None:
+def test_save_session_is_all_or_nothing(store: SessionStore) -> None:
     info = SessionInfo("pushup", "video", profile="bob", video_name="pushups.mp4")
     sent = [make_rep(i) for i in range(1, 5)]
     sid = store.save_session(info, sent)
