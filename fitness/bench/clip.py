@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 import cv2
 import numpy as np
 
 from fitness.errors import InputFileError
 from fitness.pipeline.video_io import WriterContext, open_video, open_writer
+
+if TYPE_CHECKING:
+    import av
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 SHARED_DATA: Final = REPO_ROOT.parent / "shared" / "data"
@@ -66,8 +69,8 @@ class LoopingDecoder:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._container: Any = None
-        self._frames: Iterator[Any] | None = None
+        self._container: av.container.InputContainer | None = None
+        self._frames: Iterator[av.VideoFrame] | None = None
         self.loops = 0
 
     def _open(self) -> None:
