@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from fitness.bench.core import CpuSample, CpuUsage, TimedBackend, loadavg
+from fitness.bench.pipeline import TimedBackend
+from fitness.bench.system import CpuSample, CpuUsage, loadavg
 from fitness.errors import FitnessError
 
 log = logging.getLogger(__name__)
