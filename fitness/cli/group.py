@@ -93,7 +93,8 @@ def run_eval_pairs(args: argparse.Namespace) -> int:
     sys.stdout.write(format_pair_table(rows, summary, header=False))
     if args.json is not None:
         write_json(
-            args.json, {"manifest": str(args.manifest), **summary.to_dict(), "pairs": [r.to_dict() for r in rows]}
+            args.json,
+            {"manifest": str(args.manifest), "metrics": summary.to_dict(), "pairs": [r.to_dict() for r in rows]},
         )
     return 0
 

@@ -178,7 +178,7 @@ def test_group_coach_counts_frame_by_frame_and_reports_each_rep(
     coach = GroupCoach(estimator=people, people=2, on_rep=lambda person, rep: reps.append((person, rep.index)))
     with open_video(video) as frames:
         for frame in frames:
-            annotated, results = coach.process(frame.rgb, frame.t_ms)
+            annotated, _results = coach.process(frame.rgb, frame.t_ms)
             assert annotated.shape == frame.rgb.shape
     status = coach.status()
     assert [s.exercise for s in status] == [pair.left.exercise, pair.right.exercise]
