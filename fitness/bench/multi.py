@@ -105,7 +105,7 @@ class GroupTiming:
         }
 
 
-def time_group(video: Path, people: int, threads: int = 2, stride: int = 1) -> GroupTiming:
+def time_group(video: Path, people: int, threads: int = 2, stride: int | None = None) -> GroupTiming:
     """``analyze_group_video`` over ``video`` with both models' inference timed."""
     from fitness.pipeline.group import analyze_group_video, load_people_estimator
 
