@@ -28,7 +28,9 @@ def register(sub: Any) -> None:
             "and whether the two people's ids ever swapped sides."
         ),
     )
-    e.add_argument("manifest", type=Path, help="manifest CSV of one-person clips (file, exercise, reps, notes)")
+    e.add_argument(
+        "manifest", type=Path, nargs="+", help="manifest CSV(s) of one-person clips; the clips of all are paired"
+    )
     e.add_argument("--out", type=Path, default=Path("artifacts/pairs"), help="where composed pairs are kept")
     e.add_argument("--tools", type=Path, default=SHARED, help="folder holding tools/compose_side_by_side.sh")
     e.add_argument("--json", type=Path, help="write the table and metrics as JSON ('-' for stdout)")
@@ -81,9 +83,9 @@ def run_eval_pairs(args: argparse.Namespace) -> int:
     from fitness.pipeline.pair_eval import evaluate_pairs, format_pair_table
 
     check_outputs(args.json)
-    clips = load_manifest(args.manifest)
+    clips = [clip for manifest in args.manifest for clip in load_manifest(manifest)]
     if len(clips) < 2:
-        raise FitnessError(f"{args.manifest} has fewer than two labelled clips to pair")
+        raise FitnessError(f"{' '.join(map(str, args.manifest))}: fewer than two labelled clips to pair")
 
     def show(line: str) -> None:
         sys.stdout.write(line + "\n")
@@ -94,7 +96,11 @@ def run_eval_pairs(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json(
             args.json,
-            {"manifest": str(args.manifest), "metrics": summary.to_dict(), "pairs": [r.to_dict() for r in rows]},
+            {
+                "manifests": [str(m) for m in args.manifest],
+                "metrics": summary.to_dict(),
+                "pairs": [r.to_dict() for r in rows],
+            },
         )
     return 0
 

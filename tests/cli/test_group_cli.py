@@ -128,3 +128,17 @@ def test_people_auto_counts_everyone_when_there_are_two(pair_video: Path, capsys
     assert code == 0
     doc = json.loads(out)
     assert [(p["exercise"], p["reps"]) for p in doc["people"]] == [("curl", 4), ("squat", 2)]
+
+
+def test_eval_pairs_without_a_manifest_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "eval-pairs", str(tmp_path / "none.csv"))
+    assert code == 1 and out == ""
+    assert one_line_error(err) == f"fitness: error: no such manifest: {tmp_path / 'none.csv'}"
+
+
+def test_eval_pairs_needs_two_clips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = tmp_path / "one.csv"
+    manifest.write_text("file,exercise,reps\nvideos/squat/a.mp4,squat,3\n")
+    code, _, err = run_cli(capsys, "eval-pairs", str(manifest))
+    assert code == 1
+    assert one_line_error(err) == f"fitness: error: {manifest}: fewer than two labelled clips to pair"
