@@ -99,6 +99,9 @@ class GroupTiming:
                 "lightning": round(self.lightning_s * per_frame, 2),
                 "rest": round((self.wall_s - self.multipose_s - self.lightning_s) * per_frame, 2),
             },
+            # CPU seconds this process spent per second of video: what the work costs, less swayed by
+            # other processes than the wall clock (which a busy machine stretches).
+            "cpu_s_per_video_s": round(self.cpu.self_cpu_s / self.video_s, 3) if self.video_s else None,
             "multipose_calls": self.multipose_calls,
             "lightning_calls": self.lightning_calls,
             "cpu": self.cpu.to_dict(),
@@ -218,12 +221,14 @@ def run_multi_bench(
 
 
 def format_multi(bench: MultiBench) -> str:
-    lines = ["people  found  frames  real-time  fps   multipose  lightning  rest (ms/frame)"]
+    lines = ["people  found  frames  real-time  fps   multipose  lightning  rest (ms/frame)  cpu s/video s  others%"]
     for g in bench.group:
-        d = g.to_dict()["ms_per_frame"]
+        doc = g.to_dict()
+        d = doc["ms_per_frame"]
         lines.append(
             f"{g.people:>6} {g.found:>6} {g.frames:>7} {g.realtime:>9.2f}x {g.fps:5.1f} "
-            f"{d['multipose']:>10} {d['lightning']:>10} {d['rest']:>6}"
+            f"{d['multipose']:>10} {d['lightning']:>10} {d['rest']:>6}  {doc['cpu_s_per_video_s']:>15} "
+            f"{doc['cpu']['others_pct']}"
         )
     if bench.probe is not None:
         p = bench.probe.to_dict()
