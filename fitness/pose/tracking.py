@@ -11,8 +11,15 @@ camera's resolution or how far away the person stands) plus how different the cl
 - **Leaving and coming back**: a track lost for longer is "dead" but kept for ``reid_s``; a new
   person who looks like it (clothes, and where they stand) takes its id back, so their counter
   carries on (norfair's ReID).
+- **A handover**: a newcomer who appears where someone vanished moments ago (a cut, an occlusion
+  ending) is that person, whatever their clothes look like now.
 - Poses are only reported for people actually detected in the frame: a prediction is never passed
   off as a measurement, so a hidden person's counter sees "no pose", not an invented one.
+
+:class:`PeopleEstimator` puts it together: MultiPose finds people every few frames, one SinglePose
+Lightning crop tracker per person follows each of them on every frame (MultiPose alone squeezes a
+wide frame into 256 px and gives small people coarse keypoints), and the tracker numbers the
+crops' poses.
 """
 
 from __future__ import annotations
@@ -239,7 +246,6 @@ class PoseTracker:
 
     def __init__(self, options: TrackerOptions | None = None) -> None:
         self.options = options or TrackerOptions()
-        self._updates = 0
         self.reset()
 
     def reset(self) -> None:
@@ -265,8 +271,8 @@ class PoseTracker:
 
     def update(self, poses: Sequence[Pose], frame: np.ndarray | None = None) -> dict[int, Pose]:
         self._updates += 1
-        # Left to right, so people who appear together are numbered left to right.
-        ordered = sorted(poses, key=centre_x)
+        # Left to right: people who appear together are created in this order, so their ids
+        # usually run left to right (norfair confirms them in the order they then match).
         detections = [
             Detection(
                 points=p.keypoints[:, :2].copy(),
@@ -274,7 +280,7 @@ class PoseTracker:
                 data=_Tag(p, self._updates),
                 embedding=appearance(frame, p, self.options.keypoint_threshold) if frame is not None else None,
             )
-            for p in ordered
+            for p in sorted(poses, key=centre_x)
         ]
         active = self._tracker.update(detections)
         out: dict[int, Pose] = {}
