@@ -43,8 +43,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--people",
         default="1",
-        help="how many people to count, 1-6, or 'auto' (default 1: the one-person path, which says so "
-        "when it sees more)",
+        help="how many people to count: 1-6, or 'auto' (the one-person pass, then everyone if it saw company); "
+        "default 1, which says so when it sees more than one person",
     )
     add_model_args(p)
     p.set_defaults(func=run_analyze)
