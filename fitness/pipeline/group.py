@@ -194,9 +194,6 @@ class GroupAnalyzer:
         self.last = out
         return out
 
-    def counts(self) -> dict[int, int]:
-        return {p: a.counter.count for p, a in self.analyzers.items()}
-
     def chosen(self, limit: int | None = None) -> list[int]:
         """The people worth reporting: seen long enough (or with a rep), the ``limit`` most visible."""
         real = [
