@@ -55,7 +55,7 @@ def make_mosaic(clips: Sequence[Path], out: Path, seconds: float = SECONDS) -> P
     for clip in clips:
         cmd += ["-i", str(clip)]
     cmd += ["-filter_complex", cells + stack, "-map", "[v]", "-an", "-t", f"{seconds}"]
-    cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "20", str(out)]
+    cmd += ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-crf", "20", str(out)]
     out.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(cmd, check=True, capture_output=True)
     return out

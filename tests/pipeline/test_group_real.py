@@ -50,7 +50,7 @@ def _encode(inputs: list[Path], graph: str, seconds: float, out: Path) -> Path:
     for path in inputs:
         cmd += ["-i", str(path)]
     cmd += ["-filter_complex", graph, "-map", "[v]", "-an", "-t", f"{seconds}"]
-    cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "20", str(out)]
+    cmd += ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-crf", "20", str(out)]
     subprocess.run(cmd, check=True, capture_output=True)
     return out
 
