@@ -44,7 +44,6 @@ UPLOAD_TYPES = ["mp4", "mov", "webm", "avi"]
 DEFAULT_PROFILE = "default"
 PANEL_REFRESH_S = 0.5
 CATCH_UP_MS = 60.0  # pipeline time one callback may spend on a burst of queued frames
-CUT_SHORT = 0.9  # fewer decodable frames than this share of the announced count: say the file is cut
 STALL_S = 4.0  # no camera frame for this long while streaming: tell the person
 CAMERA_TEXTS: Translations = {
     "device_not_available": "No camera found. Plug one in (or close the app using it), then press START again",

@@ -16,7 +16,6 @@ import streamlit as st
 # Private, but streamlit-webrtc is pinned to 0.79.0: see fitness.app.live_state.guard_streamer_context.
 from fitness.app.charts import angle_chart
 from fitness.app.common import (
-    CUT_SHORT,
     UPLOAD_TYPES,
     VARIANTS,
     _configure_logging,
@@ -106,10 +105,8 @@ def run_analysis(upload: Any, exercise: str, variant: str, profile: str) -> None
     annotated = workdir / "annotated.mp4"
     bar = st.progress(0.0, text=f"Analysing {upload.name}…")
     last = [0.0]
-    expected = [0]
 
     def progress(done: int, total: int) -> None:
-        expected[0] = total
         now = time.monotonic()
         if now - last[0] < 0.25:  # a progress message per frame would flood the websocket
             return
@@ -119,7 +116,9 @@ def run_analysis(upload: Any, exercise: str, variant: str, profile: str) -> None
 
     try:
         prepare_model(variant)
-        result = analyze_video(source, exercise, variant=variant, annotate_to=annotated, progress=progress)
+        result = analyze_video(
+            source, exercise, variant=variant, annotate_to=annotated, progress=progress, allow_cut_short=True
+        )
     except FitnessError as exc:
         bar.empty()
         message = str(exc).replace(str(source), upload.name)
@@ -140,10 +139,10 @@ def run_analysis(upload: Any, exercise: str, variant: str, profile: str) -> None
     bar.empty()
     video = annotated if annotated.is_file() and annotated.stat().st_size > 0 else None
     warnings = []
-    if expected[0] and result.video.frames < CUT_SHORT * expected[0]:
+    if result.video.cut_short:
         warnings.append(
-            f"The file seems cut short: only {result.video.frames} of the {expected[0]} frames it announces "
-            "could be read, so the results cover the first part only."
+            f"The file seems cut short: only {result.video.frames} of the {result.video.expected_frames} frames it "
+            "announces could be read, so the results cover the first part only."
         )
     st.session_state["analysis"] = AnalysisView(
         upload.name, upload.size, exercise, variant, profile, result, video, workdir, warnings=warnings
@@ -155,7 +154,7 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
     good = sum(r.verdict == "good" for r in result.reps)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Reps", result.count)
-    c2.metric("Exercise", result.spec.name)
+    c2.metric("Exercise", result.spec.name if result.spec is not None else "None found")
     c3.metric("Good form", f"{good} of {result.count}" if result.count else "—")
     c4.metric("Video", f"{result.video.duration_ms / 1000:.1f} s")
     for warning in view.warnings:
@@ -165,9 +164,10 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
     if result.reps:
         st.subheader("Reps")
         st.table(rep_table(result.reps))
-    else:
+    elif result.found:
         st.warning("No complete reps were found in this video.")
-    st.plotly_chart(angle_chart(result), width="stretch", key="an-chart")
+    if result.found:
+        st.plotly_chart(angle_chart(result), width="stretch", key="an-chart")
     # A portrait phone clip at full column width would be taller than the screen.
     portrait = result.video.height > result.video.width
     left, right = st.columns([2, 3] if portrait else [3, 2], gap="large")
@@ -183,7 +183,9 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
                 mime="video/mp4",
                 key="an-download",
             )
-        if view.saved_id is not None:
+        if not result.found:
+            st.caption("Nothing was found to count, so there is nothing to save.")
+        elif view.saved_id is not None:
             st.success(f"Saved to the history as session #{view.saved_id}.")
         elif store is not None and st.button("Save to history", key="an-save", type="primary"):
             try:
