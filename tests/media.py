@@ -79,6 +79,12 @@ def pattern_clip(
     return path
 
 
+def one_pixel_clip(path: Path) -> Path:
+    """A 1x1 H.264 video (4:4:4: subsampled chroma needs two pixels)."""
+    ffmpeg("-f", "lavfi", "-i", "color=gray:s=2x2:r=30", "-t", "1", "-vf", "format=yuv444p,crop=1:1", str(path))
+    return path
+
+
 def cut_clip(tmp_path: Path, keep: float = 0.05) -> Path:
     """255 frames (8.5 s at 30 fps), header first (as phones and web uploads write it), then
     only the first ``keep`` of the file: an interrupted copy or download."""

@@ -12,7 +12,7 @@ import pytest
 from fitness.pipeline.stream import AUTO, NONE, analyze_poses
 from tests.cli_helpers import one_line_error, run_cli
 from tests.figures import DT, standing_figure
-from tests.media import cut_clip, ffmpeg
+from tests.media import cut_clip, ffmpeg, one_pixel_clip
 
 
 def analyze_json(capsys: pytest.CaptureFixture[str], clip: Path, *extra: str) -> tuple[str, dict[str, object]]:
@@ -57,20 +57,7 @@ def test_nothing_found_is_not_saved(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_a_1x1_video_gets_a_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    clip = tmp_path / "dot.mp4"
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "color=gray:s=2x2:r=30",
-        "-t",
-        "1",
-        "-vf",
-        "format=yuv444p,crop=1:1",
-        "-c:v",
-        "libx264",
-        str(clip),
-    )
+    clip = one_pixel_clip(tmp_path / "dot.mp4")
     code, out, err = run_cli(capsys, "analyze", str(clip))
     assert code == 1 and out == ""
     assert "is 1x1 pixels: too small to show a person" in one_line_error(err)

@@ -24,7 +24,7 @@ from fitness.pipeline.video_io import (
     open_video,
     open_writer,
 )
-from tests.media import cut_clip, encoders, ffmpeg, frame_times_ms, pattern_clip, raw_rgb_frame, sha256
+from tests.media import cut_clip, encoders, ffmpeg, frame_times_ms, one_pixel_clip, pattern_clip, raw_rgb_frame, sha256
 
 
 def read_all(
@@ -157,20 +157,7 @@ def test_large_frames_are_shrunk_at_decode_unless_asked(tmp_path: Path) -> None:
 
 
 def test_a_1x1_video_is_refused_in_a_sentence(tmp_path: Path) -> None:
-    clip = tmp_path / "dot.mkv"
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "color=gray:s=2x2:r=30",
-        "-t",
-        "1",
-        "-vf",
-        "format=gray,crop=1:1",
-        "-c:v",
-        "ffv1",
-        str(clip),
-    )
+    clip = one_pixel_clip(tmp_path / "dot.mp4")
     with pytest.raises(InputFileError, match=r"is 1x1 pixels: too small to show a person"):
         open_video(clip)
 
