@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,13 +43,20 @@ def check_no_clobber(outputs: Iterable[Path | None], inputs: Iterable[tuple[str,
                 raise OutputPathError(f"refusing to write {out} twice: give each output its own file")
 
 
+def _real(target: Path) -> Path:
+    """Where an output really goes: through a symbolic link to the file it names (as editors
+    do), so the link stays a link."""
+    return target.resolve() if target.is_symlink() else target
+
+
 def temp_beside(target: Path, suffix: str | None = None) -> Path:
     """A new, empty hidden file in ``target``'s folder (keeping its suffix, which writers read).
 
     Created with the usual ``0o666`` less the umask (``mkstemp`` would make it private)."""
     end = target.suffix if suffix is None else suffix
+    real = _real(target)
     for _ in range(100):
-        tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.part{end}"
+        tmp = real.parent / f".{real.name}.{secrets.token_hex(4)}.part{end}"
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         except FileExistsError:
@@ -60,9 +68,13 @@ def temp_beside(target: Path, suffix: str | None = None) -> Path:
 
 
 def commit(tmp: Path, target: Path) -> None:
-    """Move the finished ``tmp`` over ``target`` (atomically); the temporary file goes either way."""
+    """Move the finished ``tmp`` over ``target`` (atomically), keeping the permissions of the
+    file it replaces; the temporary file goes either way."""
+    real = _real(target)
     try:
-        os.replace(tmp, target)
+        if real.exists():
+            os.chmod(tmp, stat.S_IMODE(real.stat().st_mode))
+        os.replace(tmp, real)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputPathError(f"cannot write {target}: {exc.strerror or exc}") from None

@@ -236,7 +236,8 @@ class VideoSource:
         self.path = path
         self._av = av
         try:
-            self._container: Any = av.open(str(path), metadata_errors="ignore")
+            # An absolute path: FFmpeg would read "name:rest" as a protocol (http:, concat:, pipe:).
+            self._container: Any = av.open(str(path.absolute()), metadata_errors="ignore")
         except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError):
             raise InputFileError(f"{path} is not a video that can be decoded (corrupt or wrong format)") from None
         try:
@@ -444,7 +445,7 @@ class Mp4Writer:
         self._last_pts = -1
         self._count = 0
         try:
-            self._container: Any = av.open(str(self._tmp), mode="w", format="mp4")
+            self._container: Any = av.open(str(self._tmp.absolute()), mode="w", format="mp4")
         except (av.FFmpegError, OSError) as exc:
             self._tmp.unlink(missing_ok=True)
             raise OutputPathError(f"cannot write {path}: {exc}") from None

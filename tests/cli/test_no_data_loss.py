@@ -137,3 +137,22 @@ def test_an_interrupted_analysis_leaves_the_old_annotated_video(tmp_path: Path) 
         analyze_video(clip, "squat", annotate_to=out, progress=interrupt)
     assert out.read_bytes() == b"the annotated video from last week"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["annotated.mp4", "v.mp4"]
+
+
+def test_outputs_replace_whole_files_through_links_and_keep_permissions(tmp_path: Path) -> None:
+    from fitness.files import atomic_path
+
+    real = tmp_path / "report.json"
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    with atomic_path(link) as tmp:
+        tmp.write_text("new")
+    assert link.is_symlink() and real.read_text() == "new"
+    assert real.stat().st_mode & 0o777 == 0o640
+    with pytest.raises(ValueError), atomic_path(real) as tmp:
+        tmp.write_text("half")
+        raise ValueError("crash while writing")
+    assert real.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "report.json"]
