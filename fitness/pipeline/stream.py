@@ -210,9 +210,10 @@ def nothing_to_count(counter: RepCounter) -> str | None:
         return "The video has no frames"
     if stats.with_person == 0:
         return f"No person found in any of the {stats.frames} frames: 0 reps"
+    if stats.frames == 1:
+        return "Only 1 frame: a still picture shows no movement, so there are no reps to count"
     if stats.frames < MIN_PERSON_FRAMES:
-        frames = "1 frame" if stats.frames == 1 else f"{stats.frames} frames"
-        return f"Only {frames}: a still picture shows no movement, so there are no reps to count"
+        return f"Only {stats.frames} frames: too few to show any movement, so there are no reps to count"
     if stats.with_person < MIN_PERSON_FRAMES:
         return (
             f"A person was found in only {stats.with_person} of the {stats.frames} frames: "
@@ -236,8 +237,9 @@ def verdict(analyzer: StreamAnalyzer) -> tuple[str, tuple[str, ...], bool]:
     if nothing is not None:
         return NONE, (nothing,), False
     if counter.count == 0:  # the recogniser ranks by reps: the best has none, so does every other
-        names = ", ".join(c.spec.name.lower() for c in analyzer.recognizer.counters.values())
-        return NONE, (f"No exercise found: not one complete rep of any exercise known here ({names})",), False
+        known = [c.spec.name.lower() for c in analyzer.recognizer.counters.values()]
+        which = ", ".join(known) if len(known) <= 4 else f"{len(known)} exercises"
+        return NONE, (f"No exercise found: not one complete rep of any exercise known here ({which})",), False
     return analyzer.exercise, analyzer.notes(), True
 
 
@@ -281,3 +283,5 @@ def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
         requested=analyzer.requested,
         found=found,
     )
+
+

@@ -255,7 +255,7 @@ class VideoSource:
         # Frame and slice threads: decoding a large frame on one core would hold up inference.
         stream.thread_type = "AUTO"
         ctx = stream.codec_context
-        stream.codec_context.thread_count = decoder_threads(ctx.width, ctx.height, os.cpu_count() or 1)
+        ctx.thread_count = decoder_threads(ctx.width, ctx.height, os.cpu_count() or 1)
         self._stream: Any = stream
         self.fps = _rate(stream)
         self.duration_ms = _duration_s(self._container, stream) * 1000.0
@@ -274,7 +274,7 @@ class VideoSource:
             raise InputFileError(f"{self.path} has no video frames that can be decoded{cut}")
         self._first: Any = first
         self._turns = quarter_turns(first.rotation)
-        sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
+        sar = stream.sample_aspect_ratio or ctx.sample_aspect_ratio
         self.display_width, self.display_height = display_size((first.width, first.height), sar, self._turns)
         if min(self.display_width, self.display_height) < MIN_SIDE:
             raise InputFileError(
