@@ -259,7 +259,10 @@ class VideoSource:
         self._stream: Any = stream
         self.fps = _rate(stream)
         self.duration_ms = _duration_s(self._container, stream) * 1000.0
-        self.frame_count = stream.frames if stream.frames > 0 else round(self.duration_ms / 1000.0 * self.fps)
+        # The header's count can include frames an edit list trims from what is shown (two
+        # catalogue clips: 591 stored, 549 shown); the duration is that of what is shown.
+        counts = [n for n in (stream.frames, round(self.duration_ms / 1000.0 * self.fps)) if n > 0]
+        self.frame_count = min(counts, default=0)
         self.damaged = 0
         self.decoded = 0
         self._last_t = 0.0
