@@ -63,6 +63,9 @@ def register(sub: Any) -> None:
 def format_report(result: AnalysisResult) -> str:
     """The per-rep table, the total and the notes, as printed by ``fitness analyze``."""
     spec = result.spec
+    if spec is None:
+        lines = [f"{result.video.path}: no exercise found", "Total: 0 reps"]
+        return "\n".join([*lines, *(f"note: {n}" for n in result.notes)]) + "\n"
     lines = [f"{result.video.path}: {spec.name.lower()}"]
     if result.reps:
         lines.append(rep_table(result.reps).rstrip("\n"))
@@ -111,7 +114,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     from fitness.pipeline.video_io import open_video
 
     check_exercise(args.exercise)
-    check_outputs(args.output, args.json, args.csv)
+    check_outputs(args.output, args.json, args.csv, inputs=[("the input video", args.input)], db=args.db)
     if args.output is not None and args.output.suffix.lower() not in {".mp4", ".gif"}:
         raise OutputPathError(f"cannot write {args.output}: the annotated video must end in .mp4 or .gif")
     open_video(args.input).close()  # a bad file fails in one line before the model loads
@@ -132,7 +135,9 @@ def run_analyze(args: argparse.Namespace) -> int:
         write_reps_csv(args.csv, result.reps)
     if args.output is not None:
         sys.stderr.write(f"wrote {args.output}\n")
-    if args.save:
+    if args.save and not result.found:
+        sys.stdout.write("not saved: nothing was found to count\n")
+    elif args.save:
         session_id = _save(args, result)
         sys.stdout.write(f"saved as session {session_id} (profile {args.profile})\n")
     return 0
@@ -154,7 +159,7 @@ def run_eval(args: argparse.Namespace) -> int:
     clips = load_manifest(args.manifest)
     if not clips:
         raise FitnessError(f"{args.manifest} has no rows labelled with one of: {', '.join(exercise_choices()[1:])}")
-    check_outputs(args.json)
+    check_outputs(args.json, inputs=[("the manifest", args.manifest), *(("a clip it lists", c.path) for c in clips)])
     estimator = estimator_from_args(args)
     sys.stdout.write(f"{'clip':<42} {'exercise':<7} {'pred':>4}  {'label':<9} result\n")
     rows: list[EvalRow] = []
