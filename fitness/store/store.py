@@ -1028,6 +1028,29 @@ class SessionStore:
         self._run(f"deleting session {session_id}", work, write=True)
         log.info("session %d deleted", session_id)
 
+    def delete_last_rep(self, session_id: int) -> int:
+        """Delete the newest rep (highest index) of a session, with its cues, whether the session
+        is still being recorded or has ended: the live page's "undo the last rep". Returns that
+        rep's index; a :class:`StorageError` for an unknown session or one without reps."""
+
+        def work(conn: Connection) -> int:
+            _end_reason(conn, session_id)  # an unknown session is an error, not "no reps"
+            last = conn.execute(
+                sa.select(reps.c.id, reps.c.rep_index)
+                .where(reps.c.session_id == session_id)
+                .order_by(reps.c.rep_index.desc())
+                .limit(1)
+            ).first()
+            if last is None:
+                raise StorageError(f"session {session_id} has no reps to remove")
+            conn.execute(sa.delete(cues).where(cues.c.rep_id == last.id))
+            conn.execute(sa.delete(reps).where(reps.c.id == last.id))
+            return int(last.rep_index)
+
+        index = self._run(f"removing the last rep of session {session_id}", work, write=True)
+        log.info("rep %d of session %d deleted", index, session_id)
+        return index
+
     def export_csv(
         self,
         path: str | os.PathLike[str],
