@@ -18,6 +18,7 @@ from fitness.pipeline.stream import AnalysisResult
 
 log = logging.getLogger("fitness.app")
 
+
 def angle_chart(result: AnalysisResult) -> go.Figure:
     t, a = result.angle_series()
     return trace_figure(
@@ -57,15 +58,26 @@ def trace_figure(t_s: Sequence[float], angle: Sequence[float | None], reps: Sequ
             )
         )
     fig.update_layout(
-        title=title,
+        title=title_under_toolbar(title),
         xaxis_title="time (s)",
         yaxis_title="angle (°)",
-        height=340,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=360,
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN_PX, "b": 10},
         legend={"orientation": "h", "y": -0.25},
     )
     return fig
 
+
+# Plotly's toolbar (zoom, download...) sits in the top ~30 px at the right, and a centred title
+# runs under it on a narrow (phone) screen. The title goes left, just above the plot area, in a
+# top margin tall enough for both.
+TOP_MARGIN_PX = 76
+
+
+def title_under_toolbar(text: str) -> dict[str, Any]:
+    """A chart title that the toolbar never covers (use with a top margin of ``TOP_MARGIN_PX``)."""
+    return {"text": text, "x": 0, "xanchor": "left", "xref": "paper", "y": 1, "yanchor": "bottom",
+            "yref": "paper", "pad": {"b": 12}}  # fmt: skip
 
 
 def _small(fig: go.Figure, title: str, y_title: str) -> go.Figure:
@@ -155,7 +167,6 @@ def _session_lines(frame: pd.DataFrame, lines: Sequence[TrendLine]) -> go.Figure
     return fig
 
 
-
 def rep_bars(reps: Sequence[Rep]) -> go.Figure:
     fig = go.Figure(
         go.Bar(
@@ -169,5 +180,3 @@ def rep_bars(reps: Sequence[Rep]) -> go.Figure:
     return _small(fig, "Range of motion per rep (green good, orange needs work)", "degrees").update_xaxes(
         title="rep", dtick=1
     )
-
-

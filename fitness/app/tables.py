@@ -12,6 +12,7 @@ from fitness.engine.values import Rep
 
 log = logging.getLogger("fitness.app")
 
+
 def recent_reps_frame(reps: Sequence[Rep]) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -22,7 +23,6 @@ def recent_reps_frame(reps: Sequence[Rep]) -> pd.DataFrame:
         },
         index=pd.Index([r.index for r in reps], name="Rep"),
     )
-
 
 
 def rep_table(reps: Sequence[Rep]) -> pd.DataFrame:
@@ -38,5 +38,3 @@ def rep_table(reps: Sequence[Rep]) -> pd.DataFrame:
         },
         index=pd.Index([r.index for r in reps], name="Rep"),
     )
-
-

@@ -114,7 +114,6 @@ def date_range(picked: Any, first_day: date) -> tuple[date, date]:
     return first_day, date.today()
 
 
-
 def history_charts(chosen: Sequence[SessionSummary], details: dict[int, tuple[Rep, ...]]) -> None:
     from fitness.store.store import good_share_frame, reps_per_day_frame, trends_frame
 
@@ -206,7 +205,6 @@ def session_detail(chosen: Sequence[SessionSummary], details: dict[int, tuple[Re
     st.table(rep_table(reps))
 
 
-
 def history_csv(chosen: Sequence[SessionSummary], details: dict[int, tuple[Rep, ...]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -215,5 +213,3 @@ def history_csv(chosen: Sequence[SessionSummary], details: dict[int, tuple[Rep, 
         for rep in details.get(s.id, ()):
             writer.writerow(csv_row(s, rep))
     return out.getvalue().encode()
-
-
