@@ -15,3 +15,12 @@ def clock(seconds: float) -> str:
     command shows how long a set took, so one set reads the same everywhere."""
     minutes, secs = divmod(max(0, round(seconds)), 60)
     return f"{minutes}:{secs:02d}"
+
+
+# Characters Markdown (and Streamlit's ":icon:" / "$math$" extensions) may read as markup.
+MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown as written when a page renders it as Markdown: a cue is words, not markup."""
+    return "".join(f"\\{c}" if c in MARKDOWN_SPECIALS else c for c in text)

@@ -204,6 +204,17 @@ def new_page(browser: Any, url: str, camera: bool = True, size: tuple[int, int] 
     return page
 
 
+@contextlib.contextmanager
+def opened(browser: Any, url: str, camera: bool = True, size: tuple[int, int] = DESKTOP) -> Iterator[Any]:
+    """:func:`new_page`, closed again however the test ends: a tab left streaming would load the
+    machine for every test after it."""
+    page = new_page(browser, url, camera=camera, size=size)
+    try:
+        yield page
+    finally:
+        page.context.close()
+
+
 def wait_idle(page: Any, timeout_ms: int = 60_000) -> None:
     """Until the app has rendered and no script run is in progress."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fitness.text import clock, plural
+from fitness.text import clock, escape_markdown, plural
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,9 @@ def test_plural_irregular() -> None:
 )
 def test_clock(seconds: float, expected: str) -> None:
     assert clock(seconds) == expected
+
+
+def test_escape_markdown_keeps_the_words_and_disarms_the_markup() -> None:
+    assert escape_markdown("Go lower") == "Go lower"
+    assert escape_markdown("Knees out: *wider* [now]") == "Knees out\\: \\*wider\\* \\[now\\]"
+    assert escape_markdown("$5 <b>") == "\\$5 \\<b\\>"

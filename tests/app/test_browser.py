@@ -21,6 +21,7 @@ import pytest
 from fitness.text import plural
 from tests.browser_helpers import (
     ARTIFACTS,
+    SHARED_DATA,
     AppServer,
     Label,
     assert_no_traceback,
@@ -31,6 +32,7 @@ from tests.browser_helpers import (
     make_fake_camera,
     metric_value,
     new_page,
+    opened,
     require_tools,
     screenshot,
     screenshot_view,
@@ -443,58 +445,95 @@ def test_the_count_is_in_view_with_the_video(server: AppServer, camera_browser: 
     """Followed from across the room or on a phone: with the camera running, the whole video and
     the rep count are on the screen together as the page opens, and the count is big."""
     name = f"{size[0]}x{size[1]}"
-    page = new_page(camera_browser, f"{server.url}/?exercise=squat", size=size)
-    before, _ = frame_counts(page)
-    press(page, "START")
-    wait_for_frames(page, before, 30, timeout_s=30)
-    wait_for_reps(page, 1, timeout_s=20)
-    scroll_to_top(page)
-    video = camera_frame(page).locator("video").bounding_box()
-    counter = page.locator(COUNTER).first.bounding_box()
-    screenshot_view(page, f"live-{name}")
-    assert in_view(video, size), f"the video is not wholly on the {name} screen: {video}"
-    assert in_view(counter, size), f"the rep count is not on the {name} screen with the video: {counter}"
-    font_px = float(page.locator(COUNTER).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
-    record_metrics(**{f"counter_font_px_{name}": font_px})
-    assert font_px >= MIN_COUNTER_FONT_PX, f"the rep count is drawn {font_px:.0f} px high"
-    if size == LAPTOP:
-        # Full screen: the camera view alone (its overlay carries the count and the cue).
-        page.frame_locator("iframe[srcdoc*='Full screen']").get_by_role("button", name="Full screen").click()
-        page.wait_for_function(
-            "() => document.fullscreenElement && document.fullscreenElement.title.includes('webrtc')",
-            timeout=10_000,
-        )
-        page.wait_for_timeout(500)
-        screenshot_view(page, "live-fullscreen")
-        full = camera_frame(page).locator("video").bounding_box()
-        screen = page.evaluate("() => [window.innerWidth, window.innerHeight]")
-        assert full is not None and (full["width"], full["height"]) == (screen[0], screen[1]), (full, screen)
-        page.evaluate("() => document.exitFullscreen()")
-        page.wait_for_function("() => !document.fullscreenElement", timeout=10_000)
-    press(page, "STOP")
-    assert_no_traceback(page)
-    page.context.close()
+    with opened(camera_browser, f"{server.url}/?exercise=squat", size=size) as page:
+        before, _ = frame_counts(page)
+        press(page, "START")
+        wait_for_frames(page, before, 30, timeout_s=30)
+        wait_for_reps(page, 1, timeout_s=20)
+        scroll_to_top(page)
+        video = camera_frame(page).locator("video").bounding_box()
+        counter = page.locator(COUNTER).first.bounding_box()
+        screenshot_view(page, f"live-{name}")
+        assert in_view(video, size), f"the video is not wholly on the {name} screen: {video}"
+        assert in_view(counter, size), f"the rep count is not on the {name} screen with the video: {counter}"
+        font_px = float(page.locator(COUNTER).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+        record_metrics(**{f"counter_font_px_{name}": font_px})
+        assert font_px >= MIN_COUNTER_FONT_PX, f"the rep count is drawn {font_px:.0f} px high"
+        if size == LAPTOP:
+            # Full screen: the camera view alone (its overlay carries the count and the cue).
+            page.frame_locator("iframe[srcdoc*='Full screen']").get_by_role("button", name="Full screen").click()
+            page.wait_for_function(
+                "() => document.fullscreenElement && document.fullscreenElement.title.includes('webrtc')",
+                timeout=10_000,
+            )
+            page.wait_for_timeout(500)
+            screenshot_view(page, "live-fullscreen")
+            full = camera_frame(page).locator("video").bounding_box()
+            screen = page.evaluate("() => [window.innerWidth, window.innerHeight]")
+            assert full is not None and (full["width"], full["height"]) == (screen[0], screen[1]), (full, screen)
+            page.evaluate("() => document.exitFullscreen()")
+            page.wait_for_function("() => !document.fullscreenElement", timeout=10_000)
+        press(page, "STOP")
+        assert_no_traceback(page)
+
+
+CUE_CLIP = "videos/form/pushup_incorrect_hips_sag_on_floor_kaiakol001.mp4"  # every rep draws "hips are sagging"
+CUE_TEXT = ".st-key-live-cue-text"
+# A cue's capitals should be ~7 mm to read at a glance from 3 m (twice what 20/20 vision resolves):
+# a 38 px font on a laptop (~0.26 mm per CSS pixel, capitals ~0.7 of the font). A phone shows the
+# same text with fewer pixels (~0.16 mm each) and carries the overlay's cue too.
+MIN_CUE_FONT_PX = {LAPTOP: 38.0, PHONE: 26.0}
+
+
+@pytest.fixture(scope="module")
+def cue_browser(pw: Any, workdir: Path) -> Iterator[Any]:
+    """Chromium whose webcam plays push-ups with sagging hips: a cue on every rep."""
+    clip = SHARED_DATA / CUE_CLIP  # listed in scenes_manifest.csv, not the counting manifest
+    if not clip.is_file():
+        pytest.skip(f"{clip} not found")
+    y4m = make_fake_camera(clip, workdir / "cue-camera.y4m", still_s=15, lead_s=CAMERA_LEAD_S)
+    browser = launch_chromium(pw, camera_file=y4m)
+    yield browser
+    browser.close()
+
+
+@pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["1366x768", "390x844"])
+def test_the_cue_is_in_view_and_large(server: AppServer, cue_browser: Any, size: tuple[int, int]) -> None:
+    name = f"{size[0]}x{size[1]}"
+    with opened(cue_browser, f"{server.url}/?exercise=pushup", size=size) as page:
+        press(page, "START")
+        page.locator(CUE_TEXT, has_text="hips are sagging").first.wait_for(timeout=30_000)
+        scroll_to_top(page)
+        screenshot_view(page, f"live-cue-{name}")
+        cue = page.locator(CUE_TEXT).first
+        video = camera_frame(page).locator("video").bounding_box()
+        assert in_view(cue.bounding_box(), size), f"the cue is not on the {name} screen"
+        assert in_view(video, size), f"the video is not wholly on the {name} screen: {video}"
+        font_px = float(cue.locator("p").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+        record_metrics(**{f"cue_font_px_{name}": font_px})
+        assert font_px >= MIN_CUE_FONT_PX[size], f"the cue is drawn {font_px:.0f} px high"
+        press(page, "STOP")
+        assert_no_traceback(page)
 
 
 def test_a_reload_keeps_the_profile_exercise_and_model(server: AppServer, camera_browser: Any) -> None:
-    page = new_page(camera_browser, server.url, size=LAPTOP)
-    choose(page, "Profile", "+ New profile…")
-    name_box = page.get_by_label("New profile name")
-    name_box.fill("  Alice  ")  # spaces around a name are not part of it
-    name_box.press("Enter")
-    page.locator("text=Profile Alice created and selected.").wait_for(timeout=15_000)
-    wait_idle(page)
-    assert selected(page, "Profile") == "Alice"
-    choose(page, "Exercise", "Squat")
-    choose(page, "Pose model", re.compile(r"^Thunder"))
-    page.reload()
-    wait_idle(page)
-    page.locator("h1", has_text="Live workout").wait_for()
-    screenshot_view(page, "reload")
-    assert (selected(page, "Profile"), selected(page, "Exercise")) == ("Alice", "Squat")
-    assert selected(page, "Pose model").startswith("Thunder")
-    assert_no_traceback(page)
-    page.context.close()
+    with opened(camera_browser, server.url, size=LAPTOP) as page:
+        choose(page, "Profile", "+ New profile…")
+        name_box = page.get_by_label("New profile name")
+        name_box.fill("  Alice  ")  # spaces around a name are not part of it
+        name_box.press("Enter")
+        page.locator("text=Profile Alice created and selected.").wait_for(timeout=15_000)
+        wait_idle(page)
+        assert selected(page, "Profile") == "Alice"
+        choose(page, "Exercise", "Squat")
+        choose(page, "Pose model", re.compile(r"^Thunder"))
+        page.reload()
+        wait_idle(page)
+        page.locator("h1", has_text="Live workout").wait_for()
+        screenshot_view(page, "reload")
+        assert (selected(page, "Profile"), selected(page, "Exercise")) == ("Alice", "Squat")
+        assert selected(page, "Pose model").startswith("Thunder")
+        assert_no_traceback(page)
 
 
 def test_undo_last_rep_takes_it_off_the_count_and_out_of_the_history(
@@ -502,31 +541,30 @@ def test_undo_last_rep_takes_it_off_the_count_and_out_of_the_history(
 ) -> None:
     from fitness.store.store import SessionStore
 
-    page = new_page(camera_browser, server.url, size=LAPTOP)
-    choose(page, "Exercise", "Squat")
-    before, _ = frame_counts(page)
-    press(page, "START")
-    wait_for_frames(page, before, 5, timeout_s=30)
-    counted = wait_for_reps(page, live_label.lo, timeout_s=CAMERA_LEAD_S + 255 / 30 + 8)
-    assert counted >= 2, f"only {counted} reps counted"
-    click_and_wait(page, page.get_by_role("button", name="Undo last rep"))
-    confirm = page.get_by_role("button", name=f"Yes, remove rep {counted}")
-    confirm.wait_for(timeout=10_000)
-    screenshot(page, "undo-confirm")
-    click_and_wait(page, confirm)
-    page.locator(f"text=Rep {counted} removed from the count and from the history").wait_for(timeout=10_000)
-    assert int(metric_value(page, "Reps")) == counted - 1
-    press(page, "STOP")
-    page.locator("text=/Set saved as session #\\d+/").wait_for(timeout=15_000)
-    saved = page.locator("text=/Set saved as session #\\d+/").first.inner_text()
-    session_id = int(re.search(r"#(\d+)", saved)[1])  # type: ignore[index]
-    assert f": {plural(counted - 1, 'rep')}." in saved
-    screenshot(page, "undo-done")
-    with SessionStore.open(server.db, recover=False) as store:
-        detail = store.get_session(session_id)
-    assert [r.index for r in detail.reps] == list(range(1, counted))
-    assert_no_traceback(page)
-    page.context.close()
+    with opened(camera_browser, server.url, size=LAPTOP) as page:
+        choose(page, "Exercise", "Squat")
+        before, _ = frame_counts(page)
+        press(page, "START")
+        wait_for_frames(page, before, 5, timeout_s=30)
+        counted = wait_for_reps(page, live_label.lo, timeout_s=CAMERA_LEAD_S + 255 / 30 + 8)
+        assert counted >= 2, f"only {counted} reps counted"
+        click_and_wait(page, page.get_by_role("button", name="Undo last rep"))
+        confirm = page.get_by_role("button", name=f"Yes, remove rep {counted}")
+        confirm.wait_for(timeout=10_000)
+        screenshot(page, "undo-confirm")
+        click_and_wait(page, confirm)
+        page.locator(f"text=Rep {counted} removed from the count and from the history").wait_for(timeout=10_000)
+        assert int(metric_value(page, "Reps")) == counted - 1
+        press(page, "STOP")
+        page.locator("text=/Set saved as session #\\d+/").wait_for(timeout=15_000)
+        saved = page.locator("text=/Set saved as session #\\d+/").first.inner_text()
+        session_id = int(re.search(r"#(\d+)", saved)[1])  # type: ignore[index]
+        assert f": {plural(counted - 1, 'rep')}." in saved
+        screenshot(page, "undo-done")
+        with SessionStore.open(server.db, recover=False) as store:
+            detail = store.get_session(session_id)
+        assert [r.index for r in detail.reps] == list(range(1, counted))
+        assert_no_traceback(page)
 
 
 def test_analysed_reps_and_their_chart_read_on_a_phone(server: AppServer, pw: Any) -> None:

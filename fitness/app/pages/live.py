@@ -44,7 +44,7 @@ from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
 from fitness.store.store import SessionStore
-from fitness.text import plural
+from fitness.text import escape_markdown, plural
 
 DETAILS_REFRESH_S = 1.0  # the last-reps table changes once a rep: no need for the scoreboard's pace
 UNDO_KEY = "_undo_rep"  # the rep the person asked to take back, awaiting confirmation
@@ -162,7 +162,8 @@ def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> No
         with words, st.container(key="live-cue"):
             st.markdown(status_line(snap))
             if snap.cue:
-                st.info(snap.cue, icon=":material/record_voice_over:")
+                with st.container(key="live-cue-text"):
+                    st.markdown(escape_markdown(snap.cue))
             elif snap.stalled(time.monotonic(), STALL_S):
                 st.warning("No picture from the camera for a few seconds. Press STOP, then START again.")
             elif snap.armed and snap.frames_in == 0:
