@@ -233,7 +233,13 @@ class LiveState:
             self._snap = LiveSnapshot(armed=True, frames_in=self._snap.frames_in)
             self._armed_at = (time.monotonic(), self._snap.frames_in)
             self._first_frame_at = None
+            self._forget_set_reps()  # the last set is out of reach of undo from here on
             return self._generation
+
+    def _forget_set_reps(self) -> None:
+        # Called with _lock held.
+        self._set_reps, self._saved, self._undone_sides = [], set(), Counter()
+        self._set_recorder = None
 
     def disarm(self, reason: EndReason = "stopped") -> None:
         """The stream has stopped (STOP, camera gone, page left): end the set and its session."""
@@ -365,8 +371,7 @@ class LiveState:
             if self._generation != generation:
                 return
             self._trace_t, self._trace_angle = [], []
-            self._set_reps, self._saved, self._undone_sides = [], set(), Counter()
-            self._set_recorder = None
+            self._forget_set_reps()
             self._snap = replace(
                 self._snap,
                 session_id=None,

@@ -336,11 +336,13 @@ def test_a_new_set_cannot_undo_the_last_one() -> None:
     live.arm()
     feed(live, 3)
     live.disarm()
-    live.arm()
+    live.arm()  # START again: not even before the new set's first frame
+    with pytest.raises(FitnessError, match="no rep to take back"):
+        live.undo_last_rep(1)
     feed(live, 1, start_s=5.0)
     with pytest.raises(FitnessError, match="no rep to take back"):
         live.undo_last_rep(1)
-    assert len(h.recorders[0].reps) == 1
+    assert len(h.recorders[0].reps) == 1 and live.snapshot().reps == 0
 
 
 def test_undo_of_a_rep_the_history_never_got_changes_the_count_only() -> None:

@@ -212,7 +212,7 @@ def details(live: LiveState, *, playing: bool) -> None:
 
 
 def undo_controls(live: LiveState, snap: LiveSnapshot) -> None:
-    """ "Undo last rep", then a confirmation naming the rep: it leaves the count and the history."""
+    """The "Undo last rep" button, then a confirmation naming the rep: it leaves the count and the history."""
     # What the last undo did stays up until the set moves on (a rep, another undo, a new set).
     notice = st.session_state.get(UNDO_NOTICE_KEY)
     if isinstance(notice, tuple) and notice[2:] == (snap.session_id, snap.reps):
@@ -220,7 +220,9 @@ def undo_controls(live: LiveState, snap: LiveSnapshot) -> None:
     else:
         st.session_state.pop(UNDO_NOTICE_KEY, None)
     pending = st.session_state.get(UNDO_KEY)
-    if isinstance(pending, int):
+    if pending != snap.reps:  # the set moved on (a new rep, a new set): ask again if still wanted
+        st.session_state.pop(UNDO_KEY, None)
+    elif isinstance(pending, int):
         st.warning(f"Take back rep {pending}? It comes off the count and out of the history.")
         yes, no = st.columns(2)
         if yes.button(f"Yes, remove rep {pending}", type="primary", key="live-undo-yes"):
@@ -235,7 +237,7 @@ def undo_controls(live: LiveState, snap: LiveSnapshot) -> None:
         if no.button("Keep it", key="live-undo-no"):
             del st.session_state[UNDO_KEY]
             st.rerun()
-    elif snap.reps > 0 and snap.started_at is not None and st.button("Undo last rep", key="live-undo"):
+    if UNDO_KEY not in st.session_state and snap.reps > 0 and st.button("Undo last rep", key="live-undo"):
         st.session_state[UNDO_KEY] = snap.reps
         st.rerun(scope="fragment")
 
