@@ -8,8 +8,9 @@ counter (a :class:`Coach`, :class:`fitness.app.coach.PipelineCoach` in the app) 
 the callback thread only: a LiteRT interpreter must never be shared between threads.
 
 :class:`LiveState` owns the stream lifecycle (arm, first frame, disarm, a late end-of-stream
-notice), the fps accounting, the hand-off of every rep to the history recorder and the set's
-angle trace. How often frames run is :mod:`fitness.app.pacing`; what the browser says is
+notice), the fps accounting, the hand-off of every rep to the history recorder (and taking the
+last one back), the set's angle trace, and what the picture shows: mirrored or not, always with
+the count the page shows. How often frames run is :mod:`fitness.app.pacing`; what the browser says is
 :mod:`fitness.app.announce`.
 """
 
