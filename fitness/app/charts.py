@@ -59,14 +59,26 @@ def trace_figure(t_s: Sequence[float], angle: Sequence[float | None], reps: Sequ
             )
         )
     fig.update_layout(
-        title=title,
+        title=title_under_toolbar(title),
         xaxis_title="time (s)",
         yaxis_title="angle (°)",
-        height=340,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=360,
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN_PX, "b": 10},
         legend={"orientation": "h", "y": -0.25},
     )
     return fig
+
+
+# Plotly's toolbar (zoom, download...) sits in the top ~30 px at the right, and a centred title
+# runs under it on a narrow (phone) screen. The title goes left, just above the plot area, in a
+# top margin tall enough for both.
+TOP_MARGIN_PX = 76
+
+
+def title_under_toolbar(text: str) -> dict[str, Any]:
+    """A chart title that the toolbar never covers (use with a top margin of ``TOP_MARGIN_PX``)."""
+    return {"text": text, "x": 0, "xanchor": "left", "xref": "paper", "y": 1, "yanchor": "bottom",
+            "yref": "paper", "pad": {"b": 12}}  # fmt: skip
 
 
 def _small(fig: go.Figure, title: str, y_title: str) -> go.Figure:

@@ -18,6 +18,7 @@ from fitness.pipeline.stream import AUTO, AnalysisResult, check_exercise, exerci
 from fitness.pipeline.video_analysis import analyze_video
 from fitness.store.export import write_reps_csv
 from fitness.store.recorder import SessionInfo
+from fitness.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def format_report(result: AnalysisResult) -> str:
     sides = ""
     if spec.sides == "both" and result.per_side:
         sides = " (" + ", ".join(f"{k} {v}" for k, v in sorted(result.per_side.items())) + ")"
-    lines.append(f"Total: {result.count} {spec.name.lower()} rep(s){sides}, {good} good")
+    lines.append(f"Total: {plural(result.count, spec.name.lower() + ' rep')}{sides}, {good} good")
     lines.extend(f"note: {n}" for n in result.notes)
     return "\n".join(lines) + "\n"
 
@@ -200,6 +201,6 @@ def run_eval(args: argparse.Namespace) -> int:
         write_json(args.json, doc)
     failed = [r for r in rows if r.error]
     if failed:
-        sys.stderr.write(f"fitness: error: {len(failed)} clip(s) could not be analysed\n")
+        sys.stderr.write(f"fitness: error: {plural(len(failed), 'clip')} could not be analysed\n")
         return 1
     return 0

@@ -24,6 +24,7 @@ from fitness.engine.spec import ExerciseSpec
 from fitness.engine.values import Rep
 from fitness.errors import FitnessError
 from fitness.pose.types import Pose
+from fitness.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ def summarize_notes(
             other = best.spec.name.lower()
             notes.append(
                 f"This looks more like {other} than {spec.name.lower()} "
-                f"({best.count} {other} reps found): low confidence in this count"
+                f"({plural(best.count, other + ' rep')} found): low confidence in this count"
             )
     if stats.in_position == 0:
         notes.append(f"Never in position for {spec.name.lower()}: {spec.setup_message.lower()}")
@@ -192,13 +193,13 @@ def summarize_notes(
             joints = sorted({n.replace("_", " ") for n, _ in stats.missing.most_common(3)})
             notes.append(f"Partly out of view ({share:.0%} of frames): {', '.join(joints)} hidden")
     if stats.cuts:
-        notes.append(f"{stats.cuts} scene cut(s): a rep interrupted by a cut is not counted")
+        notes.append(f"{plural(stats.cuts, 'scene cut')}: a rep interrupted by a cut is not counted")
     if counter.partial:
         notes.append(
-            f"{counter.partial} partial rep(s) not counted: {spec.name.lower()} did not reach the turning point"
+            f"{plural(counter.partial, 'partial rep')} not counted: {spec.name.lower()} did not reach the turning point"
         )
     if stats.unsure:
-        notes.append(f"{stats.unsure} movement(s) not counted: the {spec.primary.vertex} was barely visible")
+        notes.append(f"{plural(stats.unsure, 'movement')} not counted: the {spec.primary.vertex} was barely visible")
     notes.extend(stats.quiet)
     return tuple(dict.fromkeys(notes))
 
@@ -283,5 +284,3 @@ def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
         requested=analyzer.requested,
         found=found,
     )
-
-

@@ -16,7 +16,7 @@ def _page(db: str, still: bool) -> None:
     from fitness.app.analysis import AnalysisView
     from fitness.app.pages.analyse import show_analysis
     from fitness.pipeline.stream import AUTO, analyze_poses
-    from fitness.store.store import SessionStore
+    from fitness.store import SessionStore
     from tests.figures import DT, reps, standing_figure
 
     if still:  # a person standing still: nothing to count

@@ -47,7 +47,7 @@ def test_a_black_video_finds_no_person_and_no_exercise(tmp_path: Path, capsys: p
 
 
 def test_nothing_found_is_not_saved(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from fitness.store.store import SessionStore
+    from fitness.store import SessionStore
 
     db = tmp_path / "h.db"
     code, out, _ = run_cli(capsys, "analyze", str(black_clip(tmp_path)), "--save", "--db", str(db))

@@ -22,7 +22,7 @@ def video(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def history(tmp_path: Path) -> Path:
-    from fitness.store.store import SessionStore
+    from fitness.store import SessionStore
 
     db = tmp_path / "h.db"
     SessionStore.open(str(db)).close()

@@ -13,9 +13,11 @@ from fitness.app.common import (
     UPLOAD_TYPES,
     VARIANTS,
     _configure_logging,
+    choice_from_url,
     enter_page,
     exercise_label,
     get_store,
+    keep_in_url,
     no_store_warning,
     prepare_model,
     profile_picker,
@@ -25,7 +27,7 @@ from fitness.app.tables import rep_table
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
-from fitness.store.store import SessionStore
+from fitness.store import SessionStore
 
 
 def page_analyse() -> None:
@@ -35,13 +37,17 @@ def page_analyse() -> None:
     st.title("Analyse a video")
     no_store_warning(store_error)
     cap_mb = int(st.get_option("server.maxUploadSize"))
+    exercises = [AUTO, *sorted(REGISTRY)]
+    choice_from_url("exercise", "an-exercise", exercises)
+    choice_from_url("model", "an-variant", VARIANTS)
     c1, c2, c3 = st.columns(3)
     with c1:
         profile = profile_picker(store, "analyse-profile")
     with c2:
-        exercise = st.selectbox("Exercise", [AUTO, *sorted(REGISTRY)], format_func=exercise_label, key="an-exercise")
+        exercise = st.selectbox("Exercise", exercises, format_func=exercise_label, key="an-exercise")
     with c3:
         variant = st.selectbox("Pose model", VARIANTS, format_func=variant_label, key="an-variant")
+    keep_in_url(profile=profile, exercise=exercise, model=variant)
     upload = st.file_uploader(
         f"Video file: MP4, MOV, WebM or AVI, up to {cap_mb} MB",
         type=UPLOAD_TYPES,
