@@ -20,6 +20,7 @@ log = logging.getLogger("fitness.app")
 
 st.set_page_config(page_title="Fitness coach", page_icon="🏋️", layout="wide")
 
+from fitness.app.common import page_style  # noqa: E402
 from fitness.app.pages.analyse import page_analyse  # noqa: E402
 from fitness.app.pages.history import page_history  # noqa: E402
 from fitness.app.pages.live import page_live  # noqa: E402
@@ -32,11 +33,7 @@ def main() -> None:
         st.Page(page_history, title="History", icon=":material/monitoring:", url_path="history"),
     ]
     page = st.navigation(pages)
-    st.markdown(
-        # A rep counter readable from across the room; the other metrics keep the default size.
-        "<style>.st-key-rep-counter [data-testid='stMetricValue'] {font-size: 4.5rem; line-height: 1.1;}</style>",
-        unsafe_allow_html=True,
-    )
+    page_style()  # a counter readable from across the room, tables that fit a phone
     try:
         page.run()
     except Exception as exc:

@@ -189,15 +189,30 @@ def launch_chromium(pw: Any, camera_file: Path | None = None, fake_devices: bool
     return pw.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
 
 
-def new_page(browser: Any, url: str, camera: bool = True) -> Any:
+DESKTOP = (1366, 900)
+
+
+def new_page(browser: Any, url: str, camera: bool = True, size: tuple[int, int] = DESKTOP) -> Any:
+    """A new tab (its own cookies and storage) at ``url``, ``size`` = (width, height) CSS pixels."""
     context = browser.new_context(
-        permissions=["camera"] if camera else [], viewport={"width": 1366, "height": 900}
+        permissions=["camera"] if camera else [], viewport={"width": size[0], "height": size[1]}
     )
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(url)
     wait_idle(page)
     return page
+
+
+@contextlib.contextmanager
+def opened(browser: Any, url: str, camera: bool = True, size: tuple[int, int] = DESKTOP) -> Iterator[Any]:
+    """:func:`new_page`, closed again however the test ends: a tab left streaming would load the
+    machine for every test after it."""
+    page = new_page(browser, url, camera=camera, size=size)
+    try:
+        yield page
+    finally:
+        page.context.close()
 
 
 def wait_idle(page: Any, timeout_ms: int = 60_000) -> None:
@@ -240,6 +255,14 @@ def metric_value(page: Any, label: str) -> str:
 def assert_no_traceback(page: Any) -> None:
     assert page.locator("text=Traceback").count() == 0, "a Python traceback is shown in the page"
     assert page.locator("[data-testid='stException']").count() == 0, "an exception box is shown in the page"
+
+
+def screenshot_view(page: Any, name: str) -> Path:
+    """What the window shows right now (not the whole page) as ``artifacts/screenshot-<name>.png``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"screenshot-{name}.png"
+    page.screenshot(path=str(path))
+    return path
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -1,10 +1,11 @@
-"""Beeps and spoken cues for the live page, and the camera check under the camera view.
+"""Beeps and spoken cues for the live page, and the camera check and full-screen button under
+the camera view.
 
 :class:`Announcer` turns successive :class:`~fitness.app.live_state.LiveSnapshot` s into
 :class:`Announcement` s (a beep per new rep, a cue now and then, never nagging);
-:func:`announcement_html` and :func:`camera_check_html` are the small pages the browser runs
-for them. Their HTML and JavaScript are files in ``fitness/app/static/`` (package data), not
-strings in Python.
+:func:`announcement_html`, :func:`camera_check_html` and :func:`fullscreen_html` are the small
+pages the browser runs for them. Their HTML, CSS and JavaScript are files in
+``fitness/app/static/`` (package data), not strings in Python.
 """
 
 from __future__ import annotations
@@ -84,3 +85,10 @@ def camera_check_html() -> str:
     not a secure context (cameras only work on https or localhost).
     """
     return static_text("camera_check.html")
+
+
+def fullscreen_html() -> str:
+    """A "Full screen" button under the camera view (``static/fullscreen.html``): the live view
+    (picture, count and cue) fills the screen, for following a set from across the room; Esc
+    brings the page back."""
+    return static_text("fullscreen.html")

@@ -21,11 +21,12 @@ log = logging.getLogger("fitness.app")
 
 def angle_chart(result: AnalysisResult) -> go.Figure:
     t, a = result.angle_series()
+    spec = result.spec
     return trace_figure(
         [float(x) / 1000 for x in t],
         [None if pd.isna(y) else float(y) for y in a],
         result.reps,
-        f"{result.spec.name}: {result.spec.primary.label()} over time",
+        f"{spec.name}: {spec.primary.label()} over time" if spec is not None else "No exercise found",
     )
 
 
@@ -58,14 +59,26 @@ def trace_figure(t_s: Sequence[float], angle: Sequence[float | None], reps: Sequ
             )
         )
     fig.update_layout(
-        title=title,
+        title=title_under_toolbar(title),
         xaxis_title="time (s)",
         yaxis_title="angle (°)",
-        height=340,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=360,
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN_PX, "b": 10},
         legend={"orientation": "h", "y": -0.25},
     )
     return fig
+
+
+# Plotly's toolbar (zoom, download...) sits in the top ~30 px at the right, and a centred title
+# runs under it on a narrow (phone) screen. The title goes left, just above the plot area, in a
+# top margin tall enough for both.
+TOP_MARGIN_PX = 76
+
+
+def title_under_toolbar(text: str) -> dict[str, Any]:
+    """A chart title that the toolbar never covers (use with a top margin of ``TOP_MARGIN_PX``)."""
+    return {"text": text, "x": 0, "xanchor": "left", "xref": "paper", "y": 1, "yanchor": "bottom",
+            "yref": "paper", "pad": {"b": 12}}  # fmt: skip
 
 
 def _small(fig: go.Figure, title: str, y_title: str) -> go.Figure:

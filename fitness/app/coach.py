@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 
 class PipelineCoach:
-    """:class:`fitness.pipeline.live.LiveCoach` plus :meth:`redraw` for the frames the gate skips.
+    """:class:`fitness.pipeline.live.LiveCoach` counting, and the live view drawn apart from it
+    (:meth:`draw`): the page decides what count is shown and whether the picture is mirrored.
 
     Satisfies :class:`fitness.app.live_state.Coach`; made by :class:`~fitness.app.live_state.LiveState`
     (``PipelineCoach(settings, on_rep)``) on the first frame of every set.
@@ -25,14 +26,14 @@ class PipelineCoach:
 
         # One interpreter thread: the other core decodes and encodes the WebRTC video.
         estimator = load_estimator(settings.variant, threads=1)
-        self._coach = LiveCoach(settings.exercise, estimator, on_rep=on_rep)
+        self._coach = LiveCoach(settings.exercise, estimator, draw=False, on_rep=on_rep)
 
     @property
     def exercise(self) -> str:
         return self._coach.exercise
 
-    def process(self, frame_rgb: np.ndarray, t_ms: float) -> tuple[np.ndarray, FrameResult]:
-        out, result = self._coach.process(frame_rgb, t_ms)
+    def process(self, frame_rgb: np.ndarray, t_ms: float) -> FrameResult:
+        _, result = self._coach.process(frame_rgb, t_ms)
         if log.isEnabledFor(logging.DEBUG):
             # What the counter saw, frame by frame (FITNESS_LOG_LEVEL=DEBUG): enough to replay
             # a live miscount, which cannot be reproduced from the video file alone.
@@ -45,13 +46,10 @@ class PipelineCoach:
                 None if result.angle is None else round(result.angle, 1),
                 result.phase.value, result.reps, points,
             )  # fmt: skip
-        return out, result
+        return result
 
-    def redraw(self, frame_rgb: np.ndarray) -> np.ndarray:
+    def draw(self, frame_rgb: np.ndarray, result: FrameResult, mirror: bool) -> np.ndarray:
         from fitness.engine.registry import REGISTRY
-        from fitness.pipeline.video_analysis import annotate
+        from fitness.pipeline.hud import live_view
 
-        result = self._coach.last_result
-        if result is None:
-            return frame_rgb
-        return annotate(frame_rgb, self._coach.last_pose, result, REGISTRY[self._coach.exercise])
+        return live_view(frame_rgb, self._coach.last_pose, result, REGISTRY[self._coach.exercise], mirror=mirror)

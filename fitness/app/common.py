@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ import streamlit as st
 # segfaults. Nothing here imports TensorFlow at start-up; conversion on first use comes later.
 from streamlit_webrtc.config import Translations
 
+from fitness.app.announce import static_text
 from fitness.app.config import parse_ice_servers
 from fitness.app.live_state import LiveState
 from fitness.app.webrtc_fix import reset_context
@@ -20,7 +22,8 @@ from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
 from fitness.pose.models import CATALOGUE
-from fitness.store.store import SessionStore
+from fitness.store import SessionStore
+from fitness.text import clock
 
 log = logging.getLogger("fitness.app")
 
@@ -100,45 +103,100 @@ def variant_label(key: str) -> str:
     return f"{key.title()} ({CATALOGUE[key].description.split(': ', 1)[-1]})"
 
 
-def fmt_clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
+# A set's duration reads the same on every page and in the CLI.
+fmt_clock = clock
 
 
 def fmt_when(ts: datetime) -> str:
     return ts.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+NEW_PROFILE = "+ New profile…"
+PROFILE_KEY = "_profile"  # the chosen profile, shared by the pages
+PROFILE_NOTICE_KEY = "_profile_notice"
+
+
+def clean_profile_name(raw: str) -> str:
+    """What a typed profile name means: without the spaces around it."""
+    return raw.strip()
+
+
 def profile_picker(store: SessionStore | None, key: str, disabled: bool = False) -> str:
-    """Choose a profile from the history, or type a new one (created on first use)."""
+    """Choose a profile from the history, or type a new one: it is created, selected, and the
+    page says so. The choice is kept in the page's address (``?profile=``), so a reload keeps it."""
     names = store.profiles() if store is not None else []
     extra = st.session_state.get("_new_profiles", [])
     options = sorted({DEFAULT_PROFILE, *names, *extra})
-    new_option = "+ New profile…"
-    current = st.session_state.get("_profile", DEFAULT_PROFILE)
-    choice = st.selectbox(
-        "Profile",
-        [*options, new_option],
-        index=options.index(current) if current in options else 0,
-        key=key,
-        disabled=disabled,
-    )
-    if choice != new_option:
-        st.session_state["_profile"] = choice
+    if PROFILE_KEY not in st.session_state and st.query_params.get("profile") in options:
+        st.session_state[PROFILE_KEY] = st.query_params["profile"]
+    current = st.session_state.get(PROFILE_KEY, DEFAULT_PROFILE)
+    if current not in options:
+        current = DEFAULT_PROFILE
+    # Set through the widget's own state, never `index=`: the new-profile callback selects the
+    # profile it created by setting this, and Streamlit warns when both are used.
+    if st.session_state.get(key) not in (*options, NEW_PROFILE):
+        st.session_state[key] = current
+    choice = st.selectbox("Profile", [*options, NEW_PROFILE], key=key, disabled=disabled)
+    notice = st.session_state.pop(PROFILE_NOTICE_KEY, None)
+    if choice != NEW_PROFILE:
+        st.session_state[PROFILE_KEY] = choice
+        if isinstance(notice, tuple):
+            (st.success if notice[0] == "ok" else st.error)(notice[1])
         return str(choice)
-    name = st.text_input("New profile name", max_chars=100, key=f"{key}-new").strip()
+    st.text_input(
+        "New profile name",
+        max_chars=100,
+        key=f"{key}-new",
+        placeholder="Type a name, then press Enter",
+        on_change=_create_profile,
+        args=(store, key, options),
+    )
+    if isinstance(notice, tuple):
+        st.error(notice[1])
+    return str(current)
+
+
+def _create_profile(store: SessionStore | None, key: str, options: Sequence[str]) -> None:
+    """The new-profile box's callback: create the profile, select it, say so."""
+    name = clean_profile_name(str(st.session_state.get(f"{key}-new", "")))
     if not name:
-        st.caption("Type a name and press Enter.")
-        return str(current)
+        return
+    # The store tells "Alice" and "alice" apart; the picker does not create a second one.
+    same = next((o for o in options if o.casefold() == name.casefold()), None)
+    if same is not None:
+        st.session_state[PROFILE_KEY] = st.session_state[key] = same
+        st.session_state[PROFILE_NOTICE_KEY] = ("ok", f"Profile **{same}** already exists: selected.")
+        return
     if store is not None:
         try:
             store.create_profile(name)
         except FitnessError as exc:
-            st.error(f"Could not create the profile: {exc}")
-            return str(current)
-    st.session_state["_new_profiles"] = [*extra, name]
-    st.session_state["_profile"] = name
-    return name
+            st.session_state[PROFILE_NOTICE_KEY] = ("error", f"Could not create the profile: {exc}")
+            return
+    st.session_state["_new_profiles"] = [*st.session_state.get("_new_profiles", []), name]
+    st.session_state[PROFILE_KEY] = st.session_state[key] = name
+    st.session_state[PROFILE_NOTICE_KEY] = ("ok", f"Profile **{name}** created and selected.")
+
+
+def choice_from_url(param: str, key: str, options: Sequence[str]) -> None:
+    """Before a widget is drawn: start it at the value named in the page's address, so a reload
+    (which starts a new session) keeps what was chosen. Unknown values are ignored."""
+    if key not in st.session_state and st.query_params.get(param) in options:
+        st.session_state[key] = st.query_params[param]
+
+
+def keep_in_url(**choices: str) -> None:
+    """Write the page's choices into its address (``?exercise=squat&...``) for :func:`choice_from_url`."""
+    for param, value in choices.items():
+        if st.query_params.get(param) != value:
+            st.query_params[param] = value
+
+
+def page_style() -> None:
+    """The app's own CSS (``static/app.css``): a counter readable across the room, tables that
+    fit a phone."""
+    # No "<" may appear in the CSS, not even in a comment: the HTML sanitizer would drop it all.
+    st.html(f"<style>{static_text('app.css')}</style>")
 
 
 def enter_page(name: str) -> str | None:

@@ -8,8 +8,9 @@ counter (a :class:`Coach`, :class:`fitness.app.coach.PipelineCoach` in the app) 
 the callback thread only: a LiteRT interpreter must never be shared between threads.
 
 :class:`LiveState` owns the stream lifecycle (arm, first frame, disarm, a late end-of-stream
-notice), the fps accounting, the hand-off of every rep to the history recorder and the set's
-angle trace. How often frames run is :mod:`fitness.app.pacing`; what the browser says is
+notice), the fps accounting, the hand-off of every rep to the history recorder (and taking the
+last one back), the set's angle trace, and what the picture shows: mirrored or not, always with
+the count the page shows. How often frames run is :mod:`fitness.app.pacing`; what the browser says is
 :mod:`fitness.app.announce`.
 """
 
@@ -18,8 +19,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -28,10 +31,12 @@ from fitness.app.pacing import CueThrottle, FrameGate, RateMeter, StreamClock
 from fitness.engine.counter import FrameResult
 from fitness.engine.values import Rep
 from fitness.errors import FitnessError
+from fitness.pipeline.hud import mirror_frame
 from fitness.store.recorder import EndReason, SessionInfo, SessionRecorder, angle_trace
+from fitness.text import plural
 
 if TYPE_CHECKING:
-    from fitness.store.store import SessionStore
+    from fitness.store import SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,10 @@ class Recorder(Protocol):
 
     def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> object: ...
 
+    def remove_last(self) -> int:
+        """Delete the newest saved rep of the session (also once it has ended); returns its index."""
+        ...
+
 
 class Coach(Protocol):
     """What the callback needs from a per-stream pipeline (:class:`fitness.app.coach.PipelineCoach`)."""
@@ -56,9 +65,14 @@ class Coach(Protocol):
     @property
     def exercise(self) -> str: ...
 
-    def process(self, frame_rgb: np.ndarray, t_ms: float) -> tuple[np.ndarray, FrameResult]: ...
+    def process(self, frame_rgb: np.ndarray, t_ms: float) -> FrameResult:
+        """Estimate and count one frame (calling the rep sink for a rep completed on it)."""
+        ...
 
-    def redraw(self, frame_rgb: np.ndarray) -> np.ndarray: ...
+    def draw(self, frame_rgb: np.ndarray, result: FrameResult, mirror: bool) -> np.ndarray:
+        """The frame the person sees: the last pose and ``result`` drawn over ``frame_rgb``,
+        flipped left to right when ``mirror`` (``frame_rgb`` itself is never changed)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +130,8 @@ class LiveSnapshot:
 
 RepSink = Callable[[Rep], None]
 CoachFactory = Callable[[LiveSettings, RepSink], Coach]
-# (settings, exercise actually counted) -> (recorder, session id)
-RecorderFactory = Callable[[LiveSettings, str], tuple[Recorder, int | None]]
+# (settings, exercise actually counted, wall-clock start of the set) -> (recorder, session id)
+RecorderFactory = Callable[[LiveSettings, str, float], tuple[Recorder, int | None]]
 
 
 class LiveState:
@@ -160,6 +174,19 @@ class LiveState:
         self._trace_t: list[float] = []
         self._trace_angle: list[float | None] = []
         self._first_frame_at: float | None = None  # monotonic time of the stream's first frame
+        self._mirror = False
+        # Every rep of the set (the count and `recent` are views of it), which of them the
+        # history holds, and how many were taken back per side (the counter's own per-side
+        # counts know nothing of an undo).
+        self._set_reps: list[Rep] = []
+        self._saved: set[int] = set()
+        self._undone_sides: Counter[str] = Counter()
+        # The set's recorder, kept after the set ends so its last rep can still be taken back.
+        self._set_recorder: Recorder | None = None
+        # Numbering a rep, saving it and counting it is one step, and so is taking it back:
+        # an undo can never remove a rep that is half handed over.
+        self._rep_lock = threading.Lock()
+        self._last_result: FrameResult | None = None  # callback thread only
 
     # -- page side ------------------------------------------------------------------------
 
@@ -172,6 +199,11 @@ class LiveState:
     def settings(self) -> LiveSettings:
         with self._lock:
             return self._settings
+
+    def set_mirror(self, on: bool) -> None:
+        """Show the picture as a mirror would (the pipeline still sees the camera's own frame)."""
+        with self._lock:
+            self._mirror = on
 
     @property
     def armed(self) -> bool:
@@ -202,7 +234,13 @@ class LiveState:
             self._snap = LiveSnapshot(armed=True, frames_in=self._snap.frames_in)
             self._armed_at = (time.monotonic(), self._snap.frames_in)
             self._first_frame_at = None
+            self._forget_set_reps()  # the last set is out of reach of undo from here on
             return self._generation
+
+    def _forget_set_reps(self) -> None:
+        # Called with _lock held.
+        self._set_reps, self._saved, self._undone_sides = [], set(), Counter()
+        self._set_recorder = None
 
     def disarm(self, reason: EndReason = "stopped") -> None:
         """The stream has stopped (STOP, camera gone, page left): end the set and its session."""
@@ -239,9 +277,10 @@ class LiveState:
         received = snap.frames_in - in0
         log.info(
             "live stream: first frame %.2f s after START, then %.1f s with %d frames received (%.1f fps), "
-            "%d processed (%.1f fps, %.1f ms each), %d dropped while busy, %d over the rate cap, %d reps",
+            "%d processed (%.1f fps, %.1f ms each), %d dropped while busy, %d over the rate cap, %s",
             first - armed_at, seconds, received, (received - 1) / seconds, snap.frames_processed,
-            snap.frames_processed / seconds, snap.process_ms, snap.frames_dropped, snap.frames_capped, snap.reps,
+            snap.frames_processed / seconds, snap.process_ms, snap.frames_dropped, snap.frames_capped,
+            plural(snap.reps, "rep"),
         )  # fmt: skip
 
     def stream_ended(self, generation: int) -> None:
@@ -283,9 +322,9 @@ class LiveState:
                 frames_dropped=self._snap.frames_dropped + skipped,
                 last_frame_at=now,
             )
-            armed, generation, settings = self._armed, self._generation, self._settings
+            armed, generation, settings, mirror = self._armed, self._generation, self._settings, self._mirror
         if not armed:
-            return frame_rgb
+            return mirror_frame(frame_rgb) if mirror else frame_rgb
         with self._process_lock:
             try:
                 if self._set_generation != generation:
@@ -293,29 +332,47 @@ class LiveState:
                 coach = self._ensure_coach(settings)
                 if not self._gate.admit(now if frame_time_s is None else frame_time_s):
                     self._count_capped()
-                    return coach.redraw(frame_rgb)
+                    return self._draw(coach, frame_rgb, self._last_result, mirror)
                 # Timed from here: loading the model for a new set is not what a frame costs.
                 started = time.monotonic()
                 t_ms = self._clock(frame_time_s, now)
-                out, result = coach.process(frame_rgb, t_ms)
+                result = coach.process(frame_rgb, t_ms)
+                self._last_result = result
+                out = self._draw(coach, frame_rgb, result, mirror)
             except Exception as exc:
                 message = f"Processing a frame failed ({type(exc).__name__}: {exc}); the stream goes on."
                 if self._log_throttle.decide(message, now):
                     log.exception("the live pipeline failed on a frame")
                 self._set_error(message)
-                return frame_rgb
+                return mirror_frame(frame_rgb) if mirror else frame_rgb
         done = time.monotonic()
         self._after_frame(result, coach.exercise, done, (done - started) * 1000.0, t_ms)
         return out
 
+    def _draw(self, coach: Coach, frame_rgb: np.ndarray, result: FrameResult | None, mirror: bool) -> np.ndarray:
+        if result is None:
+            return mirror_frame(frame_rgb) if mirror else frame_rgb
+        return coach.draw(frame_rgb, self._as_shown(result), mirror)
+
+    def _as_shown(self, result: FrameResult) -> FrameResult:
+        """``result`` with the set's count as the page shows it, so the picture and the panel
+        never disagree: reps numbered per set (with auto the recogniser may switch counters)
+        and less the reps taken back."""
+        with self._lock:
+            reps, undone = self._snap.reps, dict(self._undone_sides)
+        per_side = {side: max(0, n - undone.get(side, 0)) for side, n in result.per_side.items()}
+        return replace(result, reps=reps, per_side=per_side)
+
     def _start_set(self, settings: LiveSettings, generation: int) -> None:
         # A fresh coach per set: counts start from zero and the pose tracker forgets the last set.
         self._coach = None
+        self._last_result = None
         self._set_generation = generation
         with self._lock:
             if self._generation != generation:
                 return
             self._trace_t, self._trace_angle = [], []
+            self._forget_set_reps()
             self._snap = replace(
                 self._snap,
                 session_id=None,
@@ -343,8 +400,11 @@ class LiveState:
             if self._recorder_generation == generation:
                 return
             self._recorder_generation = generation
+            # With auto the session opens at the first rep, but the set began at its first
+            # frame: the history's duration is the set time the page showed.
+            started_at = self._snap.started_at if self._snap.started_at is not None else time.time()
         try:
-            recorder, session_id = self._recorder_factory(settings, exercise)
+            recorder, session_id = self._recorder_factory(settings, exercise, started_at)
         except Exception as exc:
             # Counting still works without the history; the page says so.
             log.exception("could not start a live session in the history")
@@ -353,7 +413,7 @@ class LiveState:
         with self._lock:
             stale = self._generation != generation  # stopped while the session was being opened
             if not stale:
-                self._recorder = recorder
+                self._recorder = self._set_recorder = recorder
                 self._snap = replace(self._snap, session_id=session_id)
         if stale:
             recorder.finish("stopped")
@@ -364,28 +424,79 @@ class LiveState:
         Reps are numbered 1, 2, 3... per set here: with ``auto`` the recogniser may switch the
         counter it reports mid-set, and the history needs one index per rep.
         """
-        with self._lock:
-            armed, generation, settings = self._armed, self._generation, self._settings
-            need_session = armed and self._recorder is None and self._recorder_generation != generation
-        if need_session and self._coach is not None:
-            self._open_session(settings, self._coach.exercise, generation)
-        with self._lock:
-            rep = replace(rep, index=self._snap.reps + 1)
-            recorder = self._recorder
-            self._snap = replace(self._snap, reps=rep.index, recent=(rep, *self._snap.recent)[:RECENT_REPS])
-        log.info(
-            "rep %d: %.2f-%.2f s (bottom %.2f s), %.0f-%.0f deg, %s",
-            rep.index, rep.start_ms / 1000, rep.end_ms / 1000, rep.bottom_ms / 1000, rep.min_angle, rep.max_angle,
-            rep.verdict,
-        )  # fmt: skip
-        if recorder is None:
-            return
-        try:
-            recorder.add(rep, extra=self._trace_extra())
-        except Exception as exc:
-            # Counting goes on; the person is told the history missed a rep.
-            log.exception("could not save rep %d", rep.index)
-            self._set_error(f"Rep {rep.index} could not be saved to the history: {exc}")
+        with self._rep_lock:
+            with self._lock:
+                armed, generation, settings = self._armed, self._generation, self._settings
+                need_session = armed and self._recorder is None and self._recorder_generation != generation
+            if need_session and self._coach is not None:
+                self._open_session(settings, self._coach.exercise, generation)
+            with self._lock:
+                rep = replace(rep, index=self._snap.reps + 1)
+                recorder = self._recorder
+                self._set_reps.append(rep)
+                self._snap = replace(self._snap, reps=rep.index, recent=self._recent())
+            log.info(
+                "rep %d: %.2f-%.2f s (bottom %.2f s), %.0f-%.0f deg, %s",
+                rep.index, rep.start_ms / 1000, rep.end_ms / 1000, rep.bottom_ms / 1000, rep.min_angle,
+                rep.max_angle, rep.verdict,
+            )  # fmt: skip
+            if recorder is None:
+                return
+            try:
+                saved = recorder.add(rep, extra=self._trace_extra())
+            except Exception as exc:
+                # Counting goes on; the person is told the history missed a rep.
+                log.exception("could not save rep %d", rep.index)
+                self._set_error(f"Rep {rep.index} could not be saved to the history: {exc}")
+                return
+            if saved is not False:  # SessionRecorder.add: False when the session had just ended
+                with self._lock:
+                    self._saved.add(rep.index)
+
+    def _recent(self) -> tuple[Rep, ...]:
+        # Called with _lock held.
+        return tuple(reversed(self._set_reps[-RECENT_REPS:]))
+
+    def undo_last_rep(self, expected: int) -> str:
+        """Take back rep ``expected``, the newest of the set (running or just ended): off the
+        count, and out of the history. Returns what was done, in words.
+
+        ``expected`` is the rep the person confirmed: when another rep has completed since,
+        nothing is removed. Raises :class:`FitnessError` (nothing changed) for that, for a set
+        without reps, and when the history cannot delete the rep.
+        """
+        with self._rep_lock:
+            with self._lock:
+                newest = self._set_reps[-1] if self._set_reps else None
+                saved = newest is not None and newest.index in self._saved
+                recorder = self._set_recorder
+            if newest is None:
+                raise FitnessError("there is no rep to take back in this set")
+            if newest.index != expected:
+                raise FitnessError(
+                    f"rep {expected} is no longer the last one (the set has {plural(newest.index, 'rep')}); "
+                    "nothing was removed"
+                )
+            if saved and recorder is not None:
+                try:
+                    removed = recorder.remove_last()
+                except Exception as exc:
+                    log.exception("could not remove rep %d from the history", expected)
+                    raise FitnessError(
+                        f"could not remove rep {expected} from the history ({exc}); the count is unchanged"
+                    ) from None
+                if removed != expected:
+                    log.warning("undo removed rep %s from the history, expected rep %d", removed, expected)
+            with self._lock:
+                self._set_reps.pop()
+                self._saved.discard(expected)
+                self._undone_sides[newest.side] += 1
+                self._snap = replace(self._snap, reps=expected - 1, recent=self._recent())
+        log.info("rep %d taken back (%s)", expected, "and deleted from the history" if saved else "count only")
+        left = plural(expected - 1, "rep")
+        if saved:
+            return f"Rep {expected} removed from the count and from the history: {left} in this set."
+        return f"Rep {expected} removed from the count (it was not in the history): {left} in this set."
 
     def _after_frame(self, result: FrameResult, exercise: str, now: float, took_ms: float, t_ms: float) -> None:
         angle = None if result.angle is None else float(result.angle)  # never a numpy scalar in the history
@@ -419,16 +530,40 @@ class LiveState:
             self._snap = replace(self._snap, error=message, errors=self._snap.errors + 1)
 
 
+class LiveRecorder:
+    """A :class:`SessionRecorder` (each rep committed as it completes) that can also take back
+    its newest rep: the live page's undo. Satisfies :class:`Recorder`."""
+
+    def __init__(self, store: SessionStore, info: SessionInfo) -> None:
+        self._store = store
+        self._recorder = SessionRecorder(store, info)
+
+    def start(self, started_at: datetime) -> int:
+        return self._recorder.start(started_at=started_at)
+
+    def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> bool:
+        return self._recorder.add(rep, extra)
+
+    def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> None:
+        self._recorder.finish(reason, extra)
+
+    def remove_last(self) -> int:
+        session_id = self._recorder.session_id
+        if session_id is None:
+            raise FitnessError("the set has no session in the history")
+        return self._store.delete_last_rep(session_id)
+
+
 def store_recorders(store: SessionStore | None) -> RecorderFactory:
     """Live sets recorded in ``store`` (a set still counts, and says it is not saved, without one)."""
 
-    def factory(settings: LiveSettings, exercise: str) -> tuple[SessionRecorder, int | None]:
+    def factory(settings: LiveSettings, exercise: str, started_at: float) -> tuple[LiveRecorder, int | None]:
         if store is None:
             raise FitnessError("the history database is not available")
-        recorder = SessionRecorder(
+        recorder = LiveRecorder(
             store,
             SessionInfo(exercise=exercise, source="live", profile=settings.profile, model_variant=settings.variant),
         )
-        return recorder, recorder.start()
+        return recorder, recorder.start(datetime.fromtimestamp(started_at, UTC))
 
     return factory

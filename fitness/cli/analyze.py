@@ -18,6 +18,7 @@ from fitness.pipeline.stream import AUTO, AnalysisResult, check_exercise, exerci
 from fitness.pipeline.video_analysis import analyze_video
 from fitness.store.export import write_reps_csv
 from fitness.store.recorder import SessionInfo
+from fitness.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,9 @@ def register(sub: Any) -> None:
 def format_report(result: AnalysisResult) -> str:
     """The per-rep table, the total and the notes, as printed by ``fitness analyze``."""
     spec = result.spec
+    if spec is None:
+        lines = [f"{result.video.path}: no exercise found", "Total: 0 reps"]
+        return "\n".join([*lines, *(f"note: {n}" for n in result.notes)]) + "\n"
     lines = [f"{result.video.path}: {spec.name.lower()}"]
     if result.reps:
         lines.append(rep_table(result.reps).rstrip("\n"))
@@ -76,7 +80,7 @@ def format_report(result: AnalysisResult) -> str:
     sides = ""
     if spec.sides == "both" and result.per_side:
         sides = " (" + ", ".join(f"{k} {v}" for k, v in sorted(result.per_side.items())) + ")"
-    lines.append(f"Total: {result.count} {spec.name.lower()} rep(s){sides}, {good} good")
+    lines.append(f"Total: {plural(result.count, spec.name.lower() + ' rep')}{sides}, {good} good")
     lines.extend(f"note: {n}" for n in result.notes)
     return "\n".join(lines) + "\n"
 
@@ -120,7 +124,7 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     check_exercise(args.exercise)
     people = check_people(args.people)
-    check_outputs(args.output, args.json, args.csv)
+    check_outputs(args.output, args.json, args.csv, inputs=[("the input video", args.input)], db=args.db)
     if args.output is not None and args.output.suffix.lower() not in {".mp4", ".gif"}:
         raise OutputPathError(f"cannot write {args.output}: the annotated video must end in .mp4 or .gif")
     open_video(args.input).close()  # a bad file fails in one line before the model loads
@@ -147,7 +151,9 @@ def run_analyze(args: argparse.Namespace) -> int:
         write_reps_csv(args.csv, result.reps)
     if args.output is not None:
         sys.stderr.write(f"wrote {args.output}\n")
-    if args.save:
+    if args.save and not result.found:
+        sys.stdout.write("not saved: nothing was found to count\n")
+    elif args.save:
         session_id = _save(args, result)
         sys.stdout.write(f"saved as session {session_id} (profile {args.profile})\n")
     return 0
@@ -169,7 +175,7 @@ def run_eval(args: argparse.Namespace) -> int:
     clips = load_manifest(args.manifest)
     if not clips:
         raise FitnessError(f"{args.manifest} has no rows labelled with one of: {', '.join(exercise_choices()[1:])}")
-    check_outputs(args.json)
+    check_outputs(args.json, inputs=[("the manifest", args.manifest), *(("a clip it lists", c.path) for c in clips)])
     estimator = estimator_from_args(args)
     sys.stdout.write(f"{'clip':<42} {'exercise':<7} {'pred':>4}  {'label':<9} result\n")
     rows: list[EvalRow] = []
@@ -210,6 +216,6 @@ def run_eval(args: argparse.Namespace) -> int:
         write_json(args.json, doc)
     failed = [r for r in rows if r.error]
     if failed:
-        sys.stderr.write(f"fitness: error: {len(failed)} clip(s) could not be analysed\n")
+        sys.stderr.write(f"fitness: error: {plural(len(failed), 'clip')} could not be analysed\n")
         return 1
     return 0

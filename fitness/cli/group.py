@@ -45,7 +45,8 @@ def format_group_report(result: GroupResult) -> str:
         lines.append("person      x  exercise           reps  good  seen (s)")
         for p in result.people:
             good = sum(r.verdict == "good" for r in p.result.reps)
-            name = p.result.spec.name.lower()
+            spec = p.result.spec
+            name = spec.name.lower() if spec is not None else "no exercise found"
             seen = f"{p.first_ms / 1000:.1f}-{p.last_ms / 1000:.1f}"
             lines.append(f"{p.person:>6}  {p.x:5.2f}  {name:<17} {p.count:>5}  {good:>4}  {seen}")
     lines.extend(f"note: {n}" for n in result.notes)

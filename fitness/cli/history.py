@@ -11,9 +11,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fitness.cli.common import refuse_clobber
 from fitness.cli.tables import format_table, rep_table
 from fitness.errors import FitnessError, OutputPathError
 from fitness.store import ENV_VAR, SessionStore, SessionSummary
+from fitness.text import clock, plural
 
 log = logging.getLogger(__name__)
 
@@ -123,18 +125,21 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     target: Path = args.csv
+    refuse_clobber([target], db=args.db)  # --force replaces a CSV, never the history itself
     if target.exists() and not args.force:
         raise OutputPathError(f"{target} already exists; pass --force to replace it")
     with SessionStore.open(args.db) as store:
         count = store.export_csv(target, args.profile, args.exercise, args.since, overwrite=args.force)
-    sys.stdout.write(f"exported {count} rep{'s' if count != 1 else ''} to {target}\n")
+    sys.stdout.write(f"exported {plural(count, 'rep')} to {target}\n")
     return 0
 
 
 def run_delete(args: argparse.Namespace) -> int:
     with SessionStore.open(args.db) as store:
         s = store.get_session(args.session_id).summary
-        what = f"session {s.id} ({s.exercise}, {_when(s.started_at)}, {s.rep_count} reps, profile {s.profile})"
+        what = (
+            f"session {s.id} ({s.exercise}, {_when(s.started_at)}, {plural(s.rep_count, 'rep')}, profile {s.profile})"
+        )
         if not args.yes:
             if not sys.stdin.isatty():
                 raise FitnessError(f"not deleting {what} without confirmation: no terminal to ask on; pass --yes")
@@ -157,10 +162,7 @@ def _when(ts: datetime) -> str:
 
 
 def _duration(delta: timedelta | None) -> str:
-    if delta is None:
-        return "-"
-    seconds = max(0, round(delta.total_seconds()))
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    return "-" if delta is None else clock(delta.total_seconds())
 
 
 def _percent(share: float | None) -> str:
@@ -198,7 +200,7 @@ def session_header(s: SessionSummary) -> str:
     lines = [
         f"Session {s.id}: {s.exercise}, profile {s.profile}, {_source(s)}, model {s.model_variant}",
         f"Started {_when(s.started_at)}, time {_duration(s.duration)}, {s.end_reason.replace('_', ' ')}",
-        f"{s.rep_count} reps, {s.good_count} good ({_percent(s.good_share)})",
+        f"{plural(s.rep_count, 'rep')}, {s.good_count} good ({_percent(s.good_share)})",
     ]
     if s.notes:
         lines.append(f"Notes: {s.notes}")

@@ -318,15 +318,19 @@ def analyze_group_video(
     annotate_to: str | Path | None = None,
     progress: ProgressFn | None = None,
     config: CounterConfig | None = None,
+    allow_cut_short: bool = False,
 ) -> GroupResult:
     """Count every person in a video: ``people`` = how many to report (``None``: everyone, up to 6).
 
     ``stride``: run the models on every n-th frame only (the counters see the stream at fps / n);
     by default as many as keep about :data:`GROUP_RATE_HZ` frames a second.
     ``estimator`` is reset and reused if given (its tracker is set to the processed frame rate).
+    A file cut short raises :class:`CutShortError` unless ``allow_cut_short``, as in
+    :func:`fitness.pipeline.video_analysis.analyze_video`.
     """
     from fitness.errors import InputFileError
-    from fitness.pipeline.video_io import WriterContext, open_video, open_writer
+    from fitness.pipeline.video_analysis import video_info
+    from fitness.pipeline.video_io import CutShortError, WriterContext, cut_short_message, open_video, open_writer
 
     check_exercise(exercise)
     if stride is not None and stride < 1:
@@ -348,11 +352,14 @@ def analyze_group_video(
                     seen = est.estimate(frame.rgb, frame.t_ms)
                     results = group.update(seen, frame.t_ms, len(est.last_detections))
                 if writer is not None:
-                    writer.write(annotate_people(frame.rgb, seen, group, results))
+                    writer.write(annotate_people(frame.rgb, seen, group, results), frame.t_ms)
                 n += 1
                 if progress is not None:
                     progress(n, video.frame_count)
-        info = VideoInfo(str(source), video.width, video.height, video.fps, n, round(n * 1000.0 / video.fps))
+            # Inside the writer's block: a cut file leaves no annotated copy behind.
+            info = video_info(video)
+            if info.cut_short and not allow_cut_short:
+                raise CutShortError(f"{source} is {cut_short_message(info.frames, info.expected_frames)}")
     if n == 0:
         raise InputFileError(f"{source} has no video frames that can be decoded")
     return group.result(info, people)

@@ -1,10 +1,18 @@
 """The coaching HUD drawn over a frame with OpenCV: rep count, phase, angle, cue. No logic.
 
-Frames are RGB. Sizes scale with the frame so a 202x360 phone clip and a 4K frame read alike.
+Frames are RGB. Every size is a share of the frame's shorter side, so a 202x360 phone clip, a
+640x360 webcam and a 4K frame read alike, and the picture can be shown at any size.
+
+Sizes are chosen for reading from across the room. At 3 m, 20/20 vision just resolves letters
+4.4 mm tall (5 minutes of arc); reading a short line at a glance takes about three times that,
+~1.3 cm. A webcam view on a laptop is ~18 cm tall in the page and ~20 cm full screen, so the cue
+(6.5% of the shorter side) is ~1.2-1.3 cm there and the rep count (24%) ~4.5 cm: the count
+reads from well beyond 3 m, the cue from about 3 m.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 import cv2
@@ -12,7 +20,7 @@ import numpy as np
 
 from fitness.engine.counter import FrameResult
 from fitness.engine.spec import ExerciseSpec
-from fitness.pose.types import Pose
+from fitness.pose.types import Box, Pose
 
 WHITE: Final = (255, 255, 255)
 CUE: Final = (255, 210, 0)  # amber: something to fix
@@ -20,9 +28,36 @@ NOTE: Final = (170, 220, 255)  # pale blue: about the camera, not the person
 GOOD: Final = (120, 230, 120)
 FONT: Final = cv2.FONT_HERSHEY_SIMPLEX
 
+# Letter heights as shares of the frame's shorter side (see the module docstring).
+COUNT_SHARE: Final = 0.24
+CUE_SHARE: Final = 0.065
+STATUS_SHARE: Final = 0.05
+NAME_SHARE: Final = 0.042
+PAD_SHARE: Final = 0.025
+CUE_LINES: Final = 2  # a long cue wraps onto a second line before it is shortened
+PERSON_COUNT_SHARE: Final = 0.08  # a count above each person's head in group mode
 
-def _scale(frame: np.ndarray) -> float:
-    return max(0.5, float(min(frame.shape[:2])) / 600.0)
+
+@functools.cache
+def _unit_height() -> float:
+    """Inked height in pixels of a digit at font scale 1 (``getTextSize`` pads it by a third)."""
+    canvas = np.zeros((300, 300), np.uint8)
+    cv2.putText(canvas, "0", (10, 280), FONT, 10.0, 255, 1, cv2.LINE_AA)
+    rows = np.flatnonzero(canvas.any(axis=1))
+    return float(rows[-1] - rows[0] + 1) / 10.0
+
+
+def _size_for(height_px: float) -> float:
+    """The font scale whose capital letters are ``height_px`` tall."""
+    return max(0.3, height_px / _unit_height())
+
+
+def _thickness(size: float) -> int:
+    return max(1, round(size * 2))
+
+
+def _width(text: str, size: float) -> int:
+    return int(cv2.getTextSize(text, FONT, size, _thickness(size))[0][0])
 
 
 def _shade(frame: np.ndarray, box: tuple[int, int, int, int], alpha: float = 0.55) -> None:
@@ -35,43 +70,114 @@ def _shade(frame: np.ndarray, box: tuple[int, int, int, int], alpha: float = 0.5
 
 
 def _text(frame: np.ndarray, text: str, org: tuple[int, int], size: float, colour: tuple[int, int, int]) -> None:
-    thick = max(1, round(size * 2))
-    cv2.putText(frame, text, org, FONT, size, colour, thick, cv2.LINE_AA)
+    cv2.putText(frame, text, org, FONT, size, colour, _thickness(size), cv2.LINE_AA)
 
 
 def _fit(text: str, size: float, width: int) -> str:
     """Shorten ``text`` with an ellipsis until it fits ``width`` pixels."""
-    thick = max(1, round(size * 2))
-    while len(text) > 4 and cv2.getTextSize(text, FONT, size, thick)[0][0] > width:
+    while len(text) > 4 and _width(text, size) > width:
         text = text[: -4 if text.endswith("...") else -1].rstrip() + "..."
     return text
 
 
+def wrap(text: str, size: float, width: int, max_lines: int = CUE_LINES) -> list[str]:
+    """``text`` in at most ``max_lines`` lines of at most ``width`` pixels, broken between words;
+    what still does not fit ends in an ellipsis."""
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < max_lines:
+        line = words.pop(0)
+        while words and _width(f"{line} {words[0]}", size) <= width:
+            line = f"{line} {words.pop(0)}"
+        lines.append(line)
+    if words:
+        lines[-1] = f"{lines[-1]} {' '.join(words)}"
+    return [_fit(line, size, width) for line in lines]
+
+
 def draw_hud(frame: np.ndarray, result: FrameResult, spec: ExerciseSpec, copy: bool = True) -> np.ndarray:
-    """Rep count, phase and angle top-left; the current cue (or note) along the bottom."""
+    """The rep count, big, top-left (the exercise above it, phase and angle below); the current
+    cue (or note) along the bottom, on up to two lines."""
     out = frame.copy() if copy else frame
     h, w = out.shape[:2]
-    s = _scale(out)
-    pad = round(10 * s)
-    line = round(34 * s)
-    panel_w = min(w, round(300 * s))
-    _shade(out, (0, 0, panel_w, pad + line * 4))
-    _text(out, _fit(spec.name, 0.7 * s, panel_w - 2 * pad), (pad, pad + round(24 * s)), 0.7 * s, WHITE)
-    _text(out, str(result.reps), (pad, pad + round(24 * s) + round(58 * s)), 2.0 * s, GOOD)
+    unit = float(min(h, w))
+    pad = max(2, round(PAD_SHARE * unit))
+    name_size, count_size, status_size = (_size_for(s * unit) for s in (NAME_SHARE, COUNT_SHARE, STATUS_SHARE))
+    name_h, count_h, status_h = (round(s * unit) for s in (NAME_SHARE, COUNT_SHARE, STATUS_SHARE))
+    count = str(result.reps)
+    # Per-side counts are the person's own left and right (from the true frame): in a mirrored
+    # view their left is on the left of the screen, so "L" needs no un-mirroring.
     sides = " ".join(f"{k[0].upper()}{v}" for k, v in sorted(result.per_side.items())) if spec.sides == "both" else ""
-    if sides:
-        _text(out, sides, (pad + round(90 * s), pad + round(24 * s) + round(50 * s)), 0.6 * s, WHITE)
     phase = spec.phase_labels[result.phase]
-    angle = f"{result.angle:.0f} deg" if result.angle is not None else "-"
-    status = _fit(f"{phase} | {angle}", 0.6 * s, panel_w - 2 * pad)
-    _text(out, status, (pad, pad + line * 4 - round(12 * s)), 0.6 * s, WHITE)
+    status = f"{phase} | {result.angle:.0f} deg" if result.angle is not None else phase
+    count_w = _width(count, count_size)
+    panel_w = min(
+        w,
+        2 * pad + max(
+            _width(spec.name, name_size),
+            count_w + (pad + _width(sides, status_size) if sides else 0),
+            _width(status, status_size),
+        ),
+    )  # fmt: skip
+    # Baselines; a line's descenders ("q", "g": about a third of its letter height) get room.
+    name_y = pad + name_h
+    count_y = name_y + pad + round(name_h / 3) + count_h
+    status_y = count_y + pad + status_h
+    _shade(out, (0, 0, panel_w, status_y + pad))
+    inner = panel_w - 2 * pad
+    _text(out, _fit(spec.name, name_size, inner), (pad, name_y), name_size, WHITE)
+    _text(out, count, (pad, count_y), count_size, GOOD)
+    if sides:
+        _text(out, sides, (2 * pad + count_w, count_y), status_size, WHITE)
+    _text(out, _fit(status, status_size, inner), (pad, status_y), status_size, WHITE)
     message, colour = (result.cues[0], CUE) if result.cues else (result.note, NOTE) if result.note else (None, WHITE)
     if message:
-        size = 0.75 * s
-        text = _fit(message, size, w - 2 * pad)
-        _shade(out, (0, h - line - pad, w, h))
-        _text(out, text, (pad, h - pad - round(8 * s)), size, colour)
+        size = _size_for(CUE_SHARE * unit)
+        line_h = round(CUE_SHARE * unit) + pad
+        lines = wrap(message, size, w - 2 * pad)
+        top = h - pad - line_h * len(lines)
+        _shade(out, (0, top - pad, w, h))
+        for i, line in enumerate(lines):
+            _text(out, line, (pad, top + line_h * (i + 1) - pad), size, colour)
     return out
+
+
+def mirror_frame(frame_rgb: np.ndarray) -> np.ndarray:
+    """A copy of the frame flipped left to right, as a mirror shows it."""
+    # cv2.flip: ~0.1 ms for a 640x360 frame, where numpy's copy of a reversed view takes ~4 ms.
+    return cv2.flip(frame_rgb, 1)
+
+
+def mirror_pose(pose: Pose, width: int) -> Pose:
+    """``pose`` as it appears in the frame flipped left to right (``width`` pixels wide).
+
+    Keypoint names stay: the person's left knee is still their left knee, drawn where the
+    mirror shows it.
+    """
+    flipped = pose.keypoints.copy()
+    flipped[:, 0] = width - 1 - flipped[:, 0]
+    box = pose.box
+    if box is not None:
+        box = Box(width - 1 - box.x1, box.y0, width - 1 - box.x0, box.y1)
+    return Pose(flipped, pose.score, box)
+
+
+def live_view(
+    frame_rgb: np.ndarray, pose: Pose | None, result: FrameResult, spec: ExerciseSpec, *, mirror: bool
+) -> np.ndarray:
+    """What the webcam page shows: skeleton and HUD over a copy of the frame.
+
+    With ``mirror`` the picture is flipped as a mirror shows it, the skeleton with it, and the
+    text drawn afterwards so it still reads. Only the picture is flipped: the pose and the
+    count come from the camera's own frame, so left and right stay the person's.
+    """
+    from fitness.pose.drawing import draw_pose
+
+    if not mirror:
+        return draw_hud(draw_pose(frame_rgb, pose), result, spec, copy=False)
+    out = mirror_frame(frame_rgb)
+    shown = None if pose is None else mirror_pose(pose, frame_rgb.shape[1])
+    return draw_hud(draw_pose(out, shown, copy=False), result, spec, copy=False)
 
 
 def draw_person_label(
@@ -80,29 +186,29 @@ def draw_person_label(
     """A person's label above their head in their own colour: their count big, then a short line.
 
     Placed over the highest confident keypoint (the box top when MultiPose gave a box), kept
-    inside the frame so a person at the top edge still shows their count.
+    inside the frame so a person at the top edge still shows their count. Several people share
+    the frame, so the count is a third of the one-person HUD's (still ~1.5 cm on a laptop).
     """
     out = frame.copy() if copy else frame
-    if not lines:
-        return out
-    h, w = out.shape[:2]
-    s = _scale(out)
     kps = pose.keypoints
     seen = kps[kps[:, 2] >= 0.3]
-    if len(seen) == 0:
+    if not lines or len(seen) == 0:
         return out
+    h, w = out.shape[:2]
+    unit = float(min(h, w))
+    pad = max(2, round(PAD_SHARE * unit / 2))
+    shares = [PERSON_COUNT_SHARE] + [NAME_SHARE] * (len(lines) - 1)
+    sizes = [_size_for(share * unit) for share in shares]
+    heights = [round(share * unit) for share in shares]
+    box_w = max(_width(t, z) for t, z in zip(lines, sizes, strict=True)) + 2 * pad
+    box_h = sum(heights) + pad * (len(lines) + 1)
     top = float(pose.box.y0) if pose.box is not None else float(seen[:, 1].min())
     cx = float(seen[:, 0].mean())
-    sizes = [1.2 * s] + [0.55 * s] * (len(lines) - 1)
-    extents = [cv2.getTextSize(t, FONT, z, max(1, round(z * 2)))[0] for t, z in zip(lines, sizes, strict=True)]
-    pad = round(6 * s)
-    box_w = max(e[0] for e in extents) + 2 * pad
-    box_h = sum(e[1] + pad for e in extents) + pad
-    x0 = int(min(max(0, cx - box_w / 2), max(0, w - box_w)))
-    y0 = int(min(max(0, top - box_h - pad), max(0, h - box_h)))
+    x0 = int(min(max(0.0, cx - box_w / 2), max(0, w - box_w)))
+    y0 = int(min(max(0.0, top - box_h - pad), max(0, h - box_h)))
     _shade(out, (x0, y0, x0 + box_w, y0 + box_h), alpha=0.6)
     y = y0
-    for text, size, (tw, th) in zip(lines, sizes, extents, strict=True):
-        y += th + pad
-        _text(out, text, (x0 + (box_w - tw) // 2, y), size, colour)
+    for text, size, height in zip(lines, sizes, heights, strict=True):
+        y += height + pad
+        _text(out, text, (x0 + (box_w - _width(text, size)) // 2, y), size, colour)
     return out

@@ -9,12 +9,15 @@ clips; an id whose centre ever crossed the seam was swapped with (or taken over 
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fitness.errors import FitnessError
 from fitness.pipeline.evaluation import EvalRow, LabelledClip, summarize
 from fitness.pipeline.group import GroupResult, PersonResult, analyze_group_video, load_people_estimator
 from fitness.pipeline.pairs import ClipPair, compose_pair, compose_tool, plan_pairs
@@ -25,16 +28,24 @@ log = logging.getLogger(__name__)
 COMPOSED_HEIGHT = 480  # compose_side_by_side.sh scales both clips to this height
 
 
+def composed_width(clip: Path) -> int:
+    """The width ``clip`` takes in a composed pair: one frame through the compose tool's own filters
+    (ffmpeg's rotation, its scale to 480 px on the stored size, then square pixels), so rotated
+    and anamorphic clips land where the tool puts them."""
+    ffmpeg = shutil.which("ffmpeg") or "ffmpeg"
+    cmd = [ffmpeg, "-loglevel", "error", "-i", str(clip), "-vf", f"fps=30,scale=-2:{COMPOSED_HEIGHT},setsar=1"]
+    cmd += ["-frames:v", "1", "-f", "image2pipe", "-vcodec", "ppm", "-"]
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    header = done.stdout[:32].split()
+    if done.returncode != 0 or len(header) < 3 or header[0] != b"P6":
+        raise FitnessError(f"cannot read a frame of {clip}: {done.stderr.decode(errors='replace').strip()[-200:]}")
+    return int(header[1])
+
+
 def seam(pair: ClipPair) -> float:
     """Where the left clip ends, as a share of the composed width."""
-    from fitness.pipeline.video_io import open_video
-
-    widths = []
-    for clip in pair.sides:
-        with open_video(clip.path) as v:
-            w = v.width * COMPOSED_HEIGHT / v.height
-            widths.append(2 * round(w / 2))  # ffmpeg's scale=-2 rounds to an even width
-    return widths[0] / (widths[0] + widths[1])
+    left, right = (composed_width(clip.path) for clip in pair.sides)
+    return left / (left + right)
 
 
 @dataclass(frozen=True, slots=True)

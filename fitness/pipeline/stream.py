@@ -24,10 +24,15 @@ from fitness.engine.spec import ExerciseSpec
 from fitness.engine.values import Rep
 from fitness.errors import FitnessError
 from fitness.pose.types import Pose
+from fitness.text import plural
 
 log = logging.getLogger(__name__)
 
 AUTO = "auto"
+NONE = "none"  # the exercise reported when no exercise was found (no person, no movement, no rep)
+# A rep needs at least a start, a turning point and an end: with a person in fewer frames than
+# this (a photo, a one-frame clip, a figure glimpsed twice) no movement can be seen at all.
+MIN_PERSON_FRAMES = 3
 ProgressFn = Callable[[int, int], None]  # (frames done, frames expected or 0 when unknown)
 RepFn = Callable[[Rep], None]
 
@@ -51,6 +56,13 @@ class VideoInfo:
     fps: float
     frames: int
     duration_ms: int
+    expected_frames: int = 0  # what the file's header announced (0: unknown); not in the JSON
+
+    @property
+    def cut_short(self) -> bool:
+        from fitness.pipeline.video_io import cut_short
+
+        return cut_short(self.frames, self.expected_frames)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,14 +87,18 @@ class AnalysisResult:
     frames: tuple[FrameResult, ...] = ()
     recognition: Recognition | None = None
     requested: str = AUTO
+    # False when there was nothing to count: no person in enough frames, or (auto) no exercise.
+    # Then ``exercise`` is :data:`NONE` unless one was named, and nothing should be saved.
+    found: bool = True
 
     @property
     def count(self) -> int:
         return len(self.reps)
 
     @property
-    def spec(self) -> ExerciseSpec:
-        return REGISTRY[self.exercise]
+    def spec(self) -> ExerciseSpec | None:
+        """The exercise counted; None when no exercise was found."""
+        return REGISTRY.get(self.exercise)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` document."""
@@ -146,10 +162,9 @@ def summarize_notes(
     """Plain-language notes on what limited the count (and what the counter could not judge)."""
     spec, stats = counter.spec, counter.stats
     notes: list[str] = []
-    if stats.frames == 0:
-        return ("The video has no frames",)
-    if stats.with_person == 0:
-        return (f"No person found in any of the {stats.frames} frames: 0 reps",)
+    nothing = nothing_to_count(counter)
+    if nothing is not None:
+        return (nothing,)
     if requested == AUTO:
         sure = "" if recognition.confident else " (low confidence)"
         notes.append(f"Recognised as {spec.name.lower()}{sure}")
@@ -159,7 +174,7 @@ def summarize_notes(
             other = best.spec.name.lower()
             notes.append(
                 f"This looks more like {other} than {spec.name.lower()} "
-                f"({best.count} {other} reps found): low confidence in this count"
+                f"({plural(best.count, other + ' rep')} found): low confidence in this count"
             )
     if stats.in_position == 0:
         notes.append(f"Never in position for {spec.name.lower()}: {spec.setup_message.lower()}")
@@ -178,15 +193,55 @@ def summarize_notes(
             joints = sorted({n.replace("_", " ") for n, _ in stats.missing.most_common(3)})
             notes.append(f"Partly out of view ({share:.0%} of frames): {', '.join(joints)} hidden")
     if stats.cuts:
-        notes.append(f"{stats.cuts} scene cut(s): a rep interrupted by a cut is not counted")
+        notes.append(f"{plural(stats.cuts, 'scene cut')}: a rep interrupted by a cut is not counted")
     if counter.partial:
         notes.append(
-            f"{counter.partial} partial rep(s) not counted: {spec.name.lower()} did not reach the turning point"
+            f"{plural(counter.partial, 'partial rep')} not counted: {spec.name.lower()} did not reach the turning point"
         )
     if stats.unsure:
-        notes.append(f"{stats.unsure} movement(s) not counted: the {spec.primary.vertex} was barely visible")
+        notes.append(f"{plural(stats.unsure, 'movement')} not counted: the {spec.primary.vertex} was barely visible")
     notes.extend(stats.quiet)
     return tuple(dict.fromkeys(notes))
+
+
+def nothing_to_count(counter: RepCounter) -> str | None:
+    """Why no movement could be seen at all (no person in enough frames), or None."""
+    stats = counter.stats
+    if stats.frames == 0:
+        return "The video has no frames"
+    if stats.with_person == 0:
+        return f"No person found in any of the {stats.frames} frames: 0 reps"
+    if stats.frames == 1:
+        return "Only 1 frame: a still picture shows no movement, so there are no reps to count"
+    if stats.frames < MIN_PERSON_FRAMES:
+        return f"Only {stats.frames} frames: too few to show any movement, so there are no reps to count"
+    if stats.with_person < MIN_PERSON_FRAMES:
+        return (
+            f"A person was found in only {stats.with_person} of the {stats.frames} frames: "
+            "too few to see any movement, 0 reps"
+        )
+    return None
+
+
+def verdict(analyzer: StreamAnalyzer) -> tuple[str, tuple[str, ...], bool]:
+    """(exercise, notes, found) for the end of an analysis.
+
+    Without a person in enough frames, or, when recognising, without one complete rep of any
+    exercise, nothing was found: recognising then reports :data:`NONE` rather than whichever
+    exercise scored least badly (a standing person is "in position" for several of them).
+    A named exercise keeps its name: the person asked for that count, and it is 0.
+    """
+    counter = analyzer.counter
+    nothing = nothing_to_count(counter)
+    if analyzer.requested != AUTO:
+        return analyzer.exercise, analyzer.notes(), nothing is None
+    if nothing is not None:
+        return NONE, (nothing,), False
+    if counter.count == 0:  # the recogniser ranks by reps: the best has none, so does every other
+        known = [c.spec.name.lower() for c in analyzer.recognizer.counters.values()]
+        which = ", ".join(known) if len(known) <= 4 else f"{len(known)} exercises"
+        return NONE, (f"No exercise found: not one complete rep of any exercise known here ({which})",), False
+    return analyzer.exercise, analyzer.notes(), True
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,15 +270,17 @@ def analyze_poses(
 def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
     key = analyzer.exercise
     counter = analyzer.counter
+    exercise, notes, found = verdict(analyzer)
     return AnalysisResult(
-        exercise=key,
+        exercise=exercise,
         video=info,
-        reps=tuple(counter.reps),
-        per_side=counter.per_side(),
-        notes=analyzer.notes(),
+        reps=tuple(counter.reps) if exercise != NONE else (),
+        per_side=counter.per_side() if exercise != NONE else {},
+        notes=notes,
+        # Per-frame results of the counter that was followed, even when it found nothing: one
+        # per video frame, for the annotated video and the chart.
         frames=tuple(analyzer.frames[key]),
         recognition=analyzer.recognizer.current(),
         requested=analyzer.requested,
+        found=found,
     )
-
-

@@ -8,6 +8,7 @@ import math
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, Protocol
 
@@ -54,7 +55,7 @@ def angle_trace(
 class RepSink(Protocol):
     """Where a recorder puts sessions and reps (:class:`fitness.store.store.SessionStore`)."""
 
-    def start_session(self, info: SessionInfo) -> int: ...
+    def start_session(self, info: SessionInfo, *, started_at: datetime | None = None) -> int: ...
 
     def add_rep(self, session_id: int, rep: Rep, *, extra: Mapping[str, Any] | None = None) -> None: ...
 
@@ -100,12 +101,12 @@ class SessionRecorder:
     def active(self) -> bool:
         return self._session_id is not None and self._end_reason is None
 
-    def start(self) -> int:
-        """Create the session in the store; returns its id."""
+    def start(self, started_at: datetime | None = None) -> int:
+        """Create the session in the store (starting at ``started_at``, default now); returns its id."""
         with self._lock:
             if self._session_id is not None:
                 raise RuntimeError(f"session {self._session_id} was already started")
-            self._session_id = self._store.start_session(self.info)
+            self._session_id = self._store.start_session(self.info, started_at=started_at)
             return self._session_id
 
     def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> bool:

@@ -323,6 +323,31 @@ class SessionStore:
         self._run(f"deleting session {session_id}", work, write=True)
         log.info("session %d deleted", session_id)
 
+    def delete_last_rep(self, session_id: int) -> int:
+        """Delete the newest rep (highest index) of a session, with its cues, whether the session
+        is still being recorded or has ended: the live page's "undo the last rep". Returns that
+        rep's index; a :class:`StorageError` for an unknown session or one without reps."""
+
+        def work(conn: Connection) -> int:
+            _end_reason(conn, session_id)  # an unknown session is an error, not "no reps"
+            index_col = reps.c[REP_INDEX]
+            last = conn.execute(
+                sa.select(reps.c.id, index_col)
+                .where(reps.c.session_id == session_id)
+                .order_by(index_col.desc())
+                .limit(1)
+            ).first()
+            if last is None:
+                raise StorageError(f"session {session_id} has no reps to remove")
+            for table in rep_lists.values():
+                conn.execute(sa.delete(table).where(table.c.rep_id == last.id))
+            conn.execute(sa.delete(reps).where(reps.c.id == last.id))
+            return int(last[1])
+
+        index = self._run(f"removing the last rep of session {session_id}", work, write=True)
+        log.info("rep %d of session %d deleted", index, session_id)
+        return index
+
     # -- export --
 
     def export_rows(self, selection: Selection) -> list[list[object]]:
@@ -335,6 +360,7 @@ class SessionStore:
             return export.history_rows(found, analytics.load_reps(conn, clauses))
 
         return self._run("exporting sessions", work, write=False)
+
 
     def export_csv(
         self,

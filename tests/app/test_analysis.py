@@ -9,7 +9,7 @@ import pytest
 
 from fitness.app.analysis import AnalysisView, UploadAnalysisError, analyse_upload, cut_short_warning
 from fitness.pipeline.evaluation import load_manifest
-from fitness.store.store import SessionStore
+from fitness.store import SessionStore
 
 SMALL_CLIP = "squat_front_tfjs_mediapipe.mp4"  # 65 frames at 5 fps: a quick real analysis
 

@@ -58,6 +58,13 @@ def test_the_camera_check_is_the_packaged_page() -> None:
         assert problem in page
 
 
+def test_the_app_css_survives_the_html_sanitizer() -> None:
+    """st.html drops a <style> whose text has a "<" in it (DOMPurify's guard against markup
+    hidden in CSS), even in a comment: the counter would quietly lose its size."""
+    css = static_text("app.css")
+    assert "<" not in css and ".st-key-rep-counter" in css
+
+
 def test_the_browser_snippets_ship_in_the_wheel(tmp_path: Path) -> None:
     """importlib.resources finds them in an installed package only if they are package data."""
     repo = Path(__file__).resolve().parents[2]
@@ -73,5 +80,10 @@ def test_the_browser_snippets_ship_in_the_wheel(tmp_path: Path) -> None:
     shipped = set(zipfile.ZipFile(wheel).namelist())
     static = resources.files("fitness.app").joinpath("static")
     names = sorted(f"fitness/app/static/{item.name}" for item in static.iterdir())
-    assert names == ["fitness/app/static/announce.js", "fitness/app/static/camera_check.html"]
+    assert names == [
+        "fitness/app/static/announce.js",
+        "fitness/app/static/app.css",
+        "fitness/app/static/camera_check.html",
+        "fitness/app/static/fullscreen.html",
+    ]
     assert set(names) <= shipped

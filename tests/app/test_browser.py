@@ -18,8 +18,10 @@ from typing import Any
 
 import pytest
 
+from fitness.text import plural
 from tests.browser_helpers import (
     ARTIFACTS,
+    SHARED_DATA,
     AppServer,
     Label,
     assert_no_traceback,
@@ -30,8 +32,10 @@ from tests.browser_helpers import (
     make_fake_camera,
     metric_value,
     new_page,
+    opened,
     require_tools,
     screenshot,
+    screenshot_view,
     wait_idle,
 )
 
@@ -104,9 +108,9 @@ def frame_counts(page: Any) -> tuple[int, int]:
     return int(found[1]), int(found[2])
 
 
-def choose(page: Any, box_label: str, option: str) -> None:
+def choose(page: Any, box_label: str, option: str | re.Pattern[str]) -> None:
     page.locator("[data-testid='stSelectbox']", has_text=box_label).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    page.get_by_role("option", name=option, exact=isinstance(option, str) or None).click()
     wait_idle(page)
 
 
@@ -190,12 +194,10 @@ def test_live_set_counts_reps_and_lands_in_history(server: AppServer, camera_bro
     page.locator("text=/Set saved as session #\\d+/").wait_for(timeout=15_000)
     saved = page.locator("text=/Set saved as session #\\d+/").first.inner_text()
     session_id = int(re.search(r"#(\d+)", saved)[1])  # type: ignore[index]
-    assert f"{reps} reps" in saved
+    assert f"{plural(reps, 'rep')}." in saved
     assert_no_traceback(page)
     # The beep ran in the browser once per rep (each announcement marks itself as played).
-    played = page.evaluate(
-        "() => Object.keys(sessionStorage).filter(k => k.startsWith('fitness-announce-')).length"
-    )
+    played = page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('fitness-announce-')).length")
     record_metrics(announcements_played=played)
     assert reps <= played <= reps + 3, f"{played} announcements for {reps} reps"
 
@@ -252,7 +254,7 @@ def test_every_start_gets_a_running_stream(server: AppServer, camera_browser: An
 
 def test_leaving_mid_set_keeps_every_completed_rep(server: AppServer, camera_browser: Any) -> None:
     """Switching page ends the set cleanly; closing the tab keeps the reps already done."""
-    from fitness.store.store import SessionStore
+    from fitness.store import SessionStore
 
     page = new_page(camera_browser, server.url)
     choose(page, "Exercise", "Squat")
@@ -398,6 +400,200 @@ def test_bad_input_gives_readable_messages(small_cap_server: AppServer, pw: Any,
         # And the app still works.
         analyse(page, good.path)
         assert good.lo <= int(metric_value(page, "Reps")) <= good.hi
+        assert_no_traceback(page)
+    finally:
+        browser.close()
+
+
+# -- a live page for a workout: across the room, on a phone, reloads, corrections ----------------
+
+LAPTOP = (1366, 768)
+PHONE = (390, 844)
+COUNTER = ".st-key-rep-counter [data-testid='stMetricValue']"
+# Seen from 3 m, digits need about 2 cm to be read at a glance; on a 96 dpi laptop that is a
+# font of ~100 CSS px (digits are ~0.7 of the font size), on a phone (~160 CSS px per inch) more
+# than enough. The old counter was 72 px.
+MIN_COUNTER_FONT_PX = 88
+
+
+def in_view(box: dict[str, float] | None, size: tuple[int, int]) -> bool:
+    return (
+        box is not None
+        and box["x"] >= -0.5
+        and box["y"] >= -0.5
+        and box["x"] + box["width"] <= size[0] + 0.5
+        and box["y"] + box["height"] <= size[1] + 0.5
+    )
+
+
+def scroll_to_top(page: Any) -> None:
+    """Back to how the page opens (a click inside the camera frame may have scrolled it)."""
+    page.evaluate("() => document.querySelector(\"[data-testid='stMain']\")?.scrollTo(0, 0)")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.wait_for_timeout(200)
+
+
+def wait_for_reps(page: Any, at_least: int, timeout_s: float) -> int:
+    deadline = time.monotonic() + timeout_s
+    while int(metric_value(page, "Reps")) < at_least and time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+    return int(metric_value(page, "Reps"))
+
+
+@pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["1366x768", "390x844"])
+def test_the_count_is_in_view_with_the_video(server: AppServer, camera_browser: Any, size: tuple[int, int]) -> None:
+    """Followed from across the room or on a phone: with the camera running, the whole video and
+    the rep count are on the screen together as the page opens, and the count is big."""
+    name = f"{size[0]}x{size[1]}"
+    with opened(camera_browser, f"{server.url}/?exercise=squat", size=size) as page:
+        before, _ = frame_counts(page)
+        press(page, "START")
+        wait_for_frames(page, before, 30, timeout_s=30)
+        wait_for_reps(page, 1, timeout_s=20)
+        scroll_to_top(page)
+        video = camera_frame(page).locator("video").bounding_box()
+        counter = page.locator(COUNTER).first.bounding_box()
+        screenshot_view(page, f"live-{name}")
+        assert in_view(video, size), f"the video is not wholly on the {name} screen: {video}"
+        assert in_view(counter, size), f"the rep count is not on the {name} screen with the video: {counter}"
+        font_px = float(page.locator(COUNTER).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+        record_metrics(**{f"counter_font_px_{name}": font_px})
+        assert font_px >= MIN_COUNTER_FONT_PX, f"the rep count is drawn {font_px:.0f} px high"
+        if size == LAPTOP:
+            # Full screen: the camera view alone (its overlay carries the count and the cue).
+            page.frame_locator("iframe[srcdoc*='Full screen']").get_by_role("button", name="Full screen").click()
+            page.wait_for_function(
+                "() => document.fullscreenElement && document.fullscreenElement.title.includes('webrtc')",
+                timeout=10_000,
+            )
+            page.wait_for_timeout(500)
+            screenshot_view(page, "live-fullscreen")
+            full = camera_frame(page).locator("video").bounding_box()
+            screen = page.evaluate("() => [window.innerWidth, window.innerHeight]")
+            assert full is not None and (full["width"], full["height"]) == (screen[0], screen[1]), (full, screen)
+            page.evaluate("() => document.exitFullscreen()")
+            page.wait_for_function("() => !document.fullscreenElement", timeout=10_000)
+        press(page, "STOP")
+        assert_no_traceback(page)
+
+
+CUE_CLIP = "videos/form/pushup_incorrect_hips_sag_on_floor_kaiakol001.mp4"  # every rep draws "hips are sagging"
+CUE_TEXT = ".st-key-live-cue-text"
+# A cue's capitals should be ~7 mm to read at a glance from 3 m (twice what 20/20 vision resolves):
+# a 38 px font on a laptop (~0.26 mm per CSS pixel, capitals ~0.7 of the font). A phone shows the
+# same text with fewer pixels (~0.16 mm each) and carries the overlay's cue too.
+MIN_CUE_FONT_PX = {LAPTOP: 38.0, PHONE: 26.0}
+
+
+@pytest.fixture(scope="module")
+def cue_browser(pw: Any, workdir: Path) -> Iterator[Any]:
+    """Chromium whose webcam plays push-ups with sagging hips: a cue on every rep."""
+    clip = SHARED_DATA / CUE_CLIP  # listed in scenes_manifest.csv, not the counting manifest
+    if not clip.is_file():
+        pytest.skip(f"{clip} not found")
+    y4m = make_fake_camera(clip, workdir / "cue-camera.y4m", still_s=15, lead_s=CAMERA_LEAD_S)
+    browser = launch_chromium(pw, camera_file=y4m)
+    yield browser
+    browser.close()
+
+
+@pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["1366x768", "390x844"])
+def test_the_cue_is_in_view_and_large(server: AppServer, cue_browser: Any, size: tuple[int, int]) -> None:
+    name = f"{size[0]}x{size[1]}"
+    with opened(cue_browser, f"{server.url}/?exercise=pushup", size=size) as page:
+        press(page, "START")
+        page.locator(CUE_TEXT, has_text="hips are sagging").first.wait_for(timeout=30_000)
+        scroll_to_top(page)
+        screenshot_view(page, f"live-cue-{name}")
+        cue = page.locator(CUE_TEXT).first
+        video = camera_frame(page).locator("video").bounding_box()
+        assert in_view(cue.bounding_box(), size), f"the cue is not on the {name} screen"
+        assert in_view(video, size), f"the video is not wholly on the {name} screen: {video}"
+        font_px = float(cue.locator("p").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+        record_metrics(**{f"cue_font_px_{name}": font_px})
+        assert font_px >= MIN_CUE_FONT_PX[size], f"the cue is drawn {font_px:.0f} px high"
+        press(page, "STOP")
+        assert_no_traceback(page)
+
+
+def test_a_reload_keeps_the_profile_exercise_and_model(server: AppServer, camera_browser: Any) -> None:
+    with opened(camera_browser, server.url, size=LAPTOP) as page:
+        choose(page, "Profile", "+ New profile…")
+        name_box = page.get_by_label("New profile name")
+        name_box.fill("  Alice  ")  # spaces around a name are not part of it
+        name_box.press("Enter")
+        page.locator("text=Profile Alice created and selected.").wait_for(timeout=15_000)
+        wait_idle(page)
+        assert selected(page, "Profile") == "Alice"
+        choose(page, "Exercise", "Squat")
+        choose(page, "Pose model", re.compile(r"^Thunder"))
+        page.reload()
+        wait_idle(page)
+        page.locator("h1", has_text="Live workout").wait_for()
+        screenshot_view(page, "reload")
+        assert (selected(page, "Profile"), selected(page, "Exercise")) == ("Alice", "Squat")
+        assert selected(page, "Pose model").startswith("Thunder")
+        assert_no_traceback(page)
+
+
+def test_undo_last_rep_takes_it_off_the_count_and_out_of_the_history(
+    server: AppServer, camera_browser: Any, live_label: Label
+) -> None:
+    from fitness.store import SessionStore
+
+    with opened(camera_browser, server.url, size=LAPTOP) as page:
+        choose(page, "Exercise", "Squat")
+        before, _ = frame_counts(page)
+        press(page, "START")
+        wait_for_frames(page, before, 5, timeout_s=30)
+        counted = wait_for_reps(page, live_label.lo, timeout_s=CAMERA_LEAD_S + 255 / 30 + 8)
+        assert counted >= 2, f"only {counted} reps counted"
+        click_and_wait(page, page.get_by_role("button", name="Undo last rep"))
+        confirm = page.get_by_role("button", name=f"Yes, remove rep {counted}")
+        confirm.wait_for(timeout=10_000)
+        screenshot(page, "undo-confirm")
+        click_and_wait(page, confirm)
+        page.locator(f"text=Rep {counted} removed from the count and from the history").wait_for(timeout=10_000)
+        assert int(metric_value(page, "Reps")) == counted - 1
+        press(page, "STOP")
+        page.locator("text=/Set saved as session #\\d+/").wait_for(timeout=15_000)
+        saved = page.locator("text=/Set saved as session #\\d+/").first.inner_text()
+        session_id = int(re.search(r"#(\d+)", saved)[1])  # type: ignore[index]
+        assert f": {plural(counted - 1, 'rep')}." in saved
+        screenshot(page, "undo-done")
+        with SessionStore.open(server.db, recover=False) as store:
+            detail = store.get_session(session_id)
+        assert [r.index for r in detail.reps] == list(range(1, counted))
+        assert_no_traceback(page)
+
+
+def test_analysed_reps_and_their_chart_read_on_a_phone(server: AppServer, pw: Any) -> None:
+    clip = label(ANALYSE_CLIP)
+    browser = launch_chromium(pw, fake_devices=False)
+    try:
+        page = new_page(browser, f"{server.url}/analyse?exercise=squat", camera=False, size=PHONE)
+        page.locator("h1", has_text="Analyse a video").wait_for()
+        analyse(page, clip.path)
+        table = page.locator("[data-testid='stTable']").first
+        # Every column, cues last, fits the table's box: nothing is cut off or hidden sideways.
+        box, inner = table.bounding_box(), table.locator("table").first.bounding_box()
+        cues = table.locator("th", has_text="Cues").first.bounding_box()
+        assert box is not None and inner is not None and cues is not None
+        assert inner["x"] + inner["width"] <= box["x"] + box["width"] + 1, f"the rep table {inner} overflows {box}"
+        assert cues["x"] + cues["width"] <= min(box["x"] + box["width"], PHONE[0]) + 1, f"cues cut off: {cues}"
+        chart = page.locator("[data-testid='stPlotlyChart']").first
+        chart.scroll_into_view_if_needed()
+        chart.hover()  # the toolbar shows on hover
+        title = chart.locator(".gtitle").bounding_box()
+        toolbar = chart.locator(".modebar").bounding_box()
+        assert title is not None and toolbar is not None
+        apart = (
+            title["y"] >= toolbar["y"] + toolbar["height"]
+            or title["x"] + title["width"] <= toolbar["x"]
+            or toolbar["y"] >= title["y"] + title["height"]
+        )
+        assert apart, f"the chart's toolbar {toolbar} covers its title {title}"
+        screenshot(page, "analyse-390x844")
         assert_no_traceback(page)
     finally:
         browser.close()

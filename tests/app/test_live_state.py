@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from fitness.app.live_state import LiveSettings, LiveSnapshot, LiveState, RepSink, store_recorders
+from fitness.app.live_state import LiveRecorder, LiveSettings, LiveSnapshot, LiveState, RepSink, store_recorders
 from fitness.errors import FitnessError
 from tests.app.live_fakes import FRAME, FakeRecorder, Harness, feed
 
@@ -127,7 +128,7 @@ def test_a_rep_the_history_cannot_save_is_still_counted_and_reported() -> None:
 
 
 def test_a_history_that_cannot_start_a_session_does_not_stop_counting() -> None:
-    def broken(settings: LiveSettings, exercise: str) -> tuple[FakeRecorder, int]:
+    def broken(settings: LiveSettings, exercise: str, started_at: float) -> tuple[FakeRecorder, int]:
         raise OSError("database is locked")
 
     h = Harness(rep_on={2})
@@ -201,18 +202,18 @@ def test_each_stream_logs_where_its_frames_went(caplog: pytest.LogCaptureFixture
     summary = [r.getMessage() for r in caplog.records if "live stream" in r.getMessage()]
     assert len(summary) == 1
     assert "7 frames received" in summary[0] and "4 processed" in summary[0]
-    assert "3 dropped while busy" in summary[0] and "1 reps" in summary[0]
+    assert "3 dropped while busy" in summary[0] and summary[0].endswith(", 1 rep")
 
 
 def test_the_live_angle_trace_is_saved_with_every_rep_and_at_the_end(tmp_path: Path) -> None:
-    from fitness.store.recorder import SessionInfo, SessionRecorder
-    from fitness.store.store import SessionStore
+    from fitness.store import SessionStore
+    from fitness.store.recorder import SessionInfo
 
     store = SessionStore.open(tmp_path / "history.db")
 
-    def recorder(settings: LiveSettings, exercise: str) -> tuple[SessionRecorder, int | None]:
-        made = SessionRecorder(store, SessionInfo(exercise=exercise, source="live", profile=settings.profile))
-        return made, made.start()
+    def recorder(settings: LiveSettings, exercise: str, started_at: float) -> tuple[LiveRecorder, int | None]:
+        made = LiveRecorder(store, SessionInfo(exercise=exercise, source="live", profile=settings.profile))
+        return made, made.start(datetime.fromtimestamp(started_at, UTC))
 
     h = Harness(rep_on={45})
     live = LiveState(h.coach, recorder)
@@ -256,13 +257,14 @@ def test_a_stream_is_stalled_only_while_armed_and_silent() -> None:
 
 
 def test_store_recorders_file_live_sets_and_say_when_there_is_no_history(tmp_path: Path) -> None:
-    from fitness.store.store import SessionStore
+    from fitness.store import SessionStore
 
     settings = LiveSettings(profile="ana", exercise="squat", variant="thunder")
+    set_start = 1_700_000_000.25
     with pytest.raises(FitnessError, match="history database is not available"):
-        store_recorders(None)(settings, "squat")
+        store_recorders(None)(settings, "squat", set_start)
     with SessionStore.open(tmp_path / "history.db") as store:
-        recorder, session_id = store_recorders(store)(settings, "pushup")
+        recorder, session_id = store_recorders(store)(settings, "pushup", set_start)
         assert session_id is not None
         recorder.finish("stopped")
         summary = store.get_session(session_id).summary
@@ -273,3 +275,123 @@ def test_store_recorders_file_live_sets_and_say_when_there_is_no_history(tmp_pat
         "thunder",
         "stopped",
     )
+    assert summary.started_at == datetime.fromtimestamp(set_start, UTC)  # the set's start, not the session's
+
+
+def test_the_picture_shows_the_count_the_panel_shows() -> None:
+    """The overlay is drawn with the set's count, not the counter's own: after an undo (and with
+    auto, whose recogniser may switch counters) the two differ, and the picture must not."""
+    h = Harness(rep_on={3, 6}, rep_side="left")
+    live = h.state()
+    live.arm()
+    feed(live, 7)
+    assert [d.reps for d in h.coaches[0].drawn] == [0, 0, 1, 1, 1, 2, 2]
+    live.undo_last_rep(2)
+    feed(live, 2, start_s=1.0)
+    drawn = h.coaches[0].drawn[-1]
+    assert h.coaches[0].own_reps == 2  # the counter itself still has two
+    assert drawn.reps == live.snapshot().reps == 1
+    assert drawn.per_side == {"left": 1}
+
+
+def test_undo_takes_the_last_rep_off_the_count_and_out_of_the_history() -> None:
+    h = Harness(rep_on={3, 6, 9})
+    live = h.state()
+    live.arm()
+    feed(live, 10)
+    message = live.undo_last_rep(3)
+    assert message == "Rep 3 removed from the count and from the history: 2 reps in this set."
+    snap = live.snapshot()
+    assert snap.reps == 2 and [r.index for r in snap.recent] == [2, 1]
+    assert [r.index for r in h.recorders[0].reps] == [1, 2]
+    with pytest.raises(FitnessError, match=r"^rep 3 is no longer the last one \(the set has 2 reps\)"):
+        live.undo_last_rep(3)  # confirmed twice: the second does nothing
+    assert live.snapshot().reps == 2 and len(h.recorders[0].reps) == 2
+    live.disarm()  # the set has ended: its last rep can still be taken back
+    assert live.undo_last_rep(2).startswith("Rep 2 removed") and [r.index for r in h.recorders[0].reps] == [1]
+    assert live.undo_last_rep(1).endswith(": 0 reps in this set.")
+    with pytest.raises(FitnessError, match="no rep to take back"):
+        live.undo_last_rep(0)
+
+
+def test_a_rep_completed_while_confirming_is_not_the_one_removed() -> None:
+    h = Harness(rep_on={3, 6, 20})
+    live = h.state()
+    live.arm()
+    feed(live, 4)
+    confirmed = live.snapshot().reps  # the person asks to take back rep 1...
+    feed(live, 3, start_s=1.0)  # ...and rep 2 completes before they confirm
+    with pytest.raises(FitnessError, match=r"^rep 1 is no longer the last one \(the set has 2 reps\); nothing"):
+        live.undo_last_rep(confirmed)
+    assert live.snapshot().reps == 2 and len(h.recorders[0].reps) == 2
+    live.undo_last_rep(2)
+    feed(live, 13, start_s=2.0)  # the next rep (frame 20) takes the freed number, here and in the history
+    assert h.coaches[0].calls == 20
+    assert [r.index for r in h.recorders[0].reps] == [1, 2] and live.snapshot().reps == 2
+
+
+def test_a_new_set_cannot_undo_the_last_one() -> None:
+    h = Harness(rep_on={2})
+    live = h.state()
+    live.arm()
+    feed(live, 3)
+    live.disarm()
+    live.arm()  # START again: not even before the new set's first frame
+    with pytest.raises(FitnessError, match="no rep to take back"):
+        live.undo_last_rep(1)
+    feed(live, 1, start_s=5.0)
+    with pytest.raises(FitnessError, match="no rep to take back"):
+        live.undo_last_rep(1)
+    assert len(h.recorders[0].reps) == 1 and live.snapshot().reps == 0
+
+
+def test_undo_of_a_rep_the_history_never_got_changes_the_count_only() -> None:
+    h = Harness(rep_on={2}, fail_add=True)
+    live = h.state()
+    live.arm()
+    feed(live, 3)
+    assert live.undo_last_rep(1) == "Rep 1 removed from the count (it was not in the history): 0 reps in this set."
+    assert live.snapshot().reps == 0
+
+
+def test_undo_with_a_real_history(tmp_path: Path) -> None:
+    from fitness.store import SessionStore
+
+    with SessionStore.open(tmp_path / "history.db") as store:
+        h = Harness(rep_on={3, 6})
+        live = LiveState(h.coach, store_recorders(store))
+        live.configure(LiveSettings(exercise="squat", max_fps=1000.0))
+        live.arm()
+        feed(live, 7)
+        session_id = live.snapshot().session_id
+        assert session_id is not None and store.get_session(session_id).summary.rep_count == 2
+        live.undo_last_rep(2)
+        live.disarm()
+        detail = store.get_session(session_id)
+        assert [r.index for r in detail.reps] == [1] and detail.summary.end_reason == "stopped"
+
+
+def test_the_mirror_flips_what_is_shown_never_what_is_analysed() -> None:
+    frame = np.zeros((4, 6, 3), dtype=np.uint8)
+    frame[:, 0] = 50  # a mark on the camera's left edge
+    h = Harness(rep_on={2})
+    live = h.state()
+    live.set_mirror(True)
+    before = live.process(frame, 0.0)  # streaming, not yet armed: mirrored too
+    assert (before[:, -1] == 50).all() and (before[:, 0] == 0).all()
+    live.arm()
+    shown = [live.process(frame, i / 30) for i in range(1, 4)]
+    assert all(seen is frame for seen in h.coaches[0].seen)  # the pipeline got the camera's frame
+    assert all((s[1:, -1] == 50).all() for s in shown)
+    live.set_mirror(False)  # changed mid-set: the set goes on, the picture turns back
+    assert (live.process(frame, 0.2)[1:, 0] == 50).all()
+    assert len(h.coaches) == 1 and live.snapshot().reps == 1
+
+
+def test_an_auto_set_is_filed_from_its_first_frame_not_its_first_rep() -> None:
+    h = Harness(rep_on={20})
+    live = h.state(exercise="auto")
+    live.arm()
+    feed(live, 25)
+    snap = live.snapshot()
+    assert h.recorders[0].started_at == snap.started_at  # the session opened at rep 1, 19 frames later

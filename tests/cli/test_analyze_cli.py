@@ -12,6 +12,7 @@ import pytest
 
 from fitness.pipeline.evaluation import load_manifest
 from fitness.pipeline.stream import AUTO, analyze_poses
+from fitness.pipeline.video_io import open_video
 from tests.cli_helpers import one_line_error, run_cli
 from tests.figures import DT, horizontal_figure, reps, standing_figure
 
@@ -94,7 +95,7 @@ def test_video_with_no_person_is_zero_reps_and_a_note(tmp_path: Path, capsys: py
     out_json = tmp_path / "reps.json"
     code, out, _ = run_cli(capsys, "analyze", str(video), "--exercise", "squat", "--json", str(out_json))
     assert code == 0
-    assert "Total: 0 squat rep(s)" in out
+    assert "Total: 0 squat reps," in out
     assert "note: No person found in any of the 45 frames" in out
     doc = json.loads(out_json.read_text())
     assert doc["reps"] == 0 and doc["rep_list"] == []
@@ -180,7 +181,7 @@ def test_eval_reports_unreadable_clips_and_fails(tmp_path: Path, capsys: pytest.
     assert code == 1
     assert "gone.mp4" in out and "ERROR  no such file" in out
     assert "wall.mp4" in out and "ok" in out
-    assert "1 clip(s) could not be analysed" in one_line_error(err)
+    assert "1 clip could not be analysed" in one_line_error(err)
     doc = json.loads(out_json.read_text())
     assert doc["metrics"]["clips"] == 2
     assert [c["error"] is None for c in doc["clips"]] == [True, False]
@@ -191,7 +192,7 @@ def test_eval_reports_unreadable_clips_and_fails(tmp_path: Path, capsys: pytest.
 
 @pytest.mark.slow
 def test_analyze_outputs(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from fitness.store.store import SessionStore
+    from fitness.store import SessionStore
 
     video = data_dir / "videos/squat/squat_front_tfjs_mediapipe.mp4"
     out_json, out_csv, out_mp4 = tmp_path / "r.json", tmp_path / "r.csv", tmp_path / "a.mp4"
@@ -201,7 +202,7 @@ def test_analyze_outputs(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureF
         "-o", str(out_mp4), "--save", "--profile", "tester", "--db", str(db),
     )  # fmt: skip
     assert code == 0
-    assert "Total: 2 squat rep(s)" in out and "saved as session" in out
+    assert "Total: 2 squat reps," in out and "saved as session" in out
     assert "note: Turn sideways for depth feedback" in out
     doc = json.loads(out_json.read_text())
     assert set(doc) >= {"exercise", "reps", "video", "rep_list", "per_side", "notes"}
@@ -215,9 +216,8 @@ def test_analyze_outputs(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureF
     rows = list(csv.DictReader(out_csv.open()))
     assert [int(r["index"]) for r in rows] == [1, 2]
     assert out_mp4.stat().st_size > 1000
-    cap = cv2.VideoCapture(str(out_mp4))
-    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 65
-    cap.release()
+    with open_video(out_mp4) as annotated:
+        assert annotated.frame_count == 65
     with SessionStore.open(str(db)) as store:
         (saved,) = store.list_sessions(profile="tester")
     assert (saved.exercise, saved.source, saved.rep_count) == ("squat", "video", 2)
@@ -236,6 +236,6 @@ def test_analyze_auto_and_stdout_json(data_dir: Path, capsys: pytest.CaptureFixt
     code, out, err = run_cli(capsys, "analyze", str(video), "--json", "-")
     assert code == 0
     doc = json.loads(out)  # the table went to stderr
-    assert "Total: 5 biceps curl rep(s)" in err
+    assert "Total: 5 biceps curl reps (" in err
     assert doc["exercise"] == "curl" and doc["reps"] == 5
     assert doc["recognition"]["exercise"] == "curl"

@@ -16,8 +16,8 @@ import pytest
 
 from fitness.cli import main as cli_main
 from fitness.engine.values import Rep
+from fitness.store import SessionStore
 from fitness.store.recorder import SessionInfo
-from fitness.store.store import SessionStore
 from tests.storage_worker import make_rep
 from tests.store.helpers import T0, closed_port
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from fitness.engine.values import Rep, Verdict
+from fitness.store import SessionStore
 from fitness.store.recorder import SessionInfo
-from fitness.store.store import SessionStore
 from tests.store.helpers import T0
 
 

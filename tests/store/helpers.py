@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from fitness.store.store import SessionStore
+from fitness.store import SessionStore
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from fitness.store import SessionStore
 from fitness.store.demo import write_demo
 from fitness.store.localtime import local_day
 from fitness.store.recorder import SessionInfo
-from fitness.store.store import SessionStore
 from fitness.store.values import Selection, SessionSummary
 from tests.storage_worker import make_rep
 from tests.store.helpers import T0, rows_of

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fitness.errors import StorageError
+from fitness.store import SessionStore
 from fitness.store.connection import default_db_url, to_url
-from fitness.store.store import SessionStore
 from tests.store.helpers import closed_port
 
 # -- bad locations -------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from fitness.errors import OutputPathError
+from fitness.store import SessionStore
 from fitness.store.export import CSV_COLUMNS
-from fitness.store.store import SessionStore
 
 
 def test_export_csv(store: SessionStore, charted: dict[str, int], tmp_path: Path) -> None:

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 
 from fitness.engine.values import Rep
 from fitness.errors import StorageError
+from fitness.store import SessionStore
 from fitness.store.connection import to_url
 from fitness.store.migrations import LATEST_VERSION
 from fitness.store.recorder import SessionInfo
 from fitness.store.schema import metadata, schema_version, sessions
-from fitness.store.store import SessionStore
 from tests.storage_worker import make_rep
 from tests.store.helpers import T0, dead_pid
 

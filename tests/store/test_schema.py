@@ -10,9 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from fitness.store import SessionStore
 from fitness.store.migrations import MIGRATION_LOCK_KEY
 from fitness.store.schema import metadata
-from fitness.store.store import SessionStore
 
 Shape = dict[str, Any]
 

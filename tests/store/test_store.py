@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 
 from fitness.engine.values import Rep
 from fitness.errors import FitnessError, OutputPathError, StorageError
+from fitness.store import SessionStore
 from fitness.store.liveness import current_owner
 from fitness.store.recorder import SessionInfo, SessionRecorder, angle_trace
 from fitness.store.schema import sessions
-from fitness.store.store import SessionStore
 from tests.storage_worker import make_rep
 from tests.store.helpers import count_rows, dead_pid
 

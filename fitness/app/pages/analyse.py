@@ -13,9 +13,11 @@ from fitness.app.common import (
     UPLOAD_TYPES,
     VARIANTS,
     _configure_logging,
+    choice_from_url,
     enter_page,
     exercise_label,
     get_store,
+    keep_in_url,
     no_store_warning,
     prepare_model,
     profile_picker,
@@ -25,7 +27,7 @@ from fitness.app.tables import rep_table
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
-from fitness.store.store import SessionStore
+from fitness.store import SessionStore
 
 
 def page_analyse() -> None:
@@ -35,13 +37,17 @@ def page_analyse() -> None:
     st.title("Analyse a video")
     no_store_warning(store_error)
     cap_mb = int(st.get_option("server.maxUploadSize"))
+    exercises = [AUTO, *sorted(REGISTRY)]
+    choice_from_url("exercise", "an-exercise", exercises)
+    choice_from_url("model", "an-variant", VARIANTS)
     c1, c2, c3 = st.columns(3)
     with c1:
         profile = profile_picker(store, "analyse-profile")
     with c2:
-        exercise = st.selectbox("Exercise", [AUTO, *sorted(REGISTRY)], format_func=exercise_label, key="an-exercise")
+        exercise = st.selectbox("Exercise", exercises, format_func=exercise_label, key="an-exercise")
     with c3:
         variant = st.selectbox("Pose model", VARIANTS, format_func=variant_label, key="an-variant")
+    keep_in_url(profile=profile, exercise=exercise, model=variant)
     upload = st.file_uploader(
         f"Video file: MP4, MOV, WebM or AVI, up to {cap_mb} MB",
         type=UPLOAD_TYPES,
@@ -96,7 +102,7 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
     good = sum(r.verdict == "good" for r in result.reps)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Reps", result.count)
-    c2.metric("Exercise", result.spec.name)
+    c2.metric("Exercise", result.spec.name if result.spec is not None else "None found")
     c3.metric("Good form", f"{good} of {result.count}" if result.count else "—")
     c4.metric("Video", f"{result.video.duration_ms / 1000:.1f} s")
     for warning in view.warnings:
@@ -106,9 +112,10 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
     if result.reps:
         st.subheader("Reps")
         st.table(rep_table(result.reps))
-    else:
+    elif result.found:
         st.warning("No complete reps were found in this video.")
-    st.plotly_chart(angle_chart(result), width="stretch", key="an-chart")
+    if result.found:
+        st.plotly_chart(angle_chart(result), width="stretch", key="an-chart")
     # A portrait phone clip at full column width would be taller than the screen.
     portrait = result.video.height > result.video.width
     left, right = st.columns([2, 3] if portrait else [3, 2], gap="large")
@@ -124,7 +131,9 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
                 mime="video/mp4",
                 key="an-download",
             )
-        if view.saved_id is not None:
+        if not result.found:
+            st.caption("Nothing was found to count, so there is nothing to save.")
+        elif view.saved_id is not None:
             st.success(f"Saved to the history as session #{view.saved_id}.")
         elif store is not None and st.button("Save to history", key="an-save", type="primary"):
             try:

@@ -1,4 +1,9 @@
-"""The Live workout page: webcam, skeleton, rep counter, spoken cues."""
+"""The Live workout page: webcam, skeleton, rep counter, spoken cues.
+
+Laid out to be followed from across the room and on a phone: the settings are in the sidebar
+(folded away on a phone), then a scoreboard (count, set time, cue) right above the camera view,
+and the details (last reps, undo, frame rates) beside it, or under it on a narrow screen.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import streamlit as st
 # segfaults. Nothing here imports TensorFlow at start-up; conversion on first use comes later.
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from fitness.app.announce import Announcer, announcement_html, camera_check_html
+from fitness.app.announce import Announcer, announcement_html, camera_check_html, fullscreen_html
 from fitness.app.coach import PipelineCoach
 from fitness.app.common import (
     CAMERA_TEXTS,
@@ -19,11 +24,13 @@ from fitness.app.common import (
     VARIANTS,
     WEBRTC_KEY,
     _configure_logging,
+    choice_from_url,
     enter_page,
     exercise_label,
     fmt_clock,
     get_store,
     ice_servers,
+    keep_in_url,
     no_store_warning,
     prepare_model,
     profile_picker,
@@ -36,7 +43,12 @@ from fitness.app.webrtc_fix import guard_streamer_context, reset_context
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
-from fitness.store.store import SessionStore
+from fitness.store import SessionStore
+from fitness.text import escape_markdown, plural
+
+DETAILS_REFRESH_S = 1.0  # the last-reps table changes once a rep: no need for the scoreboard's pace
+UNDO_KEY = "_undo_rep"  # the rep the person asked to take back, awaiting confirmation
+UNDO_NOTICE_KEY = "_undo_notice"
 
 
 def get_live_state(store: SessionStore | None) -> LiveState:
@@ -56,26 +68,32 @@ def page_live() -> None:
     existing = st.session_state.get(WEBRTC_KEY)
     streaming = bool(existing is not None and (existing.state.playing or existing.state.signalling))
 
-    st.title("Live workout")
-    # Everything above the camera keeps the same number of elements on every run: an element
-    # appearing above it moves the component in the page tree, Streamlit remounts its iframe,
-    # and the stream that was starting dies.
-    notices = st.container()
-    c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
-    with c1:
+    exercises = [AUTO, *sorted(REGISTRY)]
+    choice_from_url("exercise", "live-exercise", exercises)
+    choice_from_url("model", "live-variant", VARIANTS)
+    with st.sidebar:
         profile = profile_picker(store, "live-profile", disabled=streaming)
-    with c2:
         exercise = st.selectbox(
-            "Exercise", [AUTO, *sorted(REGISTRY)], format_func=exercise_label, key="live-exercise", disabled=streaming
+            "Exercise", exercises, format_func=exercise_label, key="live-exercise", disabled=streaming
         )
-    with c3:
         variant = st.selectbox(
             "Pose model", VARIANTS, format_func=variant_label, key="live-variant", disabled=streaming
         )
-    with c4:
         beep = st.toggle("Beep on each rep", value=False, key="live-beep")
         speak = st.toggle("Spoken cues", value=False, key="live-speak", help="At most one cue every few seconds")
+        mirror = st.toggle(
+            "Mirror the picture",
+            value=True,
+            key="live-mirror",
+            help="Shown as a mirror shows you. Only the picture is flipped: left and right stay yours.",
+        )
+    keep_in_url(profile=profile, exercise=exercise, model=variant)
 
+    st.title("Live workout")
+    # Everything above the camera keeps the same number of elements on every run: an element
+    # appearing above it moves the component in the page tree, Streamlit remounts its iframe,
+    # and the stream that was starting dies. (The sidebar is a tree of its own.)
+    notices = st.container()
     with notices:
         no_store_warning(store_error)
         try:
@@ -89,6 +107,8 @@ def page_live() -> None:
             st.error(str(exc))
             servers = []
     live.configure(LiveSettings(profile=profile, exercise=exercise, variant=variant))
+    live.set_mirror(mirror)
+    scoreboard_slot = st.container(key="scoreboard")
 
     # Render the streamer on every run of this page, always with the same key, and keep the
     # library's racy stale-context check away from it (see guard_streamer_context).
@@ -110,37 +130,69 @@ def page_live() -> None:
             translations=CAMERA_TEXTS,
             video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
         )
+        st.iframe(fullscreen_html(), height=40)
         st.caption(
-            "Press STOP to change the profile, exercise or model. "
+            f"Profile **{profile}** · {exercise_label(exercise)} · press STOP to change them (in the sidebar)."
             if streaming
             else "Stand so your whole body is in view; side-on works best for squats and push-ups. "
             "Reps are saved to the history as you complete them."
         )
         # Last in the column: when it has nothing to say, its space at the bottom goes unseen.
         st.iframe(camera_check_html(), height=44)
-    if not (ctx.state.playing or ctx.state.signalling):
+    playing = ctx.state.playing
+    if not (playing or ctx.state.signalling):
         live.disarm("stopped")
+    with scoreboard_slot:
+        scoreboard(live, playing=playing, beep=beep, speak=speak)
     with right:
-        live_panel(live, playing=ctx.state.playing, beep=beep, speak=speak)
+        details(live, playing=playing)
 
 
-def live_panel(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> None:
+def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> None:
+    """The count, the set time and the cue, refreshed twice a second while the camera runs."""
+
     @st.fragment(run_every=PANEL_REFRESH_S if playing else None)
+    def board() -> None:
+        snap = live.snapshot()
+        count, clock, words = st.columns([1, 1, 3], vertical_alignment="center")
+        with count, st.container(key="rep-counter"):
+            st.metric("Reps", snap.reps)
+        with clock, st.container(key="set-time"):
+            st.metric("Set time", fmt_clock(snap.elapsed_s()))
+        with words, st.container(key="live-cue"):
+            st.markdown(status_line(snap))
+            if snap.cue:
+                with st.container(key="live-cue-text"):
+                    st.markdown(escape_markdown(snap.cue))
+            elif snap.stalled(time.monotonic(), STALL_S):
+                st.warning("No picture from the camera for a few seconds. Press STOP, then START again.")
+            elif snap.armed and snap.frames_in == 0:
+                st.caption("Waiting for the camera…")
+            elif snap.note and snap.armed:
+                st.caption(snap.note)
+        announce(snap, beep=beep, speak=speak)
+
+    board()
+
+
+def announce(snap: LiveSnapshot, *, beep: bool, speak: bool) -> None:
+    announcer = st.session_state.setdefault("_announcer", Announcer())
+    item = announcer.update(snap, time.monotonic(), beep=beep, speak=speak)
+    if item is not None:
+        st.session_state["_announcement"] = item
+    # The newest announcement stays in the page until the next one replaces it, so a refresh
+    # coming quickly cannot remove it before it played; it plays once (it marks itself).
+    latest = st.session_state.get("_announcement")
+    if latest is not None:
+        st.iframe(announcement_html(latest), height=1)
+
+
+def details(live: LiveState, *, playing: bool) -> None:
+    """The set's last reps (with undo), what was saved, problems, and the frame rates."""
+
+    @st.fragment(run_every=DETAILS_REFRESH_S if playing else None)
     def panel() -> None:
         snap = live.snapshot()
-        c1, c2 = st.columns(2)
-        with c1, st.container(key="rep-counter"):
-            st.metric("Reps", snap.reps)
-        c2.metric("Set time", fmt_clock(snap.elapsed_s()))
-        st.markdown(status_line(snap))
-        if snap.cue:
-            st.info(snap.cue, icon=":material/record_voice_over:")
-        elif snap.note and snap.armed:
-            st.caption(snap.note)
-        if snap.stalled(time.monotonic(), STALL_S):
-            st.warning("No picture from the camera for a few seconds. Press STOP, then START again.")
-        elif snap.armed and snap.frames_in == 0:
-            st.caption("Waiting for the camera…")
         if snap.error:
             st.warning(snap.error if snap.errors < 2 else f"{snap.error} ({snap.errors} problems in this set)")
         if snap.recent:
@@ -148,35 +200,53 @@ def live_panel(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> No
             st.table(recent_reps_frame(snap.recent))
         elif snap.ended_at is not None and snap.session_id is not None:
             st.caption("No reps in that set.")
+        undo_controls(live, snap)
         if snap.ended_at is not None and snap.session_id is not None:
-            st.success(f"Set saved as session #{snap.session_id}: {snap.reps} reps. See it under History.")
+            st.success(f"Set saved as session #{snap.session_id}: {plural(snap.reps, 'rep')}. See it under History.")
         st.caption(
             f"Camera {snap.fps_in:.0f} fps · processed {snap.fps_processed:.0f} fps "
             f"({snap.process_ms:.0f} ms each) · {snap.frames_in} frames received, {snap.frames_processed} processed"
         )
-        announcer = st.session_state.setdefault("_announcer", Announcer())
-        item = announcer.update(snap, time.monotonic(), beep=beep, speak=speak)
-        if item is not None:
-            st.session_state["_announcement"] = item
-        # The newest announcement stays in the page until the next one replaces it, so a refresh
-        # coming quickly cannot remove it before it played; it plays once (it marks itself).
-        latest = st.session_state.get("_announcement")
-        if latest is not None:
-            st.iframe(announcement_html(latest), height=1)
 
     panel()
 
 
+def undo_controls(live: LiveState, snap: LiveSnapshot) -> None:
+    """The "Undo last rep" button, then a confirmation naming the rep: it leaves the count and the history."""
+    # What the last undo did stays up until the set moves on (a rep, another undo, a new set).
+    notice = st.session_state.get(UNDO_NOTICE_KEY)
+    if isinstance(notice, tuple) and notice[2:] == (snap.session_id, snap.reps):
+        (st.success if notice[0] == "ok" else st.error)(notice[1])
+    else:
+        st.session_state.pop(UNDO_NOTICE_KEY, None)
+    pending = st.session_state.get(UNDO_KEY)
+    if pending != snap.reps:  # the set moved on (a new rep, a new set): ask again if still wanted
+        st.session_state.pop(UNDO_KEY, None)
+    elif isinstance(pending, int):
+        st.warning(f"Take back rep {pending}? It comes off the count and out of the history.")
+        yes, no = st.columns(2)
+        if yes.button(f"Yes, remove rep {pending}", type="primary", key="live-undo-yes"):
+            try:
+                outcome = ("ok", live.undo_last_rep(pending))
+            except FitnessError as exc:
+                outcome = ("error", f"Nothing was removed: {exc}")
+            after = live.snapshot()
+            st.session_state[UNDO_NOTICE_KEY] = (*outcome, after.session_id, after.reps)
+            del st.session_state[UNDO_KEY]
+            st.rerun()  # the whole page: the scoreboard shows the new count at once, even when stopped
+        if no.button("Keep it", key="live-undo-no"):
+            del st.session_state[UNDO_KEY]
+            st.rerun()
+    if UNDO_KEY not in st.session_state and snap.reps > 0 and st.button("Undo last rep", key="live-undo"):
+        st.session_state[UNDO_KEY] = snap.reps
+        st.rerun(scope="fragment")
+
+
 def status_line(snap: LiveSnapshot) -> str:
+    """What the set is doing, in words. The phase and angle are not here: they change every frame
+    and are drawn on the picture itself, where they always belong to the frame shown."""
     if not snap.armed and snap.started_at is None:
         return "Press **START** under the camera view to begin a set."
-    parts = []
-    if snap.exercise:
-        parts.append(f"**{exercise_label(snap.exercise)}**")
-    if snap.phase:
-        parts.append(f"phase: {snap.phase}")
-    if snap.angle is not None:
-        parts.append(f"angle: {snap.angle:.0f}°")
-    if not snap.armed:
-        parts.append("stopped")
-    return " · ".join(parts) or "Looking for you…"
+    if snap.exercise is None:
+        return "Looking for you…" if snap.armed else "Stopped."
+    return f"**{exercise_label(snap.exercise)}** · {'counting' if snap.armed else 'stopped'}"
