@@ -139,8 +139,9 @@ def run_analyze(args: argparse.Namespace) -> int:
         )
     finally:
         close()
-    if people is None and probe is not None and probe.people_in_view > 1:
-        # 'auto': the one-person pass saw company, so count everyone.
+    if people is None and probe is not None and probe.people_in_view > 1 and args.csv is None and not args.save:
+        # 'auto': the one-person pass saw company, so count everyone (--csv and --save are for one
+        # person: with them the one-person result stands, and its note says who else was there).
         return run_group(args, None)
     # With JSON on stdout the human-readable report moves to stderr, so the JSON stays parseable.
     report = sys.stderr if args.json is not None and str(args.json) == "-" else sys.stdout
