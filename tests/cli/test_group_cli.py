@@ -143,3 +143,10 @@ def test_eval_pairs_needs_two_clips(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, _, err = run_cli(capsys, "eval-pairs", str(manifest))
     assert code == 1
     assert one_line_error(err) == f"fitness: error: {manifest}: fewer than two labelled clips to pair"
+
+
+def test_people_with_csv_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = _blank_video(tmp_path / "wall.mp4")
+    code, out, err = run_cli(capsys, "analyze", str(video), "--people", "2", "--csv", str(tmp_path / "r.csv"))
+    assert code == 1 and out == ""
+    assert one_line_error(err) == "fitness: error: --csv and --save are for one person; with --people use --json"
