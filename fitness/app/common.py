@@ -66,7 +66,8 @@ def _open_store() -> SessionStore:
 
 
 def get_store() -> tuple[SessionStore | None, str | None]:
-    """The history database (``$FITNESS_DB`` or ``data/fitness.db``), or why it cannot be used."""
+    """The history database (``$FITNESS_DB``, else the user's: :func:`~fitness.store.default_db_path`),
+    or why it cannot be used."""
     try:
         return _open_store(), None
     except FitnessError as exc:

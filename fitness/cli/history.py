@@ -13,7 +13,7 @@ from typing import Any
 
 from fitness.cli.tables import format_table, rep_table
 from fitness.errors import FitnessError, OutputPathError
-from fitness.store import ENV_VAR, SessionStore, SessionSummary
+from fitness.store import ENV_VAR, SessionStore, SessionSummary, default_db_path
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
         help="list, show, export or delete saved workouts",
         description=(
             "Saved workouts. Without an ACTION, lists sessions (newest first). "
-            f"The database is data/fitness.db in the working directory, or ${ENV_VAR}, or --db."
+            f"The database is --db, else ${ENV_VAR}, else one per user ({default_db_path()})."
         ),
     )
     _add_db_arg(p, argparse.SUPPRESS)
@@ -64,7 +64,7 @@ def _add_db_arg(parser: argparse.ArgumentParser, default: Any) -> None:
         "--db",
         default=default,
         metavar="URL",
-        help=f"database file or SQLAlchemy URL (default ${ENV_VAR} or data/fitness.db)",
+        help=f"database file or SQLAlchemy URL (default ${ENV_VAR}, else {default_db_path()})",
     )
 
 
@@ -207,7 +207,7 @@ def session_header(s: SessionSummary) -> str:
 
 def _nothing_found(store: SessionStore, profile: str | None) -> str:
     known = store.profiles()
-    if profile is not None and profile not in known:
+    if profile is not None and store.profile_named(profile) is None:
         names = ", ".join(known) if known else "none yet"
         return f"no profile named {profile!r} (profiles: {names})"
     return f"no sessions found in {store.location}"
