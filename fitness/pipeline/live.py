@@ -78,5 +78,3 @@ class LiveCoach:
         if not self.draw:
             return frame_rgb, result
         return annotate(frame_rgb, pose, result, REGISTRY[self.exercise]), result
-
-

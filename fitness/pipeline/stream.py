@@ -225,5 +225,3 @@ def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
         recognition=analyzer.recognizer.current(),
         requested=analyzer.requested,
     )
-
-

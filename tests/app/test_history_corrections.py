@@ -177,6 +177,8 @@ def test_profiles_are_renamed_merged_and_deleted_after_asking(seeded: dict[str, 
     app.button(key="prof-delete-yes").click().run()
     assert not app.exception, app.exception
     assert [s.value for s in app.success] == ["'ann' deleted with its 3 sessions."]
-    assert [i.value for i in app.info] == ["No sessions yet. Record a set on **Live workout** or save an analysed video."]
+    assert [i.value for i in app.info] == [
+        "No sessions yet. Record a set on **Live workout** or save an analysed video."
+    ]
     with _store(db_url) as store:
         assert store.profiles() == [] and store.list_sessions() == []
