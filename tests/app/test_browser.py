@@ -193,7 +193,9 @@ def test_live_set_counts_reps_and_lands_in_history(server: AppServer, camera_bro
     assert f"{reps} reps" in saved
     assert_no_traceback(page)
     # The beep ran in the browser once per rep (each announcement marks itself as played).
-    played = page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('fitness-announce-')).length")
+    played = page.evaluate(
+        "() => Object.keys(sessionStorage).filter(k => k.startsWith('fitness-announce-')).length"
+    )
     record_metrics(announcements_played=played)
     assert reps <= played <= reps + 3, f"{played} announcements for {reps} reps"
 
