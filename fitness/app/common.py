@@ -15,6 +15,7 @@ from streamlit_webrtc.config import Translations
 
 from fitness.app.config import parse_ice_servers
 from fitness.app.live_state import LiveState
+from fitness.app.uploads import sweep_stale
 from fitness.app.webrtc_fix import reset_context
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
@@ -58,6 +59,12 @@ def _configure_logging() -> bool:
     if level is None:
         log.warning("FITNESS_LOG_LEVEL=%s is not a log level (DEBUG, INFO, WARNING, ERROR); using INFO", wanted)
     return True
+
+
+@st.cache_resource(show_spinner=False)
+def clean_old_uploads() -> int:
+    """Once per server start: remove the upload folders a killed server left behind."""
+    return len(sweep_stale())
 
 
 @st.cache_resource(show_spinner=False)

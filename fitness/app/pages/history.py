@@ -35,6 +35,19 @@ from fitness.store import HistoryChoices, HistoryView, Selection, SessionStore, 
 log = logging.getLogger("fitness.app")
 
 FLASH_KEY: Final = "hist-flash"  # what the last change did, shown once after the page reloads
+# Widgets the last change asked to start afresh, and those doing so on this run (start_at).
+RESET_KEY: Final = "hist-reset"
+RESETTING_KEY: Final = "hist-resetting"
+SESSION_KEY: Final = "hist-session"
+FILTER_KEYS: Final = ("hist-profiles", "hist-exercises")
+PROFILE_KEYS: Final = (
+    "prof-rename-from",
+    "prof-rename-to",
+    "prof-merge-from",
+    "prof-merge-to",
+    "prof-delete-name",
+    "prof-delete-sessions",
+)
 MAX_COUNT: Final = 10_000  # reps a corrected session may claim: far beyond any set
 
 
@@ -45,6 +58,7 @@ def page_history() -> None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if isinstance(flash, str):
         st.success(flash)
+    st.session_state[RESETTING_KEY] = st.session_state.pop(RESET_KEY, frozenset())
     store, store_error = get_store()
     if store is None:
         no_store_warning(store_error)
@@ -63,16 +77,20 @@ def page_history() -> None:
 
 def show_history(store: SessionStore, offered: HistoryChoices, first_day: date) -> None:
     """The filters, the numbers and charts of what they select, one session's detail, the CSV."""
+    # The filters' state is set here, never by a default: after a change the page must be able
+    # to set it again (all profiles after a rename; without a name a deletion took away).
+    for key, offer in zip(FILTER_KEYS, (offered.profiles, offered.exercises), strict=True):
+        kept = st.session_state.get(key)
+        if key not in st.session_state or key in st.session_state[RESETTING_KEY]:
+            st.session_state[key] = list(offer)
+        elif isinstance(kept, list) and not set(kept) <= set(offer):
+            st.session_state[key] = [k for k in kept if k in offer]
     c1, c2, c3 = st.columns([2, 2, 3])
     with c1:
-        profiles = st.multiselect("Profile", offered.profiles, default=offered.profiles, key="hist-profiles")
+        profiles = st.multiselect("Profile", offered.profiles, key="hist-profiles")
     with c2:
         exercises = st.multiselect(
-            "Exercise",
-            offered.exercises,
-            default=offered.exercises,
-            format_func=history_exercise_label,
-            key="hist-exercises",
+            "Exercise", offered.exercises, format_func=history_exercise_label, key="hist-exercises"
         )
     with c3:
         picked = st.date_input("Dates", value=(first_day, date.today()), key="hist-dates")
@@ -110,13 +128,21 @@ def count_of(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def done(message: str, *forget: str) -> None:
-    """After a change: say what happened on the next run, forget widget states that may name
-    what is gone (a deleted session, a renamed profile), and draw the page again."""
+def done(message: str, *reset: str) -> None:
+    """After a change: say what happened on the next run, have the widgets ``reset`` start
+    afresh there (they may name what is gone: a deleted session, a renamed profile), and
+    draw the page again."""
     st.session_state[FLASH_KEY] = message
-    for key in forget:
-        st.session_state.pop(key, None)
+    st.session_state[RESET_KEY] = frozenset(reset)
     st.rerun()
+
+
+def start_at(key: str, value: object) -> None:
+    """Set widget ``key`` to ``value`` on this run if the last change asked for it; called
+    before the widget is drawn. Only a value set this way reaches the browser: a widget
+    whose state is merely dropped keeps showing its old choice there."""
+    if key in st.session_state.get(RESETTING_KEY, ()):
+        st.session_state[key] = value
 
 
 def confirmed(label: str, *, key: str, target: Hashable, prompt: str, yes: str, problem: str | None = None) -> bool:
@@ -182,7 +208,9 @@ def session_label(s: SessionSummary) -> str:
 def session_detail(store: SessionStore, found: Sequence[SessionSummary]) -> None:
     st.subheader("Session detail")
     by_id = {s.id: s for s in found}
-    picked = st.selectbox("Session", list(by_id), format_func=lambda i: session_label(by_id[i]), key="hist-session")
+    shown = st.session_state.get(SESSION_KEY)
+    start_at(SESSION_KEY, shown if shown in by_id else next(iter(by_id)))
+    picked = st.selectbox("Session", list(by_id), format_func=lambda i: session_label(by_id[i]), key=SESSION_KEY)
     if picked is None:
         return
     try:
@@ -233,6 +261,8 @@ def correct_session(store: SessionStore, s: SessionSummary) -> None:
         if s.end_reason == "in_progress":
             st.caption("This session is still being recorded: correct or delete it once it has ended.")
             return
+        start_at(f"hist-count-{s.id}", s.rep_count)
+        start_at(f"hist-why-{s.id}", "")
         left, right = st.columns([1, 3])
         count = int(
             left.number_input(
@@ -260,7 +290,12 @@ def correct_session(store: SessionStore, s: SessionSummary) -> None:
             except FitnessError as exc:
                 st.error(f"Could not correct the count: {exc}")
             else:
-                done(f"Session #{s.id} now counts {count_of(final, 'rep')}.", f"hist-count-{s.id}", f"hist-why-{s.id}")
+                done(
+                    f"Session #{s.id} now counts {count_of(final, 'rep')}.",
+                    f"hist-count-{s.id}",
+                    f"hist-why-{s.id}",
+                    SESSION_KEY,  # its label shows the count: set again, the browser shows the new one
+                )
         if s.corrected_reps is not None and confirmed(
             f"Back to the {count_of(s.recorded_count, 'rep')} recorded",
             key="hist-count-undo",
@@ -273,7 +308,12 @@ def correct_session(store: SessionStore, s: SessionSummary) -> None:
             except FitnessError as exc:
                 st.error(f"Could not undo the correction: {exc}")
             else:
-                done(f"Session #{s.id} counts its recorded reps again.", f"hist-count-{s.id}", f"hist-why-{s.id}")
+                done(
+                    f"Session #{s.id} counts its recorded reps again.",
+                    f"hist-count-{s.id}",
+                    f"hist-why-{s.id}",
+                    SESSION_KEY,
+                )
         st.divider()
         if confirmed(
             "Delete this session",
@@ -290,7 +330,7 @@ def correct_session(store: SessionStore, s: SessionSummary) -> None:
             except FitnessError as exc:
                 st.error(f"Could not delete session #{s.id}: {exc}")
             else:
-                done(f"Session #{s.id} deleted.", "hist-session")
+                done(f"Session #{s.id} deleted.", SESSION_KEY)
 
 
 def manage_profiles(store: SessionStore, sessions_of: Mapping[str, int]) -> None:
@@ -298,6 +338,8 @@ def manage_profiles(store: SessionStore, sessions_of: Mapping[str, int]) -> None
     if not sessions_of:
         return
     names = list(sessions_of)
+    for key in PROFILE_KEYS:
+        start_at(key, {"prof-rename-to": "", "prof-delete-sessions": False}.get(key, names[0]))
     with st.expander("Manage profiles"):
         rename, merge, delete = st.tabs(["Rename", "Merge", "Delete"])
         with rename:
@@ -324,7 +366,11 @@ def merge_profiles(store: SessionStore, sessions_of: Mapping[str, int]) -> None:
         st.caption("Only one profile: nothing to merge.")
         return
     source = str(st.selectbox("Merge", names, key="prof-merge-from"))
-    target = str(st.selectbox("into", [n for n in names if n != source], key="prof-merge-to"))
+    others = [n for n in names if n != source]
+    start_at("prof-merge-to", others[0])
+    if st.session_state.get("prof-merge-to") not in others:
+        st.session_state["prof-merge-to"] = others[0]  # the source was just picked: not into itself
+    target = str(st.selectbox("into", others, key="prof-merge-to"))
     moving = count_of(sessions_of.get(source, 0), "session")
     if confirmed(
         "Merge",
@@ -376,4 +422,4 @@ def _profile_change(change: Callable[[], str]) -> None:
     except FitnessError as exc:
         st.error(f"Could not change the profiles: {exc}")
         return
-    done(message, "hist-profiles", "hist-session", "prof-rename-to", "prof-delete-sessions")
+    done(message, *FILTER_KEYS, SESSION_KEY, *PROFILE_KEYS)
