@@ -20,13 +20,14 @@ log = logging.getLogger("fitness.app")
 
 st.set_page_config(page_title="Fitness coach", page_icon="🏋️", layout="wide")
 
-from fitness.app.common import clean_old_uploads  # noqa: E402
+from fitness.app.common import _configure_logging, clean_old_uploads  # noqa: E402
 from fitness.app.pages.analyse import page_analyse  # noqa: E402
 from fitness.app.pages.history import page_history  # noqa: E402
 from fitness.app.pages.live import page_live  # noqa: E402
 
 
 def main() -> None:
+    _configure_logging()
     clean_old_uploads()  # the first run after start-up only (cached for the server's life)
     pages = [
         st.Page(page_live, title="Live workout", icon=":material/videocam:", url_path="live", default=True),

@@ -183,7 +183,7 @@ def session_table(found: Sequence[SessionSummary]) -> str:
             s.profile,
             s.exercise,
             _source(s),
-            str(s.rep_count),
+            f"{s.rep_count}*" if s.corrected_reps is not None else str(s.rep_count),
             _percent(s.good_share),
             _duration(s.duration),
             s.end_reason.replace("_", " "),
@@ -191,7 +191,10 @@ def session_table(found: Sequence[SessionSummary]) -> str:
         for s in found
     ]
     right = [True, False, False, False, False, True, True, True, False]
-    return format_table(headers, rows, right)
+    table = format_table(headers, rows, right)
+    if any(s.corrected_reps is not None for s in found):
+        table += "* count corrected by hand ('fitness history show ID' says why)\n"
+    return table
 
 
 def session_header(s: SessionSummary) -> str:
@@ -200,6 +203,11 @@ def session_header(s: SessionSummary) -> str:
         f"Started {_when(s.started_at)}, time {_duration(s.duration)}, {s.end_reason.replace('_', ' ')}",
         f"{s.rep_count} reps, {s.good_count} good ({_percent(s.good_share)})",
     ]
+    if s.corrected_reps is not None:
+        lines[-1] = (
+            f"{s.rep_count} reps (corrected by hand from {s.recorded_count}: {s.correction_note}), "
+            f"{s.good_count} of {s.recorded_count} good ({_percent(s.good_share)})"
+        )
     if s.notes:
         lines.append(f"Notes: {s.notes}")
     return "\n".join(lines) + "\n"

@@ -197,3 +197,23 @@ def test_an_installed_copy_lists_the_same_history_from_any_folder(tmp_path: Path
         sid = store.save_session(SessionInfo("squat", "live", profile="ann"), [make_rep(1)], started_at=T0)
     rows = [line.split() for line in history("b").splitlines()[2:]]
     assert [row[:1] + row[3:5] for row in rows] == [[str(sid), "ann", "squat"]]
+
+
+def test_cli_shows_corrected_counts_and_finds_profiles_in_any_case(
+    seeded: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, url, (a, _) = seeded
+    store.correct_rep_count(a, 5, "two reps out of frame")
+    store.set_notes(a, "felt strong")
+    code, out, _ = _cli(capsys, "history", "--db", url, "--profile", " ANN")
+    lines = out.splitlines()
+    assert code == 0 and [line.split()[0] for line in lines[2:-1]] == [str(a)]
+    assert "5*" in lines[2].split()
+    assert lines[-1] == "* count corrected by hand ('fitness history show ID' says why)"
+    code, out, _ = _cli(capsys, "history", "show", str(a), "--db", url)
+    assert "5 reps (corrected by hand from 3: two reps out of frame), 2 of 3 good (67%)" in out
+    assert "Notes: felt strong" in out
+    code, out, _ = _cli(capsys, "history", "show", str(a), "--db", url, "--json")
+    doc = json.loads(out)
+    assert (doc["session"]["rep_count"], doc["session"]["recorded_count"], doc["reps"]) == (5, 3, 3)
+    assert doc["session"]["correction_note"] == "two reps out of frame"
