@@ -247,12 +247,12 @@ def session_notes(store: SessionStore, s: SessionSummary) -> None:
         "Notes", value=s.notes or "", max_chars=2000, key=f"hist-notes-{s.id}", placeholder="How did it feel?"
     )
     if st.button("Save notes", key=f"hist-notes-save-{s.id}"):
-        try:
+
+        def save() -> str:
             store.set_notes(s.id, notes)
-        except FitnessError as exc:
-            st.error(f"Could not save the notes: {exc}")
-        else:
-            done(f"Notes of session #{s.id} saved.")
+            return f"Notes of session #{s.id} saved."
+
+        apply(save, "Could not save the notes")
 
 
 def correct_session(store: SessionStore, s: SessionSummary) -> None:
@@ -261,6 +261,9 @@ def correct_session(store: SessionStore, s: SessionSummary) -> None:
         if s.end_reason == "in_progress":
             st.caption("This session is still being recorded: correct or delete it once it has ended.")
             return
+        # After a count changes, its fields start from the new count, and the session's label
+        # (which shows the count) is set again so that the browser shows the new one.
+        edited = (f"hist-count-{s.id}", f"hist-why-{s.id}", SESSION_KEY)
         start_at(f"hist-count-{s.id}", s.rep_count)
         start_at(f"hist-why-{s.id}", "")
         left, right = st.columns([1, 3])
@@ -285,17 +288,11 @@ def correct_session(store: SessionStore, s: SessionSummary) -> None:
             yes=f"Yes, it was {count_of(count, 'rep')}",
             problem=problem,
         ):
-            try:
-                final = store.correct_rep_count(s.id, count, why or None)
-            except FitnessError as exc:
-                st.error(f"Could not correct the count: {exc}")
-            else:
-                done(
-                    f"Session #{s.id} now counts {count_of(final, 'rep')}.",
-                    f"hist-count-{s.id}",
-                    f"hist-why-{s.id}",
-                    SESSION_KEY,  # its label shows the count: set again, the browser shows the new one
-                )
+            apply(
+                lambda: f"Session #{s.id} now counts {count_of(store.correct_rep_count(s.id, count, why), 'rep')}.",
+                "Could not correct the count",
+                *edited,
+            )
         if s.corrected_reps is not None and confirmed(
             f"Back to the {count_of(s.recorded_count, 'rep')} recorded",
             key="hist-count-undo",
@@ -303,17 +300,11 @@ def correct_session(store: SessionStore, s: SessionSummary) -> None:
             prompt=f"Forget the correction of session #{s.id} and count its {s.recorded_count} recorded reps?",
             yes="Yes, undo the correction",
         ):
-            try:
-                store.correct_rep_count(s.id, None)
-            except FitnessError as exc:
-                st.error(f"Could not undo the correction: {exc}")
-            else:
-                done(
-                    f"Session #{s.id} counts its recorded reps again.",
-                    f"hist-count-{s.id}",
-                    f"hist-why-{s.id}",
-                    SESSION_KEY,
-                )
+            apply(
+                lambda: f"Session #{s.id} counts its {count_of(store.correct_rep_count(s.id, None), 'recorded rep')}.",
+                "Could not undo the correction",
+                *edited,
+            )
         st.divider()
         if confirmed(
             "Delete this session",
@@ -325,12 +316,12 @@ def correct_session(store: SessionStore, s: SessionSummary) -> None:
             ),
             yes=f"Yes, delete session #{s.id}",
         ):
-            try:
+
+            def delete() -> str:
                 store.delete_session(s.id)
-            except FitnessError as exc:
-                st.error(f"Could not delete session #{s.id}: {exc}")
-            else:
-                done(f"Session #{s.id} deleted.", SESSION_KEY)
+                return f"Session #{s.id} deleted."
+
+            apply(delete, f"Could not delete session #{s.id}", SESSION_KEY)
 
 
 def manage_profiles(store: SessionStore, sessions_of: Mapping[str, int]) -> None:
@@ -414,12 +405,17 @@ def delete_profile(store: SessionStore, sessions_of: Mapping[str, int]) -> None:
         _profile_change(delete)
 
 
-def _profile_change(change: Callable[[], str]) -> None:
-    """Run a profile change (giving the sentence to show) and reload the page; the filters
-    forget the names they held, which may no longer exist."""
+def apply(change: Callable[[], str], failed: str, *reset: str) -> None:
+    """Run ``change`` (it gives the sentence saying what it did): then reload the page with the
+    widgets ``reset`` started afresh, or say why it failed (``failed``: the start of that line)."""
     try:
         message = change()
     except FitnessError as exc:
-        st.error(f"Could not change the profiles: {exc}")
+        st.error(f"{failed}: {exc}")
         return
-    done(message, *FILTER_KEYS, SESSION_KEY, *PROFILE_KEYS)
+    done(message, *reset)
+
+
+def _profile_change(change: Callable[[], str]) -> None:
+    """A profile change: the filters and profile fields start afresh, naming what is there now."""
+    apply(change, "Could not change the profiles", *FILTER_KEYS, SESSION_KEY, *PROFILE_KEYS)
