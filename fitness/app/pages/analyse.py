@@ -23,7 +23,7 @@ from fitness.app.common import (
     profile_picker,
     variant_label,
 )
-from fitness.app.tables import rep_table
+from fitness.app.tables import rep_table, summary_table
 from fitness.app.uploads import SessionUploads
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
@@ -120,7 +120,9 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
         st.info(note)
     if result.reps:
         st.subheader("Reps")
-        st.table(rep_table(result.reps))
+        st.table(summary_table(result.reps))
+        with st.expander("Every measurement of each rep"):
+            st.dataframe(rep_table(result.reps))
     elif result.found:
         st.warning("No complete reps were found in this video.")
     if result.found:

@@ -27,7 +27,7 @@ from fitness.app.common import (
     history_exercise_label,
     no_store_warning,
 )
-from fitness.app.tables import rep_table
+from fitness.app.tables import rep_table, summary_table
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.store import HistoryChoices, HistoryView, Selection, SessionStore, SessionSummary
@@ -238,7 +238,9 @@ def session_detail(store: SessionStore, found: Sequence[SessionSummary]) -> None
     angle_name = REGISTRY[s.exercise].primary.label() if s.exercise in REGISTRY else "angle"
     title = f"{history_exercise_label(s.exercise)}: {angle_name}"
     st.plotly_chart(charts.session_chart(detail.reps, s.extra.get("trace"), title), width="stretch", key="h-session")
-    st.table(rep_table(detail.reps))
+    st.table(summary_table(detail.reps))
+    with st.expander("Every measurement of each rep"):
+        st.dataframe(rep_table(detail.reps))
 
 
 def session_notes(store: SessionStore, s: SessionSummary) -> None:
