@@ -209,22 +209,28 @@ def reps_per_day_chart(per_day: pd.DataFrame) -> go.Figure:
     return _small(fig, "Reps per day", "reps")
 
 
+def _watched(per_session: pd.DataFrame) -> pd.DataFrame:
+    """Sessions with reps the coach recorded (those have a form share and means to draw)."""
+    return per_session[per_session["mean_rom_deg"].notna()]
+
+
 def good_share_chart(per_session: pd.DataFrame) -> go.Figure:
-    """Share of good reps per session (``SESSION_COLUMNS``), sessions without reps left out."""
-    fig = _session_lines(per_session[per_session["reps"] > 0], [TrendLine("good_share", scale=100)])
+    """Share of good reps per session (``SESSION_COLUMNS``), sessions without recorded reps left
+    out (a count corrected by hand says nothing about form)."""
+    fig = _session_lines(_watched(per_session), [TrendLine("good_share", scale=100)])
     fig.update_yaxes(range=[0, 105])
     return _time_axis(_small(fig, "Share of good reps per session", "% good"), _local(per_session["started_at"]))
 
 
 def rom_chart(per_session: pd.DataFrame) -> go.Figure:
-    fig = _session_lines(per_session[per_session["reps"] > 0], [TrendLine("mean_rom_deg")])
+    fig = _session_lines(_watched(per_session), [TrendLine("mean_rom_deg")])
     fig.update_yaxes(rangemode="tozero")
     return _time_axis(_small(fig, "Range of motion (session mean)", "degrees"), _local(per_session["started_at"]))
 
 
 def tempo_chart(per_session: pd.DataFrame) -> go.Figure:
     fig = _session_lines(
-        per_session[per_session["reps"] > 0],
+        _watched(per_session),
         [
             TrendLine("mean_eccentric_ms", scale=0.001, hover="down: %{y:.1f} s"),
             TrendLine("mean_concentric_ms", scale=0.001, dash="dot", hover="up: %{y:.1f} s"),

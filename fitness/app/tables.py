@@ -18,6 +18,9 @@ from fitness.engine.values import Rep
 APP_STYLE: Final = Style(seconds=1, degrees=0, number=1, empty="—")
 # The live panel has room for what a person acts on between reps.
 LIVE_FIELDS: Final = ("verdict", "rom_deg", "eccentric_ms", "concentric_ms", "cues")
+# The rep table a page shows first: when, how deep, how fast, what to fix. It must fit a phone
+# (390 px) without hiding the cues; every field is one click away (:func:`rep_table`).
+SUMMARY_FIELDS: Final = ("start_ms", "verdict", "rom_deg", "eccentric_ms", "concentric_ms", "cues")
 
 
 def _index(reps: Sequence[Rep]) -> pd.Index:
@@ -39,3 +42,9 @@ def recent_reps_frame(reps: Sequence[Rep]) -> pd.DataFrame:
     """The live panel's table: :data:`LIVE_FIELDS` of the last reps."""
     by_name = {c.name: c for c in columns(Rep)}
     return _frame(reps, [by_name[name] for name in LIVE_FIELDS])
+
+
+def summary_table(reps: Sequence[Rep]) -> pd.DataFrame:
+    """The reps at a glance: :data:`SUMMARY_FIELDS`."""
+    by_name = {c.name: c for c in columns(Rep)}
+    return _frame(reps, [by_name[name] for name in SUMMARY_FIELDS])

@@ -14,7 +14,7 @@ from typing import Any
 from fitness.cli.common import refuse_clobber
 from fitness.cli.tables import format_table, rep_table
 from fitness.errors import FitnessError, OutputPathError
-from fitness.store import ENV_VAR, SessionStore, SessionSummary
+from fitness.store import ENV_VAR, SessionStore, SessionSummary, default_db_path
 from fitness.text import clock, plural
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
         help="list, show, export or delete saved workouts",
         description=(
             "Saved workouts. Without an ACTION, lists sessions (newest first). "
-            f"The database is data/fitness.db in the working directory, or ${ENV_VAR}, or --db."
+            f"The database is --db, else ${ENV_VAR}, else one per user ({default_db_path()})."
         ),
     )
     _add_db_arg(p, argparse.SUPPRESS)
@@ -66,7 +66,7 @@ def _add_db_arg(parser: argparse.ArgumentParser, default: Any) -> None:
         "--db",
         default=default,
         metavar="URL",
-        help=f"database file or SQLAlchemy URL (default ${ENV_VAR} or data/fitness.db)",
+        help=f"database file or SQLAlchemy URL (default ${ENV_VAR}, else {default_db_path()})",
     )
 
 
@@ -185,7 +185,7 @@ def session_table(found: Sequence[SessionSummary]) -> str:
             s.profile,
             s.exercise,
             _source(s),
-            str(s.rep_count),
+            f"{s.rep_count}*" if s.corrected_reps is not None else str(s.rep_count),
             _percent(s.good_share),
             _duration(s.duration),
             s.end_reason.replace("_", " "),
@@ -193,7 +193,10 @@ def session_table(found: Sequence[SessionSummary]) -> str:
         for s in found
     ]
     right = [True, False, False, False, False, True, True, True, False]
-    return format_table(headers, rows, right)
+    table = format_table(headers, rows, right)
+    if any(s.corrected_reps is not None for s in found):
+        table += "* count corrected by hand ('fitness history show ID' says why)\n"
+    return table
 
 
 def session_header(s: SessionSummary) -> str:
@@ -202,6 +205,11 @@ def session_header(s: SessionSummary) -> str:
         f"Started {_when(s.started_at)}, time {_duration(s.duration)}, {s.end_reason.replace('_', ' ')}",
         f"{plural(s.rep_count, 'rep')}, {s.good_count} good ({_percent(s.good_share)})",
     ]
+    if s.corrected_reps is not None:
+        lines[-1] = (
+            f"{s.rep_count} reps (corrected by hand from {s.recorded_count}: {s.correction_note}), "
+            f"{s.good_count} of {s.recorded_count} good ({_percent(s.good_share)})"
+        )
     if s.notes:
         lines.append(f"Notes: {s.notes}")
     return "\n".join(lines) + "\n"
@@ -209,7 +217,7 @@ def session_header(s: SessionSummary) -> str:
 
 def _nothing_found(store: SessionStore, profile: str | None) -> str:
     known = store.profiles()
-    if profile is not None and profile not in known:
+    if profile is not None and store.profile_named(profile) is None:
         names = ", ".join(known) if known else "none yet"
         return f"no profile named {profile!r} (profiles: {names})"
     return f"no sessions found in {store.location}"

@@ -8,7 +8,7 @@ The public API is re-exported here; the modules say where each piece lives:
 """
 
 from fitness.errors import StorageError
-from fitness.store.connection import ENV_VAR, default_db_url, to_url
+from fitness.store.connection import ENV_VAR, default_db_path, default_db_url, to_url
 from fitness.store.export import CSV_COLUMNS, REP_CSV_COLUMNS, write_reps_csv
 from fitness.store.migrations import LATEST_VERSION
 from fitness.store.recorder import EndReason, SessionInfo, SessionRecorder, angle_trace
@@ -31,6 +31,7 @@ __all__ = [
     "SessionSummary",
     "StorageError",
     "angle_trace",
+    "default_db_path",
     "default_db_url",
     "to_url",
     "write_reps_csv",

@@ -20,9 +20,10 @@ from sqlalchemy.engine import Connection
 
 from fitness.engine.fields import columns
 from fitness.engine.values import Rep
+from fitness.errors import StorageError
 from fitness.store.localtime import day_number, day_of_number, local_day
 from fitness.store.recorder import EndReason
-from fitness.store.rows import rep_from_row
+from fitness.store.rows import profile_key, rep_from_row
 from fitness.store.schema import REP_INDEX, cues, list_columns, profiles, rep_lists, reps, sessions
 from fitness.store.values import HistoryChoices, HistoryView, Selection, SessionSummary
 
@@ -54,11 +55,23 @@ REP_COLUMNS: Final = [c.name for c in columns(Rep)]
 # -- statements ---------------------------------------------------------------------------------
 
 
+def _keys(names: Sequence[str]) -> list[str]:
+    """The profile keys of ``names`` ("Alice" finds alice's sessions); a name no profile can
+    have (empty, too long) finds nothing."""
+    keys = []
+    for name in names:
+        try:
+            keys.append(profile_key(name))
+        except StorageError:
+            continue
+    return keys
+
+
 def where(sel: Selection) -> list[sa.ColumnElement[bool]]:
     """The WHERE clauses of ``sel`` over ``sessions`` joined with ``profiles``."""
     clauses: list[sa.ColumnElement[bool]] = []
     if sel.profiles is not None:
-        clauses.append(profiles.c.name.in_(sel.profiles))
+        clauses.append(profiles.c.name_key.in_(_keys(sel.profiles)))
     if sel.exercises is not None:
         clauses.append(sessions.c.exercise.in_(sel.exercises))
     if sel.since is not None:
@@ -69,6 +82,9 @@ def where(sel: Selection) -> list[sa.ColumnElement[bool]]:
 
 
 _GOOD = sa.func.coalesce(sa.func.sum(sa.case((reps.c.verdict == "good", 1), else_=0)), 0)
+_RECORDED = sa.func.count(reps.c.id)
+# A session's count: corrected by hand, else its recorded reps (sessions GROUP BY their id).
+_COUNT = sa.func.coalesce(sessions.c.corrected_reps, _RECORDED)
 
 
 def _mean(column: Any) -> sa.ColumnElement[float]:
@@ -89,8 +105,10 @@ def summary_select(*, with_extra: bool = True) -> sa.Select[Any]:
             sessions.c.ended_at,
             sessions.c.end_reason,
             sessions.c.notes,
+            sessions.c.corrected_reps,
+            sessions.c.correction_note,
             (sessions.c.extra_json if with_extra else sa.null()).label("extra_json"),
-            sa.func.count(reps.c.id).label("rep_count"),
+            _RECORDED.label("recorded_count"),
             _GOOD.label("good_count"),
             _mean(reps.c.rom_deg).label("mean_rom"),
             _mean(reps.c.eccentric_ms).label("mean_ecc"),
@@ -119,8 +137,10 @@ def summary(row: sa.Row[Any]) -> SessionSummary:
         ended_at=row.ended_at,
         end_reason=cast(EndReason, row.end_reason),
         notes=row.notes,
-        rep_count=int(row.rep_count),
+        recorded_count=int(row.recorded_count),
         good_count=int(row.good_count),
+        corrected_reps=None if row.corrected_reps is None else int(row.corrected_reps),
+        correction_note=row.correction_note,
         mean_rom_deg=_opt_float(row.mean_rom),
         mean_eccentric_ms=_opt_float(row.mean_ecc),
         mean_concentric_ms=_opt_float(row.mean_con),
@@ -186,7 +206,8 @@ def started_span(conn: Connection, sel: Selection) -> tuple[datetime, datetime] 
 def day_totals(conn: Connection, sel: Selection, span: tuple[datetime, datetime] | None) -> list[dict[str, object]]:
     """Sessions, reps and good reps per local day and exercise, oldest first: one statement.
     ``span`` (first and last start of the selected sessions) bounds the range whose UTC
-    offsets the local day needs."""
+    offsets the local day needs. ``reps`` counts corrected sessions at their corrected count;
+    ``good_share`` is the share of the recorded reps with good form."""
     if span is None:
         return []
     first, last = span
@@ -194,7 +215,8 @@ def day_totals(conn: Connection, sel: Selection, span: tuple[datetime, datetime]
         sa.select(
             day_number(sessions.c.started_at, conn.dialect.name, first, last, sel.tz).label("day"),
             sessions.c.exercise,
-            sa.func.count(reps.c.id).label("reps"),
+            _COUNT.label("reps"),
+            _RECORDED.label("recorded"),
             _GOOD.label("good"),
         )
         .select_from(sessions.join(profiles).outerjoin(reps))
@@ -209,6 +231,7 @@ def day_totals(conn: Connection, sel: Selection, span: tuple[datetime, datetime]
             sa.func.count().label("sessions"),
             sa.func.sum(per_session.c.reps).label("reps"),
             sa.func.sum(per_session.c.good).label("good"),
+            sa.func.sum(per_session.c.recorded).label("recorded"),
         )
         .group_by(per_session.c.day, per_session.c.exercise)
         .order_by(per_session.c.day, per_session.c.exercise)
@@ -220,15 +243,16 @@ def day_totals(conn: Connection, sel: Selection, span: tuple[datetime, datetime]
             "sessions": int(n),
             "reps": int(r),
             "good": int(g),
-            "good_share": _share(int(g), int(r)),
+            "good_share": _share(int(g), int(recorded)),
         }
-        for day, ex, n, r, g in conn.execute(stmt)
+        for day, ex, n, r, g, recorded in conn.execute(stmt)
     ]
 
 
 def cue_counts(conn: Connection, sel: Selection) -> list[dict[str, object]]:
-    """How many reps of each exercise drew each cue, beside that exercise's rep total; most
-    frequent first within an exercise: one statement."""
+    """How many reps of each exercise drew each cue, beside that exercise's total of recorded
+    reps (the ones the coach watched: reps added by a hand correction drew no cue, so they do
+    not dilute the share); most frequent first within an exercise: one statement."""
     totals = (
         sa.select(sessions.c.exercise, sa.func.count(reps.c.id).label("reps"))
         .select_from(reps.join(sessions).join(profiles))
@@ -254,24 +278,31 @@ def cue_counts(conn: Connection, sel: Selection) -> list[dict[str, object]]:
 
 
 def choices(conn: Connection) -> HistoryChoices:
-    """Profiles and exercises that have sessions, and the first and last start: one statement."""
+    """Profiles and exercises that have sessions, the first and last start, and every profile's
+    number of sessions: one statement."""
     rows = conn.execute(
         sa.select(
             profiles.c.name,
             sessions.c.exercise,
+            sa.func.count(sessions.c.id),
             sa.func.min(sessions.c.started_at),
             sa.func.max(sessions.c.started_at),
         )
-        .select_from(sessions.join(profiles))
+        .select_from(profiles.outerjoin(sessions))
         .group_by(profiles.c.name, sessions.c.exercise)
     ).all()
-    firsts = [r[2] for r in rows]
-    lasts = [r[3] for r in rows]
+    sessions_of: dict[str, int] = defaultdict(int)
+    for name, _exercise, count, _first, _last in rows:
+        sessions_of[str(name)] += int(count)
+    trained = [r for r in rows if r[1] is not None]
+    firsts = [r[3] for r in trained]
+    lasts = [r[4] for r in trained]
     return HistoryChoices(
-        profiles=tuple(sorted({str(r[0]) for r in rows})),
-        exercises=tuple(sorted({str(r[1]) for r in rows})),
+        profiles=tuple(sorted({str(r[0]) for r in trained})),
+        exercises=tuple(sorted({str(r[1]) for r in trained})),
         first=min(firsts) if firsts else None,
         last=max(lasts) if lasts else None,
+        sessions_of=dict(sorted(sessions_of.items(), key=lambda kv: (kv[0].casefold(), kv[0]))),
     )
 
 
@@ -322,7 +353,7 @@ def session_frame(found: Sequence[SessionSummary], sel: Selection) -> pd.DataFra
             "exercise": s.exercise,
             "reps": s.rep_count,
             "good": s.good_count,
-            "good_share": _share(s.good_count, s.rep_count),
+            "good_share": _share(s.good_count, s.recorded_count),
             "mean_rom_deg": s.mean_rom_deg,
             "mean_eccentric_ms": s.mean_eccentric_ms,
             "mean_concentric_ms": s.mean_concentric_ms,
@@ -338,8 +369,9 @@ def good_share_frame(per_session: pd.DataFrame) -> pd.DataFrame:
 
 
 def trends_frame(per_session: pd.DataFrame) -> pd.DataFrame:
-    """Sessions with reps only: a session without any has no mean to draw."""
-    return per_session.loc[per_session["reps"] > 0, TREND_COLUMNS].reset_index(drop=True)
+    """Sessions with recorded reps only: a session without any (even one whose count was
+    corrected by hand) has no mean to draw."""
+    return per_session.loc[per_session["mean_rom_deg"].notna(), TREND_COLUMNS].reset_index(drop=True)
 
 
 def rep_frame(found: Sequence[Rep]) -> pd.DataFrame:

@@ -1,13 +1,18 @@
 """CSV files of reps, from one place: ``fitness history export``, the History page's download
 and ``fitness analyze --csv`` all write through here. The columns come from the rep's fields
-(:func:`fitness.engine.fields.columns`); a history export puts its session's columns first."""
+(:func:`fitness.engine.fields.columns`); a history export puts its session's columns first.
+
+Every text cell is made safe to open in a spreadsheet (:func:`safe_cell`): profile names,
+notes, video file names and cues are typed by people or come from files, and a cell such as
+``=HYPERLINK(...)`` would otherwise run as a formula (CSV injection).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -27,12 +32,32 @@ SESSION_CSV_COLUMNS: Final = (
     "video_name",
     "started_at",
     "end_reason",
+    # The session's count (corrected by hand when a person said the coach miscounted: then it
+    # differs from the number of its rows below), why it was corrected, and its notes.
+    "session_reps",
+    "correction_note",
+    "notes",
 )
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): a text cell
+# starting with one of these gets a leading single quote, shown as text and never run.
+FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 # A history export: the session's columns, then the rep's as stored ("rep_index": a bare
 # "index" beside "session_id" would not say whose index it is).
 CSV_COLUMNS: Final[list[str]] = [*SESSION_CSV_COLUMNS, *(column_name(c) for c in columns(Rep))]
 # A list of reps without a session (``fitness analyze --csv``): the rep's JSON field names.
 REP_CSV_COLUMNS: Final[list[str]] = [c.name for c in columns(Rep)]
+
+
+def safe_cell(value: object) -> object:
+    """``value`` as a CSV cell no spreadsheet runs: text starting like a formula gets a
+    leading ``'`` (per OWASP); numbers stay numbers, so a negative number is still one."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe_rows(rows: Iterable[Sequence[object]]) -> Iterator[list[object]]:
+    return ([safe_cell(v) for v in row] for row in rows)
 
 
 def rep_cells(rep: Rep) -> list[object]:
@@ -50,6 +75,9 @@ def csv_row(s: SessionSummary, rep: Rep) -> list[object]:
         s.video_name or "",
         s.started_at.isoformat(),
         s.end_reason,
+        s.rep_count,
+        s.correction_note or "",
+        s.notes or "",
         *rep_cells(rep),
     ]
 
@@ -64,7 +92,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(_safe_rows(rows))
     return out.getvalue()
 
 
@@ -85,7 +113,7 @@ def write_csv(target: Path, header: Sequence[str], rows: Iterable[Sequence[objec
             with tmp.open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
                 writer.writerow(header)
-                writer.writerows(rows)
+                writer.writerows(_safe_rows(rows))
         except OSError as exc:
             raise OutputPathError(f"cannot write {target}: {exc.strerror}") from None
 

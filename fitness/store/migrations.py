@@ -13,6 +13,7 @@ until the migrated database matches the schema derived from the field.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,6 +120,69 @@ def _migration_2_session_owner(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_sessions_end_reason ON sessions (end_reason)")
 
 
+def _v3_name(name: str) -> str:
+    # Frozen copies of fitness.store.rows.profile_name / profile_key as they were for v3.
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def _v3_key(name: str) -> str:
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", _v3_name(name)).casefold())
+
+
+def _migration_3_profile_keys(conn: Connection) -> None:
+    """Profiles become one per person: each gets its trimmed, case-folded name as a unique key,
+    and profiles whose names differ only in case or spaces are merged into the oldest of them
+    (which keeps its id; the others' sessions move to it). No session or rep is lost."""
+    sqlite = conn.dialect.name == "sqlite"
+    # SQLite adds a NOT NULL column only with a default; every row gets its key below.
+    conn.exec_driver_sql(
+        "ALTER TABLE profiles ADD COLUMN name_key VARCHAR(400)" + (" NOT NULL DEFAULT ''" if sqlite else "")
+    )
+    rows = conn.execute(sa.text("SELECT id, name FROM profiles ORDER BY created_at, id")).all()
+    people: dict[str, list[tuple[int, str]]] = {}
+    for pid, name in rows:
+        # A name that is all spaces cannot have been saved through the store; keep it apart.
+        people.setdefault(_v3_key(name) or f"#{pid}", []).append((int(pid), str(name)))
+    for key, ((keep, name), *others) in people.items():
+        if others:
+            gone = [pid for pid, _ in others]
+            params = {"keep": keep, "gone": gone}
+            moved = conn.execute(
+                sa.text("UPDATE sessions SET profile_id = :keep WHERE profile_id IN :gone").bindparams(
+                    sa.bindparam("gone", expanding=True)
+                ),
+                params,
+            ).rowcount
+            conn.execute(
+                sa.text("DELETE FROM profiles WHERE id IN :gone").bindparams(sa.bindparam("gone", expanding=True)),
+                params,
+            )
+            log.warning(
+                "profiles %s are one person: merged into %r (%d session(s) moved)",
+                ", ".join(repr(n) for _, n in others),
+                _v3_name(name) or name,
+                moved,
+            )
+        conn.execute(
+            sa.text("UPDATE profiles SET name = :name, name_key = :key WHERE id = :id"),
+            {"name": _v3_name(name) or name, "key": key, "id": keep},
+        )
+    if not sqlite:
+        conn.exec_driver_sql("ALTER TABLE profiles ALTER COLUMN name_key SET NOT NULL")
+    conn.exec_driver_sql("CREATE UNIQUE INDEX uq_profiles_name_key ON profiles (name_key)")
+
+
+def _migration_4_corrected_counts(conn: Connection) -> None:
+    conn.exec_driver_sql(
+        "ALTER TABLE sessions ADD COLUMN corrected_reps INTEGER"
+        " CONSTRAINT ck_sessions_corrected_reps CHECK (corrected_reps >= 0)"
+    )
+    conn.exec_driver_sql(
+        "ALTER TABLE sessions ADD COLUMN correction_note TEXT"
+        " CONSTRAINT ck_sessions_correction_note CHECK (corrected_reps IS NULL OR correction_note IS NOT NULL)"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     version: int
@@ -129,6 +193,8 @@ class Migration:
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, "profiles, sessions, reps, cues", _migration_1_initial),
     Migration(2, "sessions record their owner process and a heartbeat", _migration_2_session_owner),
+    Migration(3, "one profile per person: names compared trimmed and case-folded", _migration_3_profile_keys),
+    Migration(4, "a session's rep count can be corrected by hand, with a note", _migration_4_corrected_counts),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].version
 

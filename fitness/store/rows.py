@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -25,6 +26,8 @@ from fitness.store.schema import (
     MAX_INT32,
     MAX_INT64,
     MAX_NAME,
+    MAX_NAME_KEY,
+    MAX_NOTE,
     MAX_VARIANT,
     MAX_VIDEO_NAME,
     SOURCES,
@@ -118,6 +121,40 @@ def check_text(value: object, what: str, limit: int, *, optional: bool = False) 
     if not isinstance(value, str) or not _is_text(value, limit) or not value.strip():
         raise StorageError(f"{what} must be text of 1-{limit} characters, got {value!r}")
     return value
+
+
+def profile_name(name: object) -> str:
+    """``name`` as a profile is called: checked, trimmed, inner runs of spaces made one.
+
+    A profile is one person however the name is typed, so what is stored is what was meant:
+    " Alice " is "Alice"."""
+    check_text(name, "profile name", MAX_NAME)
+    return " ".join(unicodedata.normalize("NFC", str(name)).split())
+
+
+def profile_key(name: object) -> str:
+    """What makes two profile names one person: the trimmed name, case-folded ("Alice",
+    "alice" and " ALICE " share one key; so do "Straße" and "STRASSE"). NFKC first, so that
+    the same letters typed differently (a full-width "Ａ", a decomposed "é") match as well.
+
+    ``profiles.name_key`` holds this; changing it needs a migration that recomputes the keys.
+    """
+    key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", profile_name(name)).casefold())
+    if len(key) > MAX_NAME_KEY:
+        raise StorageError(f"profile name {name!r} is too long once its letters are spelled out; use a shorter one")
+    return key
+
+
+def check_note(value: object, what: str) -> str | None:
+    """A note as stored: trimmed text of at most :data:`MAX_NOTE` characters; empty is none."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or "\x00" in value:
+        raise StorageError(f"{what} must be text, got {value!r}")
+    text = value.strip()
+    if len(text) > MAX_NOTE:
+        raise StorageError(f"{what} is {len(text)} characters long; keep it under {MAX_NOTE + 1}")
+    return text or None
 
 
 def check_info(info: SessionInfo) -> str:

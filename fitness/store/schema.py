@@ -22,6 +22,10 @@ END_REASONS: Final[tuple[str, ...]] = get_args(EndReason)
 FINAL_REASONS: Final = tuple(r for r in END_REASONS if r != "in_progress")
 SOURCES: Final = ("live", "video")
 MAX_NAME: Final = 100
+# A profile's name key (:func:`fitness.store.rows.profile_key`): case folding and NFKC can
+# spell one character as several ("ß" -> "ss"), so the key has more room than the name.
+MAX_NAME_KEY: Final = 4 * MAX_NAME
+MAX_NOTE: Final = 2000  # a session's notes and the reason for a corrected count
 MAX_EXERCISE: Final = 50
 MAX_VARIANT: Final = 50
 MAX_VIDEO_NAME: Final = 500
@@ -136,7 +140,10 @@ profiles = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(MAX_NAME), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # v3: the name trimmed and case-folded; one person per key ("Alice" and " alice " are one).
+    sa.Column("name_key", sa.String(MAX_NAME_KEY), nullable=False),
     sa.UniqueConstraint("name", name="uq_profiles_name"),
+    sa.Index("uq_profiles_name_key", "name_key", unique=True),
 )
 
 sessions = sa.Table(
@@ -158,7 +165,12 @@ sessions = sa.Table(
     sa.Column("owner_pid", sa.Integer),
     sa.Column("owner_tag", sa.String(100)),
     sa.Column("heartbeat_at", UTCDateTime),
+    # v4: a count corrected by hand (the reps the coach saved stay as they were) and why.
+    sa.Column("corrected_reps", sa.Integer),
+    sa.Column("correction_note", sa.Text),
     sa.CheckConstraint(one_of("source", SOURCES), name="ck_sessions_source"),
+    sa.CheckConstraint("corrected_reps >= 0", name="ck_sessions_corrected_reps"),
+    sa.CheckConstraint("corrected_reps IS NULL OR correction_note IS NOT NULL", name="ck_sessions_correction_note"),
     sa.CheckConstraint(one_of("end_reason", END_REASONS), name="ck_sessions_end_reason"),
     sa.Index("ix_sessions_profile_started", "profile_id", "started_at"),
     sa.Index("ix_sessions_end_reason", "end_reason"),

@@ -29,6 +29,7 @@ from fitness.store import analytics, export, migrations
 from fitness.store.connection import (
     WRITE_OPTION,
     check_sqlite_file,
+    configured_db,
     create_engine,
     default_db_url,
     describe,
@@ -37,8 +38,19 @@ from fitness.store.connection import (
 )
 from fitness.store.liveness import STALE_AFTER, current_owner, owner_is_alive
 from fitness.store.recorder import EndReason, SessionInfo
-from fitness.store.rows import aware, check_info, check_reason, check_text, extra_json, now, rep_items, rep_row
-from fitness.store.schema import MAX_NAME, REP_INDEX, list_columns, profiles, rep_lists, reps, sessions
+from fitness.store.rows import (
+    aware,
+    check_info,
+    check_note,
+    check_reason,
+    extra_json,
+    now,
+    profile_key,
+    profile_name,
+    rep_items,
+    rep_row,
+)
+from fitness.store.schema import MAX_INT32, REP_INDEX, list_columns, profiles, rep_lists, reps, sessions
 from fitness.store.values import HistoryChoices, HistoryView, Selection, SessionDetail, SessionSummary
 
 if TYPE_CHECKING:
@@ -61,12 +73,15 @@ class SessionStore:
     @classmethod
     def open(cls, url_or_path: str | os.PathLike[str] | None = None, *, recover: bool = True) -> SessionStore:
         """Open (creating or upgrading) the history at ``url_or_path`` (default: :func:`default_db_url`).
+        A new SQLite file's folder must exist, except at the default location.
 
         With ``recover``, sessions left in progress by dead processes are marked interrupted.
         """
+        # Only the default location's folder is ours to create (see check_sqlite_file).
+        is_default = url_or_path is None and configured_db() is None
         url = to_url(url_or_path if url_or_path is not None else default_db_url())
         if url.get_backend_name() == "sqlite":
-            check_sqlite_file(Path(str(url.database)))
+            check_sqlite_file(Path(str(url.database)), make_folder=is_default)
         store = cls(create_engine(url), url)
         try:
             store._upgrade()
@@ -120,17 +135,104 @@ class SessionStore:
             self._run("upgrading the database", lambda conn: migrations.migrate(conn, self.location), write=True)
 
     # -- profiles --
+    # A profile is one person: names are compared trimmed and case-insensitively (through
+    # profiles.name_key), so "Alice", "alice" and " Alice " all mean the same profile.
 
     def create_profile(self, name: str) -> int:
-        """The id of profile ``name``, created if it does not exist yet."""
-        check_text(name, "profile name", MAX_NAME)
-        return self._run("creating a profile", lambda conn: _profile_id(conn, name), write=True)
+        """The id of the profile ``name`` stands for, created (trimmed) if there is none yet."""
+        shown, key = profile_name(name), profile_key(name)
+        return self._run("creating a profile", lambda conn: _profile_id(conn, shown, key), write=True)
 
     def profiles(self) -> list[str]:
+        """Every profile's name, in alphabetical order whatever the case."""
+
         def work(conn: Connection) -> list[str]:
-            return list(conn.scalars(sa.select(profiles.c.name).order_by(profiles.c.name)))
+            return list(conn.scalars(sa.select(profiles.c.name).order_by(profiles.c.name_key, profiles.c.name)))
 
         return self._run("listing profiles", work, write=False)
+
+    def profile_named(self, name: str) -> str | None:
+        """The stored name of the profile ``name`` stands for ("alice" -> "Alice"), or None."""
+        try:
+            key = profile_key(name)
+        except StorageError:
+            return None
+
+        def work(conn: Connection) -> str | None:
+            found = conn.scalar(sa.select(profiles.c.name).where(profiles.c.name_key == key))
+            return None if found is None else str(found)
+
+        return self._run("looking up a profile", work, write=False)
+
+    def rename_profile(self, name: str, new_name: str) -> str:
+        """Call profile ``name`` ``new_name`` from now on (its sessions follow); returns the name
+        as stored. Refused when another profile is already called that: merge them instead."""
+        shown, key = profile_name(new_name), profile_key(new_name)
+
+        def work(conn: Connection) -> str:
+            pid, old = _find_profile(conn, name)
+            clash = conn.scalar(sa.select(profiles.c.name).where(profiles.c.name_key == key, profiles.c.id != pid))
+            if clash is not None:
+                raise StorageError(f"a profile named {clash!r} already exists; merge {old!r} into it to make them one")
+            conn.execute(sa.update(profiles).where(profiles.c.id == pid).values(name=shown, name_key=key))
+            return shown
+
+        renamed = self._run(f"renaming profile {name!r}", work, write=True)
+        log.info("profile %r renamed to %r", name, renamed)
+        return renamed
+
+    def merge_profiles(self, name: str, into: str) -> int:
+        """Move every session of profile ``name`` to profile ``into`` and delete ``name`` (both
+        must exist); returns how many sessions moved."""
+
+        def work(conn: Connection) -> int:
+            source, source_name = _find_profile(conn, name)
+            target, target_name = _find_profile(conn, into)
+            if source == target:
+                raise StorageError(f"{name!r} and {into!r} are the same profile ({target_name!r}); nothing to merge")
+            moved = conn.execute(
+                sa.update(sessions).where(sessions.c.profile_id == source).values(profile_id=target)
+            ).rowcount
+            conn.execute(sa.delete(profiles).where(profiles.c.id == source))
+            log.info("profile %r merged into %r: %d session(s) moved", source_name, target_name, moved)
+            return int(moved)
+
+        return self._run(f"merging profile {name!r} into {into!r}", work, write=True)
+
+    def delete_profile(self, name: str, *, force: bool = False) -> int:
+        """Delete profile ``name``; returns how many of its sessions were deleted with it.
+
+        A profile with sessions is refused unless ``force``: its training history would go
+        with it, so the person must say so (or merge it into another profile to keep it). A
+        session still being recorded by a live process is never deleted this way.
+        """
+        me = current_owner()
+
+        def work(conn: Connection) -> int:
+            pid, shown = _find_profile(conn, name)
+            owned = conn.execute(_owner_select().where(sessions.c.profile_id == pid)).all()
+            if owned and not force:
+                raise StorageError(
+                    f"profile {shown!r} has {len(owned)} session{'s' if len(owned) != 1 else ''}; merge it into "
+                    "another profile to keep them, or delete them with it"
+                )
+            live = [
+                r.id
+                for r in owned
+                if r.end_reason == "in_progress"
+                and owner_is_alive(r.owner_host, r.owner_pid, r.owner_tag, r.heartbeat_at, me=me, now=now())
+            ]
+            if live:
+                raise StorageError(
+                    f"profile {shown!r} has a session being recorded right now (#{live[0]}); stop it first"
+                )
+            _delete_sessions(conn, sessions.c.profile_id == pid)
+            conn.execute(sa.delete(profiles).where(profiles.c.id == pid))
+            return len(owned)
+
+        deleted = self._run(f"deleting profile {name!r}", work, write=True)
+        log.info("profile %r deleted with %d session(s)", name, deleted)
+        return deleted
 
     # -- recording --
 
@@ -314,11 +416,7 @@ class SessionStore:
                     f"session {session_id} is still being recorded (pid {row.owner_pid} on {row.owner_host}); "
                     "stop it first"
                 )
-            rep_ids = sa.select(reps.c.id).where(reps.c.session_id == session_id).scalar_subquery()
-            for table in rep_lists.values():
-                conn.execute(sa.delete(table).where(table.c.rep_id.in_(rep_ids)))
-            conn.execute(sa.delete(reps).where(reps.c.session_id == session_id))
-            conn.execute(sa.delete(sessions).where(sessions.c.id == session_id))
+            _delete_sessions(conn, sessions.c.id == session_id)
 
         self._run(f"deleting session {session_id}", work, write=True)
         log.info("session %d deleted", session_id)
@@ -347,6 +445,47 @@ class SessionStore:
         index = self._run(f"removing the last rep of session {session_id}", work, write=True)
         log.info("rep %d of session %d deleted", index, session_id)
         return index
+
+    def set_notes(self, session_id: int, notes: str | None) -> None:
+        """Replace a session's notes (trimmed; empty or None clears them)."""
+        text = check_note(notes, "session notes")
+
+        def work(conn: Connection) -> None:
+            _end_reason(conn, session_id)
+            conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(notes=text))
+
+        self._run(f"saving the notes of session {session_id}", work, write=True)
+
+    def correct_rep_count(self, session_id: int, count: int | None, note: str | None = None) -> int:
+        """Set the number of reps a person says a finished session really had, with a note
+        saying why; returns the session's count from now on.
+
+        The reps the coach saved stay as they were (their tempo and form are still what it
+        measured); every count, chart and export uses the corrected number instead of the
+        number of saved reps. ``None``, or the number of saved reps, removes the correction.
+        """
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_INT32):
+            raise StorageError(f"a rep count must be a whole number from 0 up, got {count!r}")
+        why = check_note(note, "the note on a corrected count")
+        if count is not None and why is None:
+            raise StorageError("a corrected count needs a note saying why (for example: two reps out of frame)")
+
+        def work(conn: Connection) -> int:
+            reason = _end_reason(conn, session_id)
+            if reason == "in_progress":
+                raise StorageError(f"session {session_id} is still being recorded; correct its count after it ends")
+            recorded = int(conn.scalar(sa.select(sa.func.count()).where(reps.c.session_id == session_id)) or 0)
+            keep = count is not None and count != recorded
+            conn.execute(
+                sa.update(sessions)
+                .where(sessions.c.id == session_id)
+                .values(corrected_reps=count if keep else None, correction_note=why if keep else None)
+            )
+            return count if keep and count is not None else recorded
+
+        final = self._run(f"correcting the count of session {session_id}", work, write=True)
+        log.info("session %d count set to %d (%s)", session_id, final, why or "as recorded")
+        return final
 
     # -- export --
 
@@ -481,8 +620,9 @@ def _owner_select() -> sa.Select[Any]:
     )
 
 
-def _profile_id(conn: Connection, name: str) -> int:
-    found = conn.scalar(sa.select(profiles.c.id).where(profiles.c.name == name))
+def _profile_id(conn: Connection, name: str, key: str) -> int:
+    """The id of the profile with ``key``, created as ``name`` if there is none."""
+    found = conn.scalar(sa.select(profiles.c.id).where(profiles.c.name_key == key))
     if found is not None:
         return int(found)
     try:
@@ -491,16 +631,37 @@ def _profile_id(conn: Connection, name: str) -> int:
         with conn.begin_nested():
             return int(
                 conn.execute(
-                    sa.insert(profiles).values(name=name, created_at=now()).returning(profiles.c.id)
+                    sa.insert(profiles).values(name=name, name_key=key, created_at=now()).returning(profiles.c.id)
                 ).scalar_one()
             )
     except sa.exc.IntegrityError:
-        return int(conn.execute(sa.select(profiles.c.id).where(profiles.c.name == name)).scalar_one())
+        return int(conn.execute(sa.select(profiles.c.id).where(profiles.c.name_key == key)).scalar_one())
+
+
+def _find_profile(conn: Connection, name: str) -> tuple[int, str]:
+    """The id and stored name of the profile ``name`` stands for, or a StorageError."""
+    row = conn.execute(
+        sa.select(profiles.c.id, profiles.c.name).where(profiles.c.name_key == profile_key(name))
+    ).first()
+    if row is None:
+        raise StorageError(f"no profile named {name!r}")
+    return int(row.id), str(row.name)
+
+
+def _delete_sessions(conn: Connection, which: sa.ColumnElement[bool]) -> None:
+    """Delete the sessions matching ``which`` with their reps and the reps' lists (explicitly:
+    not every database enforces ON DELETE CASCADE)."""
+    session_ids = sa.select(sessions.c.id).where(which).scalar_subquery()
+    rep_ids = sa.select(reps.c.id).where(reps.c.session_id.in_(session_ids)).scalar_subquery()
+    for table in rep_lists.values():
+        conn.execute(sa.delete(table).where(table.c.rep_id.in_(rep_ids)))
+    conn.execute(sa.delete(reps).where(reps.c.session_id.in_(session_ids)))
+    conn.execute(sa.delete(sessions).where(which))
 
 
 def _session_values(conn: Connection, info: SessionInfo, extra: str, started_at: datetime) -> dict[str, Any]:
     return {
-        "profile_id": _profile_id(conn, info.profile),
+        "profile_id": _profile_id(conn, profile_name(info.profile), profile_key(info.profile)),
         "exercise": info.exercise,
         "source": info.source,
         "model_variant": info.model_variant,

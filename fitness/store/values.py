@@ -18,7 +18,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class SessionSummary:
-    """One session with its rep aggregates (means are ``None`` for a session without reps)."""
+    """One session with its rep aggregates (means are ``None`` for a session without reps).
+
+    ``recorded_count`` reps were saved by the coach, ``good_count`` of them with good form.
+    ``corrected_reps`` is the count a person set by hand (with ``correction_note`` saying
+    why), when the coach miscounted: :attr:`rep_count`, the session's count everywhere, is
+    that one when set. Form shares and means stay those of the recorded reps, the only ones
+    the coach watched.
+    """
 
     id: int
     profile: str
@@ -30,8 +37,10 @@ class SessionSummary:
     ended_at: datetime | None
     end_reason: EndReason
     notes: str | None
-    rep_count: int
+    recorded_count: int
     good_count: int
+    corrected_reps: int | None = None
+    correction_note: str | None = None
     mean_rom_deg: float | None = None
     mean_eccentric_ms: float | None = None
     mean_concentric_ms: float | None = None
@@ -39,8 +48,14 @@ class SessionSummary:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
+    def rep_count(self) -> int:
+        """The session's count: corrected by hand, else the reps recorded."""
+        return self.recorded_count if self.corrected_reps is None else self.corrected_reps
+
+    @property
     def good_share(self) -> float | None:
-        return self.good_count / self.rep_count if self.rep_count else None
+        """Share of the recorded reps with good form."""
+        return self.good_count / self.recorded_count if self.recorded_count else None
 
     @property
     def duration(self) -> timedelta | None:
@@ -59,6 +74,9 @@ class SessionSummary:
             "end_reason": self.end_reason,
             "notes": self.notes,
             "rep_count": self.rep_count,
+            "recorded_count": self.recorded_count,
+            "corrected_reps": self.corrected_reps,
+            "correction_note": self.correction_note,
             "good_count": self.good_count,
             "extra": dict(self.extra),
         }
@@ -110,12 +128,14 @@ class Selection:
 @dataclass(frozen=True, slots=True)
 class HistoryChoices:
     """What the History page's filters offer: profiles and exercises that have sessions, and
-    the first and last session's start (None for an empty history)."""
+    the first and last session's start (None for an empty history). ``sessions_of``: every
+    profile, sessions or not, with its number of sessions (what managing profiles shows)."""
 
     profiles: tuple[str, ...]
     exercises: tuple[str, ...]
     first: datetime | None
     last: datetime | None
+    sessions_of: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -144,5 +164,6 @@ class HistoryView:
 
     @property
     def good_share(self) -> float | None:
-        total = self.rep_count
+        """Share of the recorded reps with good form."""
+        total = sum(s.recorded_count for s in self.sessions)
         return self.good_count / total if total else None

@@ -15,6 +15,7 @@ def _page(db: str, still: bool) -> None:
 
     from fitness.app.analysis import AnalysisView
     from fitness.app.pages.analyse import show_analysis
+    from fitness.app.uploads import UploadFolder
     from fitness.pipeline.stream import AUTO, analyze_poses
     from fitness.store import SessionStore
     from tests.figures import DT, reps, standing_figure
@@ -24,7 +25,7 @@ def _page(db: str, still: bool) -> None:
     else:  # three squats
         frames = [(i * DT, standing_figure(k)) for i, k in enumerate(reps(3, 175, 80))]
     result = analyze_poses(frames, AUTO)
-    view = AnalysisView("clip.mp4", 1000, AUTO, "lightning", "default", result, None, Path(db).parent)
+    view = AnalysisView("clip.mp4", 1000, AUTO, "lightning", "default", result, None, UploadFolder(Path(db).parent))
     with SessionStore.open(db) as store:
         show_analysis(view, store)
 

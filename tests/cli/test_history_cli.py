@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
@@ -152,3 +155,65 @@ def test_cli_bad_databases_are_one_line(capsys: pytest.CaptureFixture[str], tmp_
     code, _, err = _cli(capsys, "history", "show", "1", "--db", str(junk))
     assert code == 1 and err.count("\n") == 1 and "left untouched" in err
     assert junk.read_bytes() == b"not a database at all"
+
+
+def test_cli_db_in_a_missing_folder_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "h.db"
+    code, out, err = _cli(capsys, "history", "--db", str(missing))
+    assert (code, out) == (1, "")
+    assert err == f"fitness: error: the folder {missing.parent} for the database h.db does not exist\n"
+    assert not missing.parent.exists()
+
+
+def test_an_installed_copy_lists_the_same_history_from_any_folder(tmp_path: Path) -> None:
+    """A real copy of the package in a site-packages folder (no pyproject.toml beside it), run
+    as `python -m fitness.cli history` from two folders: one history, in the user's data
+    folder; no ./data appears where the command ran."""
+    repo = Path(__file__).resolve().parents[2]
+    site = tmp_path / "site-packages"
+    for package in ("fitness", "exercises"):
+        shutil.copytree(repo / package, site / package, ignore=shutil.ignore_patterns("__pycache__"))
+    home = tmp_path / "xdg" / "fitness-coach" / "fitness.db"
+    env = {k: v for k, v in os.environ.items() if k != "FITNESS_DB"}
+    env.update(PYTHONPATH=str(site), XDG_DATA_HOME=str(tmp_path / "xdg"))
+
+    def history(folder: str) -> str:
+        here = tmp_path / folder
+        here.mkdir(exist_ok=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "fitness.cli", "history"],
+            cwd=here,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert not (here / "data").exists()
+        return done.stdout
+
+    assert history("a") == f"no sessions found in {home}\n"
+    with SessionStore.open(home) as store:
+        sid = store.save_session(SessionInfo("squat", "live", profile="ann"), [make_rep(1)], started_at=T0)
+    rows = [line.split() for line in history("b").splitlines()[2:]]
+    assert [row[:1] + row[3:5] for row in rows] == [[str(sid), "ann", "squat"]]
+
+
+def test_cli_shows_corrected_counts_and_finds_profiles_in_any_case(
+    seeded: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, url, (a, _) = seeded
+    store.correct_rep_count(a, 5, "two reps out of frame")
+    store.set_notes(a, "felt strong")
+    code, out, _ = _cli(capsys, "history", "--db", url, "--profile", " ANN")
+    lines = out.splitlines()
+    assert code == 0 and [line.split()[0] for line in lines[2:-1]] == [str(a)]
+    assert "5*" in lines[2].split()
+    assert lines[-1] == "* count corrected by hand ('fitness history show ID' says why)"
+    code, out, _ = _cli(capsys, "history", "show", str(a), "--db", url)
+    assert "5 reps (corrected by hand from 3: two reps out of frame), 2 of 3 good (67%)" in out
+    assert "Notes: felt strong" in out
+    code, out, _ = _cli(capsys, "history", "show", str(a), "--db", url, "--json")
+    doc = json.loads(out)
+    assert (doc["session"]["rep_count"], doc["session"]["recorded_count"], doc["reps"]) == (5, 3, 3)
+    assert doc["session"]["correction_note"] == "two reps out of frame"

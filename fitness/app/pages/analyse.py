@@ -23,7 +23,8 @@ from fitness.app.common import (
     profile_picker,
     variant_label,
 )
-from fitness.app.tables import rep_table
+from fitness.app.tables import rep_table, summary_table
+from fitness.app.uploads import SessionUploads
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
@@ -73,6 +74,13 @@ def page_analyse() -> None:
         show_analysis(view, store)
 
 
+@st.cache_resource(scope="session", on_release=SessionUploads.release, show_spinner=False)
+def session_uploads() -> SessionUploads:
+    """This browser session's upload folders: Streamlit releases the entry, and so removes
+    them, when the session disconnects or is shut down (it has no other session-end hook)."""
+    return SessionUploads()
+
+
 def run_analysis(upload: UploadedFile, exercise: str, variant: str, profile: str) -> None:
     st.session_state.pop("analysis_error", None)
     old = st.session_state.pop("analysis", None)
@@ -88,6 +96,7 @@ def run_analysis(upload: UploadedFile, exercise: str, variant: str, profile: str
             profile=profile,
             progress=lambda share, text: bar.progress(share, text=text),
             prepare=prepare_model,
+            uploads=session_uploads(),
         )
     except FitnessError as exc:
         st.session_state["analysis_error"] = (upload.file_id, f"Could not analyse **{upload.name}**: {exc}")
@@ -111,7 +120,9 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
         st.info(note)
     if result.reps:
         st.subheader("Reps")
-        st.table(rep_table(result.reps))
+        st.table(summary_table(result.reps))
+        with st.expander("Every measurement of each rep"):
+            st.dataframe(rep_table(result.reps))
     elif result.found:
         st.warning("No complete reps were found in this video.")
     if result.found:
@@ -120,10 +131,12 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
     portrait = result.video.height > result.video.width
     left, right = st.columns([2, 3] if portrait else [3, 2], gap="large")
     with left:
-        if view.video_path is not None:
+        if view.video_kept and view.video_path is not None:
             st.video(str(view.video_path))
+        elif view.video_path is not None:
+            st.caption("The annotated video was cleared when the connection dropped: analyse the file again to see it.")
     with right:
-        if view.video_path is not None:
+        if view.video_kept and view.video_path is not None:
             st.download_button(
                 "Download the annotated video",
                 data=view.video_path.read_bytes(),
