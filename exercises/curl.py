@@ -11,8 +11,8 @@ SPEC = ExerciseSpec(
     name="Biceps curl",
     primary=ELBOW,
     # Hanging arms read 145-180 deg on real footage; the top of a curl 10-80 deg.
-    extended_deg=140,
-    flexed_deg=90,
+    extended=140,
+    flexed=90,
     orientation="upright",
     setup_message="Stand tall with your arms in view",
     sides="both",
@@ -23,9 +23,10 @@ SPEC = ExerciseSpec(
         Requirement("Stand up straight for curls", AngleDef("hip", "knee", "ankle"), min_value=140),
     ),
     rules=(
-        FormRule("Straighten your arm fully at the bottom", ELBOW, "max", min_value=150, window="start"),
-        FormRule("Curl all the way up", ELBOW, "min", max_value=60),
+        FormRule("extension", "Straighten your arm fully at the bottom", ELBOW, "max", min_value=150, window="start"),
+        FormRule("flexion", "Curl all the way up", ELBOW, "min", max_value=60),
         FormRule(
+            "elbow_drift",
             "Keep your elbows pinned to your sides",
             AngleDef("hip", "shoulder", "elbow"),
             "max",
@@ -34,6 +35,7 @@ SPEC = ExerciseSpec(
             quiet_note=SIDE_NOTE,
         ),
         FormRule(
+            "swing",
             "Don't swing: keep your torso still",
             TiltDef("shoulder", "hip"),
             "range",

@@ -12,8 +12,8 @@ SPEC = ExerciseSpec(
     name="Push-up",
     primary=ELBOW,
     # Locked-out arms read 150-180 deg on real footage; the bottom 35-80 deg.
-    extended_deg=145,
-    flexed_deg=100,
+    extended=145,
+    flexed=100,
     orientation="horizontal",
     setup_message="Get into a plank with your whole body in view",
     primary_views=SIDE_VIEWS,
@@ -23,6 +23,7 @@ SPEC = ExerciseSpec(
     ),
     rules=(
         FormRule(
+            "hips_sag",
             "Tighten your core: hips are sagging",
             BODY_LINE,
             "max",
@@ -31,6 +32,7 @@ SPEC = ExerciseSpec(
             quiet_note=SIDE_NOTE,
         ),
         FormRule(
+            "hips_pike",
             "Lower your hips into a straight line",
             BODY_LINE,
             "min",
@@ -39,9 +41,11 @@ SPEC = ExerciseSpec(
             quiet_note=SIDE_NOTE,
         ),
         FormRule(
+            "depth",
             "Go lower: chest towards the floor", ELBOW, "min", max_value=90, views=SIDE_VIEWS, quiet_note=SIDE_NOTE
         ),
         FormRule(
+            "lockout",
             "Lock out your arms at the top",
             ELBOW,
             "max",
