@@ -42,7 +42,12 @@ SPEC = ExerciseSpec(
         ),
         FormRule(
             "depth",
-            "Go lower: chest towards the floor", ELBOW, "min", max_value=90, views=SIDE_VIEWS, quiet_note=SIDE_NOTE
+            "Go lower: chest towards the floor",
+            ELBOW,
+            "min",
+            max_value=90,
+            views=SIDE_VIEWS,
+            quiet_note=SIDE_NOTE,
         ),
         FormRule(
             "lockout",

@@ -22,7 +22,9 @@ SPEC = ExerciseSpec(
         upper="hip", lower="ankle", limbs=(("hip", "knee"), ("knee", "ankle")), extended=0.93, flexed=0.78
     ),
     rules=(
-        FormRule("depth", "Go lower: hips to knee height", KNEE, "min", max_value=95, views=SIDE_VIEWS, quiet_note=DEPTH_NOTE),
+        FormRule(
+            "depth", "Go lower: hips to knee height", KNEE, "min", max_value=95, views=SIDE_VIEWS, quiet_note=DEPTH_NOTE
+        ),
         FormRule(
             "chest_up",
             "Keep your chest up",

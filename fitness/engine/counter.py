@@ -37,7 +37,16 @@ from typing import Final
 import numpy as np
 
 from fitness.engine.context import ContextTracker, FrameContext, TrackerConfig
-from fitness.engine.machines import Break, Cycle, HoldClock, HoldState, Pass, PhaseMachine, SequenceMachine
+from fitness.engine.machines import (
+    Break,
+    Cycle,
+    HoldClock,
+    HoldState,
+    Pass,
+    PhaseMachine,
+    RangeWindow,
+    SequenceMachine,
+)
 from fitness.engine.signal import Reading, SideSignal, SignalConfig, normalise
 from fitness.engine.spec import SIDES, ExerciseSpec, FormRule, Phase, Side, View
 from fitness.engine.values import Rep
@@ -71,10 +80,11 @@ class CounterConfig:
     merge_overlap: float = 0.5  # two sides' reps overlapping this much are one rep
     ref_decay_per_s: float = 0.03  # how fast a height signal's reference length forgets
     cue_hold_ms: int = 3000  # how long a finished rep's cues stay on screen
-    # A hold is held still: the median keypoint moves less than this share of the body's
-    # extent per second. Breathing and keypoint jitter on the labelled planks and wall sit move
-    # 0.02-0.08; a push-up moves its shoulders about half a body length up and down per rep.
-    hold_still: float = 0.25
+    # A hold is held still: its measure (elbow in a plank, knee in a wall sit) wanders less than
+    # this over the last second. Breathing and keypoint jitter on the labelled planks and wall
+    # sit move it 5-10 deg; a push-up swings the elbow 70-90 deg each rep.
+    hold_steady_deg: float = 20.0
+    hold_window_ms: int = 1000
     # A position of a sequence must show on frames spanning this long (one frame is a glitch).
     dwell_ms: int = 100
     # A burpee takes 2-4 s; a pass stalled for longer than this is not one.
@@ -91,8 +101,10 @@ class CounterConfig:
             raise ValueError(
                 f"smoothing needs min_cutoff > 0 and beta >= 0, got {self.smoothing_min_cutoff}, {self.smoothing_beta}"
             )
-        if self.hold_still <= 0:
-            raise ValueError(f"hold_still must be positive, got {self.hold_still}")
+        if self.hold_steady_deg <= 0 or self.hold_window_ms <= 0:
+            raise ValueError(
+                f"hold_steady_deg and hold_window_ms must be positive, got {self.hold_steady_deg}, {self.hold_window_ms}"
+            )
 
     def tracker(self) -> TrackerConfig:
         return TrackerConfig(self.min_score, self.cut_jump)
@@ -205,9 +217,10 @@ def _human(names: tuple[str, ...] | list[str]) -> str:
     return ", ".join(n.replace("_", " ") for n in names)
 
 
-def hold_state(spec: ExerciseSpec, ctx: FrameContext, side: Side, still: float) -> tuple[HoldState, str, str]:
+def hold_state(spec: ExerciseSpec, ctx: FrameContext, side: Side, steady: bool) -> tuple[HoldState, str, str]:
     """Is this frame in the hold's position: ``"in"``, ``"out"`` (with the reason and its id:
-    ``"position"``, ``"moving"`` or the broken form rule) or ``"unknown"`` (not seen)."""
+    ``"position"``, ``"moving"`` or the broken form rule) or ``"unknown"`` (not seen).
+    ``steady`` says the hold's measure kept still over the last second."""
     if ctx.orientation is not None and spec.orientation is not None and ctx.orientation != spec.orientation:
         return "out", spec.setup_message, "position"
     judged = False
@@ -220,7 +233,7 @@ def hold_state(spec: ExerciseSpec, ctx: FrameContext, side: Side, still: float) 
             return "out", req.message, "position"
     if not judged:
         return "unknown", "", ""
-    if not math.isnan(ctx.motion) and ctx.motion > still:
+    if not steady:
         return "out", "Hold still", "moving"
     for rule in spec.rules:
         if ctx.view is not None and ctx.view not in rule.views:
@@ -254,6 +267,7 @@ class RepCounter:
         sides: tuple[Side | None, ...] = SIDES if spec.sides in ("both", "alternating") else (None,)
         self._tracks = [_Track(spec, self.config, s) for s in sides]
         self._hold = HoldClock(spec.grace_s * 1000.0) if spec.kind == "hold" else None
+        self._steadiness = RangeWindow(self.config.hold_window_ms)
         cyclic = len(spec.positions) > 1 and spec.positions[0] == spec.positions[-1]
         self._sequence = (
             SequenceMachine(len(spec.positions), self.config.dwell_ms, self.config.max_pass_ms, cyclic)
@@ -316,6 +330,7 @@ class RepCounter:
             s.reset()
         if self._sequence is not None:
             self._sequence.reset()
+        self._steadiness.reset()
 
     def finish(self) -> None:
         """The stream has ended (closes an open hold break)."""
@@ -401,6 +416,9 @@ class RepCounter:
             self.stats.unmet[reading.unmet] += 1
         if reading.e is not None:
             self.stats.counted += 1
+        if reading.rebased:
+            track.machine.abandon()
+            track.samples.clear()
         if self._overshot(reading):
             # Past the range of this exercise: whatever this is, it is not a rep of it.
             self.stats.overshoot += track.machine.phase in ACTIVE_PHASES
@@ -511,6 +529,7 @@ class RepCounter:
         track = self._tracks[0]
         if readings[track.side].visibility + self.config.side_margin < readings[self._other(track.side)].visibility:
             track.side = self._other(track.side)
+            self._steadiness.reset()  # the two sides read a little differently: compare like with like
         return track.side
 
     @staticmethod
@@ -522,7 +541,9 @@ class RepCounter:
         readings = {s: sig.read(ctx, False) for s, sig in self._signals.items()}
         side = self._best_side(ctx, readings)
         self._tracks[0].last = readings[side]
-        state, reason, reason_id = hold_state(self.spec, ctx, side, self.config.hold_still)
+        angle = readings[side].angle
+        wander = self._steadiness.update(ctx.t_ms, angle if angle is not None else math.nan)
+        state, reason, reason_id = hold_state(self.spec, ctx, side, wander <= self.config.hold_steady_deg)
         if state == "out" and reason_id == "position":
             self.stats.unmet[reason] += 1
         self._hold.step(ctx.t_ms, state, reason, reason_id)

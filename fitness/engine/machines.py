@@ -12,6 +12,7 @@ Each is stepped frame by frame and tested on synthetic sequences with exact expe
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -144,11 +145,13 @@ class Break:
 class HoldClock:
     """Seconds held: the time between consecutive frames that are both in position.
 
-    ``"unknown"`` (the joints that judge the position are not seen) keeps the last verdict: a
-    person holding a plank while the camera zooms in on their face is still holding it. A
-    break (``"out"``) pauses the clock at once; one that lasts ``grace_ms`` or more is
-    reported with the reason first given, shorter ones are forgiven (a flicker of the keypoints,
-    a breath) but never counted as held.
+    ``"unknown"`` (the joints that judge the position are not seen) is bridged: when the
+    position is seen again, held, the unseen stretch counts as held (a person holding a wall sit
+    while the camera zooms in on their face is still holding it); when the hold breaks, or the
+    stream ends, before it is seen again, the unseen stretch does not count. A break (``"out"``)
+    pauses the clock at once; one that lasts ``grace_ms`` or more is reported with the reason
+    first given, shorter ones are forgiven (a flicker of the keypoints, a breath) but never
+    counted as held.
     """
 
     def __init__(self, grace_ms: float) -> None:
@@ -160,34 +163,47 @@ class HoldClock:
         self.started = False
         self.holding = False
         self._last_t: float | None = None
+        self._last_ok: float | None = None  # the last frame in position (or unseen while holding)
+        self._pending = 0.0  # unseen time since the last frame in position, counted if it resumes
+        self._bridge = 0.0  # unseen time before the current break, counted if the break is forgiven
         self._out: tuple[float, str, str] | None = None  # when the current break began, why, its id
-        self._last_in: float | None = None
 
     def step(self, t_ms: float, state: HoldState, reason: str = "", reason_id: str = "position") -> None:
+        dt = 0.0 if self._last_t is None else t_ms - self._last_t
+        self._last_t = t_ms
         if state == "unknown":
-            state = "in" if self.holding else "out"
+            if self.holding:
+                self._pending += dt
+                self._last_ok = t_ms
+            return
         if state == "in":
-            if self.holding and self._last_t is not None:
-                self.held_ms += t_ms - self._last_t
+            if self.holding:
+                self.held_ms += self._pending + dt
+            elif self._out is not None and self._last_ok is not None and t_ms - self._last_ok < self.grace_ms:
+                self.held_ms += self._bridge  # a forgiven flicker does not undo what was held unseen
             self._close_break(t_ms)
             self.holding = self.started = True
-            self._last_in = t_ms
+            self._last_ok = t_ms
         else:
             if self.holding:
                 self._out = (t_ms, reason or "out of position", reason_id)
+                self._bridge = self._pending
             self.holding = False
-        self._last_t = t_ms
+        self._pending = 0.0
 
     def _close_break(self, t_ms: float) -> None:
-        if self._out is not None and self._last_in is not None:
+        if self._out is not None and self._last_ok is not None:
             start, reason, reason_id = self._out
-            if t_ms - self._last_in >= self.grace_ms:
+            if t_ms - self._last_ok >= self.grace_ms:
                 self.breaks.append(Break(round(start), round(t_ms), reason, reason_id))
         self._out = None
+        self._bridge = 0.0
 
     def finish(self) -> None:
-        """End of stream: a break still open at the end is the end of the hold, not a break."""
+        """End of stream: a break still open at the end is the end of the hold, not a break,
+        and time unseen since the last frame in position is not counted."""
         self._out = None
+        self._pending = self._bridge = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,3 +266,33 @@ class SequenceMachine:
         done = Pass(times[0], times[len(times) // 2], t_ms)
         self.reached, self._times = (0, [t_ms]) if self.cyclic else (-1, [])
         return done
+
+
+class RangeWindow:
+    """How far a value has wandered over the last ``window_ms``: a hold is still.
+
+    The range leaves out the single highest and lowest value once there are five or more, so
+    one glitched frame does not read as movement; real movement spreads over many frames.
+    """
+
+    def __init__(self, window_ms: float) -> None:
+        if window_ms <= 0:
+            raise ValueError(f"window_ms must be positive, got {window_ms}")
+        self.window_ms = window_ms
+        self._values: deque[tuple[float, float]] = deque()
+
+    def reset(self) -> None:
+        self._values.clear()
+
+    def update(self, t_ms: float, value: float) -> float:
+        """Add ``value`` (nan is skipped) and return the range so far (0 with one value)."""
+        if not math.isnan(value):
+            self._values.append((t_ms, value))
+        while self._values and self._values[0][0] < t_ms - self.window_ms:
+            self._values.popleft()
+        if not self._values:
+            return 0.0
+        vals = sorted(v for _, v in self._values)
+        if len(vals) >= 5:
+            vals = vals[1:-1]
+        return vals[-1] - vals[0]

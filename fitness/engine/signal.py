@@ -20,8 +20,9 @@ VISIBILITY_RATE: Final = 0.2
 # Extra channels are clamped to this band before averaging, so one signal far past its
 # threshold cannot make up for another that has not moved.
 CHANNEL_CLAMP: Final = (-0.25, 1.25)
-# A "when=flexed" requirement is checked once the signal is past halfway to flexed.
-FLEXED_CHECK: Final = 0.5
+# A "when=flexed" requirement is checked once the signal is within a quarter of its range of
+# the flexed threshold (or past it): the bottom of the movement, not the way there.
+FLEXED_CHECK: Final = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class Reading:
     unmet: str | None = None
     visibility: float = 0.0
     confidence: float = 0.0
+    rebased: bool = False  # relative references were dropped (the view changed): drop the rep too
 
 
 def normalise(value: float, extended: float, flexed: float) -> float:
@@ -121,24 +123,34 @@ class SideSignal:
         ext, flex = spec.extended, spec.flexed
         self._bounds = (ext, flex) if ext is not None and flex is not None else None
         span = abs(ext - flex) if ext is not None and flex is not None else 1.0
-        self._primary = _Smoothed(span, self.cfg, relative=False)
+        self._primary = _Smoothed(span, self.cfg, relative=spec.relative)
         self._channels = [(c, _Smoothed(abs(c.extended - c.flexed), self.cfg, c.relative)) for c in spec.channels]
         fb = spec.fallback
         self._height = (
-            _Smoothed(abs(fb.extended - fb.flexed), self.cfg, relative=isinstance(fb, Channel))
+            _Smoothed(abs(fb.extended - fb.flexed), self.cfg, relative=isinstance(fb, Channel) and fb.relative)
             if fb is not None
             else None
         )
         self._fb_names = (fb.names(side) if isinstance(fb, HeightSignal) else fb.measure.names(side)) if fb else ()
+        self._relative = [s for s in (self._primary, *(sm for _, sm in self._channels)) if s.relative]
+        self._view: str | None = None
         self.visibility = 0.0
 
     def reset(self) -> None:
+        self._view = None
         self._primary.reset()
         for _, smoothed in self._channels:
             smoothed.reset()
         if self._height is not None:
             self._height.reset()
         self.visibility = 0.0
+
+    def rescale(self) -> None:
+        """The picture was zoomed or panned: lengths in pixels start afresh, angles carry on."""
+        for smoothed in self._relative:
+            smoothed.reset()
+        if self._height is not None:
+            self._height.reset()
 
     def _height_e(self, ctx: FrameContext, fb: HeightSignal, t_s: float) -> float | None:
         assert ctx.pose is not None and self._height is not None
@@ -166,6 +178,16 @@ class SideSignal:
         scores = [ctx.score(n) for n in self._primary_names]
         self.visibility += VISIBILITY_RATE * (sum(scores) / len(scores) - self.visibility)
         reading = Reading(visibility=self.visibility, confidence=min(scores))
+        if ctx.rescaled:
+            self.rescale()
+        if ctx.view is not None:
+            if self._relative and self._view is not None and ctx.view != self._view:
+                # A length seen from one side means nothing from another (a crossfade to a new
+                # camera is not a cut): start the reference afresh, and the rep with it.
+                for smoothed in self._relative:
+                    smoothed.reset()
+                reading.rebased = True
+            self._view = ctx.view
         raw = ctx.value(spec.primary, self.side)
         if not math.isnan(raw):
             reading.angle = self._primary(raw, t_s)

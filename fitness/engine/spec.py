@@ -504,7 +504,8 @@ class ExerciseSpec:
     is counted instead. ``sides="both"`` counts each side and merges simultaneous reps (curls);
     ``"alternating"`` counts each side on its own, the total their sum; ``"auto"`` follows the
     better-seen side. ``overshoot`` is a primary value past ``flexed`` that belongs to another
-    exercise (a crunch that becomes a sit-up): the rep in progress is dropped.
+    exercise (a crunch that becomes a sit-up): the rep in progress is dropped. ``relative=True``
+    divides the primary by its largest recent value, as a relative :class:`Channel` does.
 
     A ``hold`` is timed while ``orientation`` and every requirement hold and the body keeps
     still; its rules are checked frame by frame and a breach pauses the clock (a break shorter
@@ -531,6 +532,7 @@ class ExerciseSpec:
     rules: tuple[FormRule, ...] = ()
     positions: tuple[Position, ...] = ()
     overshoot: float | None = None
+    relative: bool = False
     still: tuple[str, ...] = ()
     min_rep_s: float = 0.4
     grace_s: float = 1.0
@@ -583,8 +585,6 @@ class ExerciseSpec:
             raise ValueError(f"{what}: a sequence needs at least two positions, got {len(self.positions)}")
         if self.kind != "sequence" and self.positions:
             raise ValueError(f"{what}: positions are for sequences, not {self.kind}")
-        if self.kind == "reps" and self.orientation is None:
-            raise ValueError(f"{what}: reps need an orientation")
         if self.overshoot is not None:
             if self.kind != "reps" or self.extended is None or self.flexed is None:
                 raise ValueError(f"{what}: overshoot is for reps")
