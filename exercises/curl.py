@@ -1,6 +1,6 @@
 """Biceps curl (dumbbell or barbell), each arm counted on its own and merged when together."""
 
-from fitness.engine.spec import AngleDef, ExerciseSpec, FormRule, Phase, Requirement, TiltDef, View
+from fitness.engine.spec import AngleDef, ElevationDef, ExerciseSpec, FormRule, Phase, Requirement, TiltDef, View
 
 ELBOW = AngleDef("shoulder", "elbow", "wrist")
 SIDE_VIEWS: frozenset[View] = frozenset({"side", "oblique"})
@@ -16,9 +16,10 @@ SPEC = ExerciseSpec(
     orientation="upright",
     setup_message="Stand tall with your arms in view",
     sides="both",
-    # An arm raised forward or overhead is not curling (stretches, waving, holding a bar up).
+    # An arm raised forward or overhead is not curling (stretches, waving, holding a bar up, a
+    # press): the upper arm stays within 50 deg of hanging straight down.
     requirements=(
-        Requirement("Keep your upper arm by your side", TiltDef("shoulder", "elbow"), max_value=50),
+        Requirement("Keep your upper arm by your side", ElevationDef("shoulder", "elbow"), max_value=50),
         # Arms move in squats and lunges too; a curl is done standing tall (when knees are seen).
         Requirement("Stand up straight for curls", AngleDef("hip", "knee", "ankle"), min_value=140),
     ),
@@ -44,6 +45,8 @@ SPEC = ExerciseSpec(
             quiet_note=SIDE_NOTE,
         ),
     ),
+    # Only the forearms move: hips and feet stay put (a squat with the hands in front does not).
+    still=("hip",),
     min_rep_s=0.5,
     flexion_is_eccentric=False,
     phase_labels={

@@ -18,6 +18,7 @@ from fitness.engine.spec import (
 )
 
 HIP = AngleDef("shoulder", "hip", "knee")
+KNEE = AngleDef("hip", "knee", "ankle")
 SIDE_VIEWS: frozenset[View] = frozenset({"side", "oblique"})
 
 SPEC = ExerciseSpec(
@@ -49,6 +50,10 @@ SPEC = ExerciseSpec(
             max_value=0.4,
             when="flexed",
         ),
+        # A hinge, not a squat: NSCA's start has the shins near vertical and the hips above the
+        # knees, a knee of 95-130 deg side-on (head-on it reads larger). A deep squat closes the
+        # knee to 55-80.
+        Requirement("Hinge at the hips: keep your knees only slightly bent", KNEE, min_value=90, when="flexed"),
     ),
     rules=(
         FormRule(

@@ -6,7 +6,7 @@ starts with arms down and feet together (ACE's description: "arms at the sides, 
 "jump the feet out wider than the shoulders while raising the arms overhead").
 """
 
-from fitness.engine.spec import Channel, ElevationDef, ExerciseSpec, FormRule, Phase, WidthRatioDef
+from fitness.engine.spec import Channel, DistanceDef, ElevationDef, ExerciseSpec, FormRule, Phase, Requirement, WidthRatioDef
 
 ARM = ElevationDef("shoulder", "elbow")
 FEET = WidthRatioDef("ankle", "shoulder")
@@ -27,6 +27,16 @@ SPEC = ExerciseSpec(
     # out they are wider than the shoulders (2-3x on the labelled clips). Start below 1.0,
     # turning point past 1.6 shoulder widths.
     channels=(Channel(FEET, extended=1.0, flexed=1.6),),
+    requirements=(
+        # Arms and feet open sideways: only a camera in front sees them. Facing it, the shoulders
+        # are 0.6-0.8 torso lengths apart; side-on they overlap (and arms raised forward in a
+        # squat would read as a jack).
+        Requirement(
+            "Face the camera",
+            DistanceDef("left_shoulder", "right_shoulder", ("shoulder", "hip")),
+            min_value=0.4,
+        ),
+    ),
     rules=(
         FormRule(
             "arms_overhead",

@@ -60,6 +60,8 @@ SPEC = ExerciseSpec(
             quiet_note=SIDE_NOTE,
         ),
     ),
+    # Hands and feet stay planted on the floor while the body moves between them.
+    still=("wrist", "ankle"),
     min_rep_s=0.5,
     phase_labels={
         Phase.SETUP: "get into a plank",

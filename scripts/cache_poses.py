@@ -19,6 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from fitness.errors import FitnessError  # noqa: E402
 from fitness.pipeline.pose_track import estimate_track  # noqa: E402
 from fitness.pose.estimator import load_estimator  # noqa: E402
 
@@ -57,7 +58,11 @@ def main() -> int:
         if target.is_file() and not args.force and target.stat().st_mtime >= path.stat().st_mtime:
             continue
         started = time.perf_counter()
-        track = estimate_track(path, estimator)
+        try:
+            track = estimate_track(path, estimator)
+        except FitnessError as exc:
+            log.warning("%s: skipped (%s)", path.name, exc)
+            continue
         track.save(target)
         log.info("%s: %d frames in %.1f s", path.name, len(track), time.perf_counter() - started)
     return 0

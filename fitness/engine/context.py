@@ -41,27 +41,30 @@ def keypoint_jump(prev: Pose, pose: Pose, min_score: float) -> float:
     return float(median / extent)
 
 
-def shape_jump(prev: Pose, pose: Pose, min_score: float) -> float:
-    """Median keypoint displacement after centring and scaling each pose to its own extent.
+def _extent(pts: list[list[float]], idx: list[int]) -> tuple[float, float, float]:
+    xs = [pts[i][0] for i in idx]
+    ys = [pts[i][1] for i in idx]
+    return sum(xs) / len(xs), sum(ys) / len(ys), max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
 
-    A zoom or pan moves every keypoint in the picture but keeps the body's shape: this stays
-    small. A cut to another shot, or another person, changes the shape as well.
+
+def rescale_of(prev: Pose, pose: Pose, min_score: float) -> tuple[float, float]:
+    """How the body changed between two frames apart from moving: ``(shape, scale)``.
+
+    ``shape`` is the median keypoint displacement after centring and scaling each pose to its
+    own extent; ``scale`` the ratio of the extents. A zoom changes the scale and keeps the
+    shape; a cut to another shot or person changes the shape as well.
     """
     a, b = prev.keypoints.tolist(), pose.keypoints.tolist()
     idx = [i for i in range(len(a)) if a[i][2] >= min_score and b[i][2] >= min_score]
     if len(idx) < 4:
-        return math.inf
-
-    def normalised(pts: list[list[float]]) -> list[tuple[float, float]]:
-        xs = [pts[i][0] for i in idx]
-        ys = [pts[i][1] for i in idx]
-        cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
-        extent = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-        return [((x - cx) / extent, (y - cy) / extent) for x, y in zip(xs, ys, strict=True)]
-
-    moves = sorted(math.hypot(p[0] - q[0], p[1] - q[1]) for p, q in zip(normalised(a), normalised(b), strict=True))
+        return math.inf, 1.0
+    (ax, ay, ae), (bx, by, be) = _extent(a, idx), _extent(b, idx)
+    moves = sorted(
+        math.hypot((a[i][0] - ax) / ae - (b[i][0] - bx) / be, (a[i][1] - ay) / ae - (b[i][1] - by) / be) for i in idx
+    )
     mid = len(moves) // 2
-    return moves[mid] if len(moves) % 2 else (moves[mid - 1] + moves[mid]) / 2.0
+    shape = moves[mid] if len(moves) % 2 else (moves[mid - 1] + moves[mid]) / 2.0
+    return shape, be / ae
 
 
 @dataclass(slots=True)
@@ -121,6 +124,10 @@ class TrackerConfig:
     # another scene or person by 0.15-0.8; a frame interval of real motion moves the median
     # joint 0.01-0.03.
     zoom_shape: float = 0.14
+    # ... and a zoom changes the body's size in the picture: by 26% or more on the labelled
+    # zooms. A body that jumps elsewhere at the same size is a cut (or a pan, which is as
+    # fast only when the camera is whipped round).
+    zoom_scale: float = 1.15
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_score <= 1.0:
@@ -155,7 +162,8 @@ class ContextTracker:
             t0, prev = self._prev
             steps = max(1.0, (t_ms - t0) / CUT_STEP_MS)
             if keypoint_jump(prev, pose, cfg.min_score) / steps > cfg.cut_jump:
-                rescaled = shape_jump(prev, pose, cfg.min_score) < cfg.zoom_shape
+                shape, scale = rescale_of(prev, pose, cfg.min_score)
+                rescaled = shape < cfg.zoom_shape and abs(math.log(scale)) >= math.log(cfg.zoom_scale)
                 cut = not rescaled
             if cut:
                 self.reset()
