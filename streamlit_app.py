@@ -1,7 +1,8 @@
 """The fitness coach in the browser: Live workout, Analyse a video, History.
 
-The only module that calls ``st.*``. Everything the webcam callback thread touches lives in
-:mod:`fitness.app` (lock-guarded, unit-tested); the pipeline is :mod:`fitness.pipeline`
+Navigation only: the pages are :mod:`fitness.app.pages`; they, :mod:`fitness.app.common` and this
+file are the only modules that call ``st.*``. Everything the webcam callback thread touches lives in
+:mod:`fitness.app.live_state` (lock-guarded, unit-tested); the pipeline is :mod:`fitness.pipeline`
 and the history is :mod:`fitness.store.store`. Run with ``make app``.
 """
 

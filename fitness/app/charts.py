@@ -12,24 +12,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-# streamlit_webrtc (aiortc, pylibsrtp) must be imported before TensorFlow ever is: the other order
-# segfaults. Nothing here imports TensorFlow at start-up; conversion on first use comes later.
-# Private, but streamlit-webrtc is pinned to 0.79.0: see fitness.app.live_state.guard_streamer_context.
 from fitness.app.common import VERDICT_COLOUR, history_exercise_label
-from fitness.app.live_state import (  # noqa: F401
-    AnalysisView,
-    Announcer,
-    LiveSettings,
-    LiveSnapshot,
-    LiveState,
-    PipelineCoach,
-    RecorderFactory,
-    announcement_html,
-    camera_check_html,
-    frames_to_run,
-    guard_streamer_context,
-    parse_ice_servers,
-)
 from fitness.engine.values import Rep
 from fitness.pipeline.stream import AnalysisResult
 

@@ -11,24 +11,11 @@ import streamlit as st
 
 # streamlit_webrtc (aiortc, pylibsrtp) must be imported before TensorFlow ever is: the other order
 # segfaults. Nothing here imports TensorFlow at start-up; conversion on first use comes later.
-# Private, but streamlit-webrtc is pinned to 0.79.0: see fitness.app.live_state.guard_streamer_context.
-from streamlit_webrtc.component import _reset_context
 from streamlit_webrtc.config import Translations
 
-from fitness.app.live_state import (  # noqa: F401
-    AnalysisView,
-    Announcer,
-    LiveSettings,
-    LiveSnapshot,
-    LiveState,
-    PipelineCoach,
-    RecorderFactory,
-    announcement_html,
-    camera_check_html,
-    frames_to_run,
-    guard_streamer_context,
-    parse_ice_servers,
-)
+from fitness.app.config import parse_ice_servers
+from fitness.app.live_state import LiveState
+from fitness.app.webrtc_fix import reset_context
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
@@ -43,8 +30,6 @@ VARIANTS = ("lightning", "thunder")  # SinglePose: the live counter follows one 
 UPLOAD_TYPES = ["mp4", "mov", "webm", "avi"]
 DEFAULT_PROFILE = "default"
 PANEL_REFRESH_S = 0.5
-CATCH_UP_MS = 60.0  # pipeline time one callback may spend on a burst of queued frames
-CUT_SHORT = 0.9  # fewer decodable frames than this share of the announced count: say the file is cut
 STALL_S = 4.0  # no camera frame for this long while streaming: tell the person
 CAMERA_TEXTS: Translations = {
     "device_not_available": "No camera found. Plug one in (or close the app using it), then press START again",
@@ -168,11 +153,10 @@ def enter_page(name: str) -> str | None:
         if context is not None:
             # The component's iframe is gone with the page: stop its worker now rather than
             # when the peer connection times out.
-            _reset_context(context)
+            reset_context(context)
     return previous if isinstance(previous, str) else None
 
 
 def no_store_warning(error: str | None) -> None:
     if error:
         st.error(f"The workout history cannot be opened: {error}")
-

@@ -4,64 +4,59 @@ streamlit-webrtc calls the frame callback on its own worker thread, while the pa
 happened from the script thread (and from a fragment that refreshes twice a second). The two
 meet in :class:`LiveState`: the callback writes counts, the current phase/angle/cue and errors
 under a lock, the page takes an immutable :class:`LiveSnapshot`. The pose estimator and rep
-counter (:class:`fitness.pipeline.live.LiveCoach`) are touched by the callback thread only: a LiteRT
-interpreter must never be shared between threads.
+counter (a :class:`Coach`, :class:`fitness.app.coach.PipelineCoach` in the app) are touched by
+the callback thread only: a LiteRT interpreter must never be shared between threads.
 
-Also here, as plain functions and small classes so they can be unit-tested without a browser:
-
-- :class:`RateMeter` (frames per second over a sliding window),
-- :class:`FrameGate` (cap the inference rate; frames over the cap are passed through with the
-  previous overlay redrawn, so the video stays smooth and latency never builds up),
-- :class:`CueThrottle` and :class:`Announcer` (when to beep and what to say, without nagging),
-  and the small browser snippets that do it (:func:`announcement_html`) or that say when there
-  is no usable camera (:func:`camera_check_html`),
-- :class:`AnalysisView` (an upload's analysis, kept across reruns),
-- :func:`parse_ice_servers` (the ``FITNESS_ICE_SERVERS`` environment variable),
-- :func:`guard_streamer_context` (the streamlit-webrtc 0.79.0 stale-context work-around).
+:class:`LiveState` owns the stream lifecycle (arm, first frame, disarm, a late end-of-stream
+notice), the fps accounting, the hand-off of every rep to the history recorder and the set's
+angle trace. How often frames run is :mod:`fitness.app.pacing`; what the browser says is
+:mod:`fitness.app.announce`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-import uuid
-from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from fitness.app.pacing import CueThrottle, FrameGate, RateMeter, StreamClock
+from fitness.engine.counter import FrameResult
 from fitness.engine.values import Rep
-from fitness.store.recorder import EndReason, angle_trace
+from fitness.errors import FitnessError
+from fitness.store.recorder import EndReason, SessionInfo, SessionRecorder, angle_trace
 
 if TYPE_CHECKING:
-    from fitness.pipeline.stream import AnalysisResult
+    from fitness.store.store import SessionStore
 
 log = logging.getLogger(__name__)
 
 RECENT_REPS = 8
 TRACE_STEP_MS = 100.0  # the live angle trace kept for the history: 10 samples a second
+# The cost per frame shown and used for catching up is a moving average: a new frame's time
+# weighs this much, so one slow frame (a garbage collection, a busy core) moves it only a little.
+PROCESS_MS_WEIGHT = 0.1
 
 
 class Recorder(Protocol):
-    """What the live page needs from :class:`fitness.store.recorder.SessionRecorder`."""
+    """What the live state needs from :class:`fitness.store.recorder.SessionRecorder`."""
 
-    def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> Any: ...
+    def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> object: ...
 
-    def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> Any: ...
+    def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> object: ...
 
 
 class Coach(Protocol):
-    """What the callback needs from :class:`fitness.pipeline.live.LiveCoach`."""
+    """What the callback needs from a per-stream pipeline (:class:`fitness.app.coach.PipelineCoach`)."""
 
     @property
     def exercise(self) -> str: ...
 
-    def process(self, frame_rgb: np.ndarray, t_ms: float) -> tuple[np.ndarray, Any]: ...
+    def process(self, frame_rgb: np.ndarray, t_ms: float) -> tuple[np.ndarray, FrameResult]: ...
 
     def redraw(self, frame_rgb: np.ndarray) -> np.ndarray: ...
 
@@ -114,106 +109,9 @@ class LiveSnapshot:
         end = self.ended_at if self.ended_at is not None else (time.time() if now is None else now)
         return max(0.0, end - self.started_at)
 
-
-class RateMeter:
-    """Events per second over the last ``window_s`` seconds (monotonic timestamps)."""
-
-    def __init__(self, window_s: float = 2.0) -> None:
-        if window_s <= 0:
-            raise ValueError(f"window_s must be positive, got {window_s}")
-        self.window_s = window_s
-        self._times: deque[float] = deque()
-
-    def tick(self, now: float) -> None:
-        self._times.append(now)
-        self._trim(now)
-
-    def _trim(self, now: float) -> None:
-        while self._times and now - self._times[0] > self.window_s:
-            self._times.popleft()
-
-    def rate(self, now: float) -> float:
-        self._trim(now)
-        if len(self._times) < 2:
-            return 0.0
-        span = max(now - self._times[0], self._times[-1] - self._times[0])
-        return (len(self._times) - 1) / span if span > 0 else 0.0
-
-    def reset(self) -> None:
-        self._times.clear()
-
-
-class FrameGate:
-    """Decides which frames get inference so the pipeline never runs faster than ``max_fps``.
-
-    streamlit-webrtc (``async_processing=True``) already drops frames that queue up while the
-    callback is busy; this gate adds the other half: a 60 fps webcam is processed at 30 fps and
-    the frames in between get the last overlay redrawn, which costs a millisecond instead of a
-    model run. Times are seconds on any monotonic clock.
-    """
-
-    def __init__(self, max_fps: float = 30.0, tolerance: float = 0.2) -> None:
-        if max_fps <= 0:
-            raise ValueError(f"max_fps must be positive, got {max_fps}")
-        self.interval = 1.0 / max_fps
-        # Camera clocks jitter: a 30 fps camera against a 30 fps cap must not lose every
-        # other frame, so a frame a little early still passes, and the schedule advances by
-        # whole intervals rather than restarting from each (early or late) frame.
-        self._slack = self.interval * tolerance
-        self._next: float | None = None
-
-    def admit(self, now: float) -> bool:
-        if self._next is not None and now < self._next - self.interval:
-            self._next = None  # the clock went backwards (a restarted stream): start over
-        if self._next is not None and now < self._next - self._slack:
-            return False
-        on_schedule = self._next is not None and now - self._next < self.interval
-        self._next = (self._next if on_schedule and self._next is not None else now) + self.interval
-        return True
-
-    def reset(self) -> None:
-        self._next = None
-
-
-def frames_to_run(queued: int, per_frame_ms: float, budget_ms: float, max_frames: int = 8) -> int:
-    """How many of the newest ``queued`` webcam frames to run through the pipeline now.
-
-    WebRTC hands frames over in bursts (the sender pulls a frame, encodes it, pulls the next),
-    so two to four frames often wait at once even when the pipeline keeps up on average.
-    Running only the newest would lose those frames for good; running all of them after a
-    stall would let latency build up. So: as many as fit in ``budget_ms`` at the current cost
-    per frame, always at least the newest one, never more than ``max_frames`` (the cost
-    estimate is zero until the first frame has been timed).
-    """
-    if queued <= 0:
-        return 0
-    if per_frame_ms <= 0:
-        return min(queued, max_frames)
-    return max(1, min(queued, max_frames, int(budget_ms // per_frame_ms)))
-
-
-class StreamClock:
-    """Strictly increasing milliseconds for the pipeline from whatever the frames carry.
-
-    WebRTC frames carry a presentation time; it restarts with every new stream and can repeat.
-    """
-
-    def __init__(self) -> None:
-        self._offset: float | None = None
-        self._last = -1.0
-
-    def __call__(self, frame_time_s: float | None, now: float) -> float:
-        raw = now if frame_time_s is None else frame_time_s
-        if self._offset is None:
-            self._offset = raw
-        t = (raw - self._offset) * 1000.0
-        t = max(t, self._last + 1.0)
-        self._last = t
-        return t
-
-    def reset(self) -> None:
-        self._offset = None
-        self._last = -1.0
+    def stalled(self, now: float, after_s: float) -> bool:
+        """Streaming, but no frame for ``after_s`` seconds (``now``: ``time.monotonic()``)."""
+        return self.armed and self.last_frame_at is not None and now - self.last_frame_at > after_s
 
 
 RepSink = Callable[[Rep], None]
@@ -489,25 +387,23 @@ class LiveState:
             log.exception("could not save rep %d", rep.index)
             self._set_error(f"Rep {rep.index} could not be saved to the history: {exc}")
 
-    def _after_frame(self, result: Any, exercise: str, now: float, took_ms: float, t_ms: float) -> None:
-        cues = tuple(getattr(result, "cues", ()) or ())
-        notes = tuple(getattr(result, "notes", ()) or ())
-        phase = getattr(result, "phase", None)
-        angle = getattr(result, "angle", None)
+    def _after_frame(self, result: FrameResult, exercise: str, now: float, took_ms: float, t_ms: float) -> None:
+        angle = None if result.angle is None else float(result.angle)  # never a numpy scalar in the history
         with self._lock:
             if not self._trace_t or t_ms - self._trace_t[-1] >= TRACE_STEP_MS:
                 self._trace_t.append(t_ms)
-                self._trace_angle.append(None if angle is None else float(angle))
+                self._trace_angle.append(angle)
             self._done.tick(now)
+            cost = self._snap.process_ms
             self._snap = replace(
                 self._snap,
                 frames_processed=self._snap.frames_processed + 1,
-                process_ms=took_ms if self._snap.process_ms == 0 else 0.9 * self._snap.process_ms + 0.1 * took_ms,
+                process_ms=took_ms if cost == 0 else cost + PROCESS_MS_WEIGHT * (took_ms - cost),
                 exercise=exercise,
-                phase=None if phase is None else str(getattr(phase, "value", phase)),
-                angle=None if angle is None else float(angle),
-                cue=cues[0] if cues else None,
-                note=notes[0] if notes else None,
+                phase=result.phase.value,
+                angle=angle,
+                cue=result.cues[0] if result.cues else None,
+                note=result.note,
             )
 
     def _trace_extra(self) -> dict[str, Any]:
@@ -523,249 +419,16 @@ class LiveState:
             self._snap = replace(self._snap, error=message, errors=self._snap.errors + 1)
 
 
-class PipelineCoach:
-    """:class:`fitness.pipeline.live.LiveCoach` plus :meth:`redraw` for the frames the gate skips."""
+def store_recorders(store: SessionStore | None) -> RecorderFactory:
+    """Live sets recorded in ``store`` (a set still counts, and says it is not saved, without one)."""
 
-    def __init__(self, settings: LiveSettings, on_rep: RepSink) -> None:
-        from fitness.pipeline.live import LiveCoach
-        from fitness.pose.estimator import load_estimator
+    def factory(settings: LiveSettings, exercise: str) -> tuple[SessionRecorder, int | None]:
+        if store is None:
+            raise FitnessError("the history database is not available")
+        recorder = SessionRecorder(
+            store,
+            SessionInfo(exercise=exercise, source="live", profile=settings.profile, model_variant=settings.variant),
+        )
+        return recorder, recorder.start()
 
-        # One interpreter thread: the other core decodes and encodes the WebRTC video.
-        estimator = load_estimator(settings.variant, threads=1)
-        self._coach = LiveCoach(settings.exercise, estimator, on_rep=on_rep)
-
-    @property
-    def exercise(self) -> str:
-        return self._coach.exercise
-
-    def process(self, frame_rgb: np.ndarray, t_ms: float) -> tuple[np.ndarray, Any]:
-        out, result = self._coach.process(frame_rgb, t_ms)
-        if log.isEnabledFor(logging.DEBUG):
-            # What the counter saw, frame by frame (FITNESS_LOG_LEVEL=DEBUG): enough to replay
-            # a live miscount, which cannot be reproduced from the video file alone.
-            pose = self._coach.last_pose
-            points = None if pose is None else np.round(pose.keypoints, 3).tolist()
-            log.debug(
-                "frame %.0f ms: %s %s e=%s angle=%s phase=%s reps=%d pose=%s",
-                t_ms, result.view, result.signal,
-                None if result.extension is None else round(result.extension, 3),
-                None if result.angle is None else round(result.angle, 1),
-                result.phase.value, result.reps, points,
-            )  # fmt: skip
-        return out, result
-
-    def redraw(self, frame_rgb: np.ndarray) -> np.ndarray:
-        from fitness.engine.registry import REGISTRY
-        from fitness.pipeline.video_analysis import annotate
-
-        result = self._coach.last_result
-        if result is None:
-            return frame_rgb
-        return annotate(frame_rgb, self._coach.last_pose, result, REGISTRY[self._coach.exercise])
-
-
-@dataclass
-class AnalysisView:
-    """A finished upload analysis kept in the page's session across reruns (so pressing Save
-    does not analyse again). It lives here, not in the page script: Streamlit re-executes the
-    script on every run, so a class defined there would be a new class each time and an
-    object stored in the session would no longer be an instance of it."""
-
-    name: str
-    size: int
-    exercise: str
-    variant: str
-    profile: str
-    result: AnalysisResult
-    video_path: Path | None
-    workdir: Path
-    saved_id: int | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
-# -- sound and speech ---------------------------------------------------------------------
-
-
-@dataclass
-class CueThrottle:
-    """Say a cue when it is new, never more often than every ``min_gap_s``, and the same cue
-    again only after ``repeat_after_s``: a coach who repeats "go lower" on every rep is the
-    complaint people have about these apps."""
-
-    min_gap_s: float = 4.0
-    repeat_after_s: float = 20.0
-    _last_text: str | None = None
-    _last_at: float = field(default=-1e9)
-
-    def decide(self, cue: str | None, now: float) -> str | None:
-        if not cue:
-            return None
-        since = now - self._last_at
-        if since < self.min_gap_s:
-            return None
-        if cue == self._last_text and since < self.repeat_after_s:
-            return None
-        self._last_text, self._last_at = cue, now
-        return cue
-
-    def reset(self) -> None:
-        self._last_text, self._last_at = None, -1e9
-
-
-@dataclass(frozen=True, slots=True)
-class Announcement:
-    """One thing for the browser to do; ``key`` makes each one play exactly once."""
-
-    event_id: int
-    beep: bool = False
-    say: str | None = None
-    stream: str = ""  # the page session it belongs to: the tab's storage outlives a reload
-
-    @property
-    def key(self) -> str:
-        return f"fitness-announce-{self.stream}-{self.event_id}"
-
-
-@dataclass
-class Announcer:
-    """Turns successive snapshots into beeps and spoken cues (state lives in the session)."""
-
-    throttle: CueThrottle = field(default_factory=CueThrottle)
-    token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    _seen_reps: int = 0
-    _session: int | None = None
-    _events: int = 0
-
-    def update(self, snap: LiveSnapshot, now: float, *, beep: bool, speak: bool) -> Announcement | None:
-        if snap.session_id != self._session or snap.reps < self._seen_reps:
-            # A new set: no beep for reps counted before we looked, no stale cue memory.
-            self._session, self._seen_reps = snap.session_id, snap.reps
-            self.throttle.reset()
-        new_rep = snap.reps > self._seen_reps
-        self._seen_reps = snap.reps
-        if not snap.recording:
-            return None
-        say = self.throttle.decide(snap.cue, now) if speak else None
-        do_beep = beep and new_rep
-        if not (do_beep or say):
-            return None
-        self._events += 1
-        return Announcement(self._events, do_beep, say, self.token)
-
-
-def announcement_html(item: Announcement) -> str:
-    """A tiny page that beeps and/or speaks once (WebAudio + the browser's speechSynthesis)."""
-    # JSON is valid JavaScript; "<" escaped so a cue can never close the <script> early.
-    say = json.dumps(item.say or "").replace("<", "\\u003c")
-    beep = "true" if item.beep else "false"
-    return f"""<script>
-(() => {{
-  const key = "{item.key}";
-  const store = window.parent.sessionStorage;
-  if (store.getItem(key)) return;
-  store.setItem(key, "1");
-  if ({beep}) {{
-    try {{
-      const ac = new (window.AudioContext || window.webkitAudioContext)();
-      const osc = ac.createOscillator(); const gain = ac.createGain();
-      osc.frequency.value = 880; gain.gain.value = 0.15;
-      osc.connect(gain); gain.connect(ac.destination);
-      osc.start(); osc.stop(ac.currentTime + 0.12);
-    }} catch (e) {{}}
-  }}
-  const text = {say};
-  if (text && "speechSynthesis" in window) {{
-    window.speechSynthesis.cancel();
-    window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
-  }}
-}})();
-</script>"""
-
-
-def camera_check_html() -> str:
-    """A line under the camera view saying, in words, when the browser has no usable camera
-    (and nothing when it has one).
-
-    The webcam component itself only shows the browser's exception name after START
-    ("NotFoundError: Requested device not found"), and never tells the server. This asks the
-    browser up front: no camera at all, camera access blocked for the site, or a page that is
-    not a secure context (cameras only work on https or localhost).
-    """
-    return """<style>body { margin: 0; }</style>
-<div id="camera-check" style="font-family: 'Source Sans Pro', sans-serif; font-size: 13px; line-height: 1.4;
-     color: #6b6b6b;"></div>
-<script>
-(async () => {
-  const out = document.getElementById("camera-check");
-  const say = (text, warn) => {
-    out.textContent = text;
-    if (warn) { out.style.color = "#8a4b00"; out.style.fontWeight = "600"; }
-  };
-  if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) {
-    say("This browser blocks cameras on this address: open the app as http://localhost or over https.", true);
-    return;
-  }
-  try {
-    const devices = await navigator.mediaDevices.enumerateDevices();
-    if (!devices.some(d => d.kind === "videoinput")) {
-      say("No camera found: connect a webcam and reload the page, or analyse a recorded video instead.", true);
-      return;
-    }
-    if (navigator.permissions) {
-      const state = (await navigator.permissions.query({name: "camera"})).state;
-      if (state === "denied") {
-        say("Camera access is blocked for this site: allow it in the browser's site settings, then reload.", true);
-        return;
-      }
-    }
-    // A camera is there: nothing to say.
-  } catch (e) {
-    say("Could not check the camera (" + e.name + "). Press START to try it.", true);
-  }
-})();
-</script>"""
-
-
-# -- configuration and the streamlit-webrtc work-around ------------------------------------
-
-
-def parse_ice_servers(raw: str | None) -> list[dict[str, Any]]:
-    """``FITNESS_ICE_SERVERS`` (JSON list of RTCIceServer dicts) -> the list; none by default.
-
-    An empty list keeps WebRTC on the local network: no STUN request leaves the machine, which
-    is what localhost needs and what works offline.
-    """
-    if raw is None or not raw.strip():
-        return []
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"FITNESS_ICE_SERVERS is not valid JSON: {exc.msg} (at character {exc.pos})") from None
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, dict) and "urls" in v for v in value):
-        raise ValueError('FITNESS_ICE_SERVERS must be a JSON list like [{"urls": ["stun:stun.example.org:3478"]}]')
-    return value
-
-
-def guard_streamer_context(context: Any, remounted: bool, reset: Callable[[Any], None]) -> None:
-    """Make streamlit-webrtc 0.79.0 keep a freshly started stream alive.
-
-    The library resets a context whose ``_last_rendered_run_count`` is more than one behind
-    the session's ``script_run_count``, to clean up after a page switch. But Streamlit bumps
-    ``script_run_count`` on its event-loop thread when it *sends* the "script finished"
-    message, while the next run (often already started by the component's own rerun during
-    signalling) reads it on the script thread: when the send lands after that read, one run
-    sees the same count as the previous one and the run after it sees a jump of two, so the
-    check kills the stream it just started (about one START in five here).
-
-    So: clear the field before every call (the library skips its check when it is ``None``
-    and sets it again itself), and do the clean-up the check was for ourselves, from a signal
-    that has no race: the page knows whether the live page was the last page rendered.
-    """
-    if context is None:
-        return
-    if remounted:
-        reset(context)
-    if hasattr(context, "_last_rendered_run_count"):
-        context._last_rendered_run_count = None
+    return factory

@@ -7,24 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-# streamlit_webrtc (aiortc, pylibsrtp) must be imported before TensorFlow ever is: the other order
-# segfaults. Nothing here imports TensorFlow at start-up; conversion on first use comes later.
-# Private, but streamlit-webrtc is pinned to 0.79.0: see fitness.app.live_state.guard_streamer_context.
 from fitness.app.common import VERDICT_LABEL
-from fitness.app.live_state import (  # noqa: F401
-    AnalysisView,
-    Announcer,
-    LiveSettings,
-    LiveSnapshot,
-    LiveState,
-    PipelineCoach,
-    RecorderFactory,
-    announcement_html,
-    camera_check_html,
-    frames_to_run,
-    guard_streamer_context,
-    parse_ice_servers,
-)
 from fitness.engine.values import Rep
 
 log = logging.getLogger("fitness.app")

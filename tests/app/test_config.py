@@ -1,4 +1,5 @@
-"""The app's Streamlit settings, as ``streamlit run`` reads them from the repository root."""
+"""The app's settings: ``FITNESS_ICE_SERVERS``, and Streamlit's as ``streamlit run`` reads them
+from the repository root."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from fitness.app.config import parse_ice_servers
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,3 +35,15 @@ def test_the_settings_the_live_page_and_the_upload_cap_depend_on() -> None:
     assert options["runner.postScriptGC"] is False
     assert options["server.maxUploadSize"] == 200  # the cap the Analyse page shows
     assert options["browser.gatherUsageStats"] is False  # offline: nothing phones home
+
+
+def test_parse_ice_servers() -> None:
+    assert parse_ice_servers(None) == []
+    assert parse_ice_servers("  ") == []
+    servers = parse_ice_servers('[{"urls": ["stun:stun.example.org:3478"]}]')
+    assert servers == [{"urls": ["stun:stun.example.org:3478"]}]
+    assert parse_ice_servers('{"urls": "turn:t.example.org", "username": "u", "credential": "c"}')[0]["username"] == "u"
+    with pytest.raises(ValueError, match="not valid JSON"):
+        parse_ice_servers("[{")
+    with pytest.raises(ValueError, match="JSON list like"):
+        parse_ice_servers('["stun:x"]')

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import shutil
-import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-# streamlit_webrtc (aiortc, pylibsrtp) must be imported before TensorFlow ever is: the other order
-# segfaults. Nothing here imports TensorFlow at start-up; conversion on first use comes later.
-# Private, but streamlit-webrtc is pinned to 0.79.0: see fitness.app.live_state.guard_streamer_context.
+from fitness.app.analysis import AnalysisView, analyse_upload
 from fitness.app.charts import angle_chart
 from fitness.app.common import (
-    CUT_SHORT,
     UPLOAD_TYPES,
     VARIANTS,
     _configure_logging,
@@ -28,31 +21,11 @@ from fitness.app.common import (
     profile_picker,
     variant_label,
 )
-from fitness.app.live_state import (  # noqa: F401
-    AnalysisView,
-    Announcer,
-    LiveSettings,
-    LiveSnapshot,
-    LiveState,
-    PipelineCoach,
-    RecorderFactory,
-    announcement_html,
-    camera_check_html,
-    frames_to_run,
-    guard_streamer_context,
-    parse_ice_servers,
-)
 from fitness.app.tables import rep_table
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
-from fitness.pipeline.video_analysis import analyze_video
-from fitness.store.recorder import SessionInfo, angle_trace
-from fitness.store.store import SessionStore, save_analysis
-
-log = logging.getLogger("fitness.app")
-
-# -- Analyse a video -------------------------------------------------------------------------------
+from fitness.store.store import SessionStore
 
 
 def page_analyse() -> None:
@@ -94,60 +67,28 @@ def page_analyse() -> None:
         show_analysis(view, store)
 
 
-def run_analysis(upload: Any, exercise: str, variant: str, profile: str) -> None:
+def run_analysis(upload: UploadedFile, exercise: str, variant: str, profile: str) -> None:
     st.session_state.pop("analysis_error", None)
     old = st.session_state.pop("analysis", None)
     if isinstance(old, AnalysisView):
-        shutil.rmtree(old.workdir, ignore_errors=True)
-    workdir = Path(tempfile.mkdtemp(prefix="fitness-upload-"))
-    suffix = Path(upload.name).suffix.lower() or ".mp4"
-    source = workdir / f"upload{suffix}"
-    source.write_bytes(upload.getbuffer())
-    annotated = workdir / "annotated.mp4"
+        old.discard()
     bar = st.progress(0.0, text=f"Analysing {upload.name}…")
-    last = [0.0]
-    expected = [0]
-
-    def progress(done: int, total: int) -> None:
-        expected[0] = total
-        now = time.monotonic()
-        if now - last[0] < 0.25:  # a progress message per frame would flood the websocket
-            return
-        last[0] = now
-        share = min(done / total, 1.0) if total else 0.0
-        bar.progress(share, text=f"Analysing {upload.name}: frame {done}" + (f" of {total}" if total else ""))
-
     try:
-        prepare_model(variant)
-        result = analyze_video(source, exercise, variant=variant, annotate_to=annotated, progress=progress)
-    except FitnessError as exc:
-        bar.empty()
-        message = str(exc).replace(str(source), upload.name)
-        st.session_state["analysis_error"] = (upload.file_id, f"Could not analyse **{upload.name}**: {message}")
-        shutil.rmtree(workdir, ignore_errors=True)
-        return
-    except Exception as exc:
-        bar.empty()
-        log.exception("analysing %s failed", upload.name)
-        st.session_state["analysis_error"] = (
-            upload.file_id,
-            f"Could not analyse **{upload.name}**: the video could not be processed ({type(exc).__name__}).",
+        view = analyse_upload(
+            upload.name,
+            upload.getbuffer(),
+            exercise=exercise,
+            variant=variant,
+            profile=profile,
+            progress=lambda share, text: bar.progress(share, text=text),
+            prepare=prepare_model,
         )
-        shutil.rmtree(workdir, ignore_errors=True)
+    except FitnessError as exc:
+        st.session_state["analysis_error"] = (upload.file_id, f"Could not analyse **{upload.name}**: {exc}")
         return
     finally:
-        source.unlink(missing_ok=True)
-    bar.empty()
-    video = annotated if annotated.is_file() and annotated.stat().st_size > 0 else None
-    warnings = []
-    if expected[0] and result.video.frames < CUT_SHORT * expected[0]:
-        warnings.append(
-            f"The file seems cut short: only {result.video.frames} of the {expected[0]} frames it announces "
-            "could be read, so the results cover the first part only."
-        )
-    st.session_state["analysis"] = AnalysisView(
-        upload.name, upload.size, exercise, variant, profile, result, video, workdir, warnings=warnings
-    )
+        bar.empty()
+    st.session_state["analysis"] = view
 
 
 def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
@@ -187,23 +128,8 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
             st.success(f"Saved to the history as session #{view.saved_id}.")
         elif store is not None and st.button("Save to history", key="an-save", type="primary"):
             try:
-                view.saved_id = save_analysis(store, analysis_info(view), result.reps)
+                view.saved_id = store.save_session(view.session_info(), result.reps)
             except FitnessError as exc:
                 st.error(f"Could not save: {exc}")
             else:
                 st.success(f"Saved to the history as session #{view.saved_id}.")
-
-
-def analysis_info(view: AnalysisView) -> SessionInfo:
-    t, a = view.result.angle_series()
-    trace = angle_trace([float(x) for x in t], [float(y) for y in a])
-    return SessionInfo(
-        exercise=view.result.exercise,
-        source="video",
-        profile=view.profile,
-        model_variant=view.variant,
-        video_name=view.name,
-        extra={"trace": trace, "notes": list(view.result.notes)},
-    )
-
-

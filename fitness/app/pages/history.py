@@ -13,9 +13,6 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-# streamlit_webrtc (aiortc, pylibsrtp) must be imported before TensorFlow ever is: the other order
-# segfaults. Nothing here imports TensorFlow at start-up; conversion on first use comes later.
-# Private, but streamlit-webrtc is pinned to 0.79.0: see fitness.app.live_state.guard_streamer_context.
 from fitness.app.charts import (
     DAY_MS,
     EXERCISE_COLOURS,
@@ -35,20 +32,6 @@ from fitness.app.common import (
     get_store,
     history_exercise_label,
     no_store_warning,
-)
-from fitness.app.live_state import (  # noqa: F401
-    AnalysisView,
-    Announcer,
-    LiveSettings,
-    LiveSnapshot,
-    LiveState,
-    PipelineCoach,
-    RecorderFactory,
-    announcement_html,
-    camera_check_html,
-    frames_to_run,
-    guard_streamer_context,
-    parse_ice_servers,
 )
 from fitness.app.tables import rep_table
 from fitness.engine.registry import REGISTRY

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Awaitable, Callable
 
-import av
 import streamlit as st
 
 # streamlit_webrtc (aiortc, pylibsrtp) must be imported before TensorFlow ever is: the other order
 # segfaults. Nothing here imports TensorFlow at start-up; conversion on first use comes later.
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-# Private, but streamlit-webrtc is pinned to 0.79.0: see fitness.app.live_state.guard_streamer_context.
-from streamlit_webrtc.component import _reset_context
-
+from fitness.app.announce import Announcer, announcement_html, camera_check_html
+from fitness.app.coach import PipelineCoach
 from fitness.app.common import (
     CAMERA_TEXTS,
-    CATCH_UP_MS,
     PANEL_REFRESH_S,
     STALL_S,
     VARIANTS,
@@ -34,84 +29,23 @@ from fitness.app.common import (
     profile_picker,
     variant_label,
 )
-from fitness.app.live_state import (  # noqa: F401
-    AnalysisView,
-    Announcer,
-    LiveSettings,
-    LiveSnapshot,
-    LiveState,
-    PipelineCoach,
-    RecorderFactory,
-    announcement_html,
-    camera_check_html,
-    frames_to_run,
-    guard_streamer_context,
-    parse_ice_servers,
-)
+from fitness.app.frame_callback import make_frame_callback
+from fitness.app.live_state import LiveSettings, LiveSnapshot, LiveState, store_recorders
 from fitness.app.tables import recent_reps_frame
+from fitness.app.webrtc_fix import guard_streamer_context, reset_context
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
-from fitness.store.recorder import SessionInfo, SessionRecorder
 from fitness.store.store import SessionStore
-
-log = logging.getLogger("fitness.app")
-
-# -- Live workout --------------------------------------------------------------------------------
-
-
-def _recorder_factory(store: SessionStore | None) -> RecorderFactory:
-    def factory(settings: LiveSettings, exercise: str) -> tuple[SessionRecorder, int | None]:
-        if store is None:
-            raise FitnessError("the history database is not available")
-        recorder = SessionRecorder(
-            store,
-            SessionInfo(exercise=exercise, source="live", profile=settings.profile, model_variant=settings.variant),
-        )
-        return recorder, recorder.start()
-
-    return factory
 
 
 def get_live_state(store: SessionStore | None) -> LiveState:
     """One per browser session: the callback thread holds a reference, never ``st.session_state``."""
     live = st.session_state.get("live_state")
     if not isinstance(live, LiveState):
-        live = LiveState(PipelineCoach, _recorder_factory(store))
+        live = LiveState(PipelineCoach, store_recorders(store))
         st.session_state["live_state"] = live
     return live
-
-
-def make_frame_callback(live: LiveState) -> Callable[[list[av.VideoFrame]], Awaitable[list[av.VideoFrame]]]:
-    """The webcam callback: runs on streamlit-webrtc's processing thread, never touches ``st``.
-
-    It gets every frame that arrived since its last call. WebRTC delivers frames in small
-    bursts, so the newest ones that fit in ``CATCH_UP_MS`` are all run (a burst costs no
-    frames); older ones are dropped, so when the machine cannot keep up, latency still never
-    builds up (see :func:`fitness.app.live_state.frames_to_run`). Only the newest goes back to the
-    browser. (``video_frame_callback`` with ``async_processing`` would keep just the newest one
-    and log a warning for every burst.)
-    """
-
-    async def callback(frames: list[av.VideoFrame]) -> list[av.VideoFrame]:
-        batch = frames[-frames_to_run(len(frames), live.process_ms, CATCH_UP_MS) :]
-        skipped = len(frames) - len(batch)
-        try:
-            outs = [
-                live.process(
-                    frame.to_ndarray(format="rgb24"),
-                    float(frame.time) if frame.time is not None else None,
-                    skipped=skipped if i == 0 else 0,
-                )
-                for i, frame in enumerate(batch)
-            ]
-            return [av.VideoFrame.from_ndarray(outs[-1], format="rgb24")]
-        except Exception:
-            # Conversion trouble must not end the stream either (LiveState.process never raises).
-            log.exception("could not convert a webcam frame")
-            return [frames[-1]]
-
-    return callback
 
 
 def page_live() -> None:
@@ -158,7 +92,7 @@ def page_live() -> None:
 
     # Render the streamer on every run of this page, always with the same key, and keep the
     # library's racy stale-context check away from it (see guard_streamer_context).
-    guard_streamer_context(existing, remounted=previous is not None and previous != "live", reset=_reset_context)
+    guard_streamer_context(existing, remounted=previous is not None and previous != "live", reset=reset_context)
     # The component's state is up to date before the script runs (its on_change callback), so
     # the set is armed before the worker exists, and the worker's end-of-stream callback knows
     # which set it belongs to.
@@ -203,7 +137,7 @@ def live_panel(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> No
             st.info(snap.cue, icon=":material/record_voice_over:")
         elif snap.note and snap.armed:
             st.caption(snap.note)
-        if snap.armed and snap.last_frame_at is not None and time.monotonic() - snap.last_frame_at > STALL_S:
+        if snap.stalled(time.monotonic(), STALL_S):
             st.warning("No picture from the camera for a few seconds. Press STOP, then START again.")
         elif snap.armed and snap.frames_in == 0:
             st.caption("Waiting for the camera…")
@@ -246,5 +180,3 @@ def status_line(snap: LiveSnapshot) -> str:
     if not snap.armed:
         parts.append("stopped")
     return " · ".join(parts) or "Looking for you…"
-
-
