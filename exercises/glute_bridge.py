@@ -31,7 +31,7 @@ SPEC = ExerciseSpec(
     rules=(
         FormRule(
             "full_extension",
-            "Lift your hips until shoulders, hips and knees line up",
+            "Lift your hips in line with shoulders and knees",
             HIP,
             "max",
             min_value=165,

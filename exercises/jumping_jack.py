@@ -6,7 +6,16 @@ starts with arms down and feet together (ACE's description: "arms at the sides, 
 "jump the feet out wider than the shoulders while raising the arms overhead").
 """
 
-from fitness.engine.spec import Channel, DistanceDef, ElevationDef, ExerciseSpec, FormRule, Phase, Requirement, WidthRatioDef
+from fitness.engine.spec import (
+    Channel,
+    DistanceDef,
+    ElevationDef,
+    ExerciseSpec,
+    FormRule,
+    Phase,
+    Requirement,
+    WidthRatioDef,
+)
 
 ARM = ElevationDef("shoulder", "elbow")
 FEET = WidthRatioDef("ankle", "shoulder")

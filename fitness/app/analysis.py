@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fitness.engine.recognition import UNKNOWN
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AnalysisResult
 from fitness.pipeline.video_analysis import analyze_video
@@ -54,7 +55,7 @@ class AnalysisView:
         t, a = self.result.angle_series()
         trace = angle_trace([float(x) for x in t], [float(y) for y in a])
         return SessionInfo(
-            exercise=self.result.exercise,
+            exercise=self.result.exercise or UNKNOWN,
             source="video",
             profile=self.profile,
             model_variant=self.variant,

@@ -24,7 +24,7 @@ def angle_chart(result: AnalysisResult) -> go.Figure:
         [float(x) / 1000 for x in t],
         [None if pd.isna(y) else float(y) for y in a],
         result.reps,
-        f"{result.spec.name}: {result.spec.primary.label()} over time",
+        f"{result.exercise_name}: {result.measure_label} over time",
     )
 
 

@@ -28,7 +28,7 @@ class PipelineCoach:
         self._coach = LiveCoach(settings.exercise, estimator, on_rep=on_rep)
 
     @property
-    def exercise(self) -> str:
+    def exercise(self) -> str | None:
         return self._coach.exercise
 
     def process(self, frame_rgb: np.ndarray, t_ms: float) -> tuple[np.ndarray, FrameResult]:
@@ -54,4 +54,5 @@ class PipelineCoach:
         result = self._coach.last_result
         if result is None:
             return frame_rgb
-        return annotate(frame_rgb, self._coach.last_pose, result, REGISTRY[self._coach.exercise])
+        key = self._coach.exercise
+        return annotate(frame_rgb, self._coach.last_pose, result, None if key is None else REGISTRY[key])

@@ -41,6 +41,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from fitness.engine.recognition import UNKNOWN
 from fitness.errors import FitnessError, InputFileError
 
 log = logging.getLogger(__name__)
@@ -901,7 +902,7 @@ def bench_analyze(clip: Path, exercise: str, threads: int, command: bool) -> Ana
         cmd_s, cmd_err = _time_analyze_command(clip, exercise, threads)
     return AnalyzeResult(
         str(clip), video.width, video.height, video.fps, video.frames, video.frames / video.fps,
-        run_s, timed.total_s, result.count, result.exercise, cmd_s, cmd_err, CpuUsage.between(before, after),
+        run_s, timed.total_s, result.count, result.exercise or UNKNOWN, cmd_s, cmd_err, CpuUsage.between(before, after),
     )  # fmt: skip
 
 

@@ -84,6 +84,11 @@ class FrameContext:
     _cache: dict[tuple[Measure, Side], float] = field(default_factory=dict)
     _scores: list[float] = field(default_factory=list)
 
+    def forget(self) -> None:
+        """Drop the cached values (a context kept in a history needs only its verdicts)."""
+        self._cache.clear()
+        self._scores = []
+
     def score(self, name: str) -> float:
         if self.pose is None:
             return 0.0
@@ -101,10 +106,8 @@ class FrameContext:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        if self.pose is None or self.missing(measure.names(side)):
-            result = math.nan
-        else:
-            result = measure.value(self.pose, side)
+        seen = self.pose is not None and not self.missing(measure.names(side))
+        result = measure.value(self.pose, side) if seen and self.pose is not None else math.nan
         self._cache[key] = result
         return result
 

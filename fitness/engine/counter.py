@@ -103,7 +103,8 @@ class CounterConfig:
             )
         if self.hold_steady_deg <= 0 or self.hold_window_ms <= 0:
             raise ValueError(
-                f"hold_steady_deg and hold_window_ms must be positive, got {self.hold_steady_deg}, {self.hold_window_ms}"
+                "hold_steady_deg and hold_window_ms must be positive, "
+                f"got {self.hold_steady_deg}, {self.hold_window_ms}"
             )
 
     def tracker(self) -> TrackerConfig:
@@ -404,7 +405,9 @@ class RepCounter:
         assert ext is not None and flex is not None
         return normalise(reading.angle, ext, flex) < self._overshoot_e
 
-    def _step_track(self, track: _Track, ctx: FrameContext, readings: dict[Side, Reading]) -> tuple[Rep | None, str | None]:
+    def _step_track(
+        self, track: _Track, ctx: FrameContext, readings: dict[Side, Reading]
+    ) -> tuple[Rep | None, str | None]:
         track.side = self._choose_side(track, readings)
         reading = readings[track.side]
         track.last = reading

@@ -25,7 +25,6 @@ confirmed by the full counters in :class:`fitness.pipeline.stream.StreamAnalyzer
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -152,11 +151,15 @@ class Signature:
         self._steady = RangeWindow(cfg.hold_window_ms)
         cyclic = len(spec.positions) > 1 and spec.positions[0] == spec.positions[-1]
         self._sequence = (
-            SequenceMachine(len(spec.positions), cfg.dwell_ms, cfg.max_pass_ms, cyclic) if spec.kind == "sequence" else None
+            SequenceMachine(len(spec.positions), cfg.dwell_ms, cfg.max_pass_ms, cyclic)
+            if spec.kind == "sequence"
+            else None
         )
         ext, flex = spec.extended, spec.flexed
         self._overshoot = (
-            normalise(spec.overshoot, ext, flex) if spec.overshoot is not None and ext is not None and flex is not None else None
+            normalise(spec.overshoot, ext, flex)
+            if spec.overshoot is not None and ext is not None and flex is not None
+            else None
         )
         # How much the spec pins down: each requirement, still joint and extra channel is one
         # more thing a movement must match. When two specs explain the same stretch, the one
@@ -181,7 +184,9 @@ class Signature:
             for s in self._signals.values():
                 s.reset()
         wrong_way = (
-            ctx.orientation is not None and self.spec.orientation is not None and ctx.orientation != self.spec.orientation
+            ctx.orientation is not None
+            and self.spec.orientation is not None
+            and ctx.orientation != self.spec.orientation
         )
         if self._hold is not None:
             self._step_hold(ctx, wrong_way)
@@ -216,14 +221,16 @@ class Signature:
                 self._cycles[i] = _Cycle()
                 continue
             e = reading.e
-            m = None if e is None else (e if self.spec.start == "extended" else 1.0 - e)
-            done = machine.step(ctx.t_ms, m, reading.confidence >= self.config.arm_score)
+            value = None if e is None else (e if self.spec.start == "extended" else 1.0 - e)
+            done = machine.step(ctx.t_ms, value, reading.confidence >= self.config.arm_score)
             if machine.phase.value in ("flexing", "flexed", "extending") or done is not None:
-                cycle.add(ctx, self._still, m is not None)
+                cycle.add(ctx, self._still, value is not None)
                 if e is not None and e < FLEXED_CHECK:
                     side = fixed or self._side
                     cycle.checked.update(
-                        i for i in self._bottom_checks if not math.isnan(ctx.value(self.spec.requirements[i].measure, side))
+                        i
+                        for i in self._bottom_checks
+                        if not math.isnan(ctx.value(self.spec.requirements[i].measure, side))
                     )
             if done is not None:
                 seen_bottom = len(cycle.checked) == len(self._bottom_checks)

@@ -343,7 +343,9 @@ class HeightSignal:
 def _check_thresholds(what: str, measure: Measure, extended: float, flexed: float, names: tuple[str, str]) -> None:
     ext_name, flex_name = names
     if not (math.isfinite(extended) and math.isfinite(flexed)) or extended == flexed:
-        raise ValueError(f"{what}: need two different finite thresholds, got {flex_name}={flexed}, {ext_name}={extended}")
+        raise ValueError(
+            f"{what}: need two different finite thresholds, got {flex_name}={flexed}, {ext_name}={extended}"
+        )
     if isinstance(measure, AngleDef) and not 0.0 < flexed < extended <= 180.0:
         # A joint angle is 180 with the limb straight: flexing always closes it.
         raise ValueError(
@@ -366,7 +368,9 @@ class Channel:
     relative: bool = False
 
     def __post_init__(self) -> None:
-        _check_thresholds(f"Channel {self.measure.label()}", self.measure, self.extended, self.flexed, ("extended", "flexed"))
+        _check_thresholds(
+            f"Channel {self.measure.label()}", self.measure, self.extended, self.flexed, ("extended", "flexed")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,7 +558,9 @@ class ExerciseSpec:
             raise ValueError(f"{what}: orientation must be one of {get_args(Orientation)}, got {self.orientation!r}")
         if self.kind == "reps":
             if self.extended is None or self.flexed is None:
-                raise ValueError(f"{what}: reps need both thresholds, got extended={self.extended}, flexed={self.flexed}")
+                raise ValueError(
+                    f"{what}: reps need both thresholds, got extended={self.extended}, flexed={self.flexed}"
+                )
             _check_thresholds(what, self.primary, self.extended, self.flexed, ("extended", "flexed"))
         self._check_kind(what)
         if not 0.0 < self.min_rep_s <= 10.0:

@@ -1,4 +1,4 @@
-"""The coaching HUD drawn over a frame with OpenCV: rep count, phase, angle, cue. No logic.
+"""The coaching HUD drawn over a frame with OpenCV: rep count or hold time, phase, measure, cue.
 
 Frames are RGB. Sizes scale with the frame so a 202x360 phone clip and a 4K frame read alike.
 """
@@ -46,24 +46,42 @@ def _fit(text: str, size: float, width: int) -> str:
     return text
 
 
-def draw_hud(frame: np.ndarray, result: FrameResult, spec: ExerciseSpec, copy: bool = True) -> np.ndarray:
-    """Rep count, phase and angle top-left; the current cue (or note) along the bottom."""
+def _big_number(result: FrameResult) -> str:
+    """The count, or for a hold the time held (m:ss past a minute)."""
+    if result.hold_ms is None:
+        return str(result.reps)
+    seconds = result.hold_ms / 1000.0
+    return f"{seconds:.1f}s" if seconds < 60 else f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def _value(result: FrameResult, spec: ExerciseSpec) -> str:
+    if result.angle is None:
+        return "-"
+    return f"{result.angle:.0f} deg" if spec.primary.unit == "deg" else f"{result.angle:.2f}"
+
+
+def draw_hud(frame: np.ndarray, result: FrameResult, spec: ExerciseSpec | None, copy: bool = True) -> np.ndarray:
+    """Rep count (or hold time), phase and measure top-left; the current cue (or note) along the
+    bottom. ``spec`` ``None``: nothing recognised yet, only the note is shown."""
     out = frame.copy() if copy else frame
     h, w = out.shape[:2]
     s = _scale(out)
     pad = round(10 * s)
     line = round(34 * s)
-    panel_w = min(w, round(300 * s))
-    _shade(out, (0, 0, panel_w, pad + line * 4))
-    _text(out, _fit(spec.name, 0.7 * s, panel_w - 2 * pad), (pad, pad + round(24 * s)), 0.7 * s, WHITE)
-    _text(out, str(result.reps), (pad, pad + round(24 * s) + round(58 * s)), 2.0 * s, GOOD)
-    sides = " ".join(f"{k[0].upper()}{v}" for k, v in sorted(result.per_side.items())) if spec.sides == "both" else ""
-    if sides:
-        _text(out, sides, (pad + round(90 * s), pad + round(24 * s) + round(50 * s)), 0.6 * s, WHITE)
-    phase = spec.phase_labels[result.phase]
-    angle = f"{result.angle:.0f} deg" if result.angle is not None else "-"
-    status = _fit(f"{phase} | {angle}", 0.6 * s, panel_w - 2 * pad)
-    _text(out, status, (pad, pad + line * 4 - round(12 * s)), 0.6 * s, WHITE)
+    if spec is not None:
+        panel_w = min(w, round(300 * s))
+        _shade(out, (0, 0, panel_w, pad + line * 4))
+        _text(out, _fit(spec.name, 0.7 * s, panel_w - 2 * pad), (pad, pad + round(24 * s)), 0.7 * s, WHITE)
+        big = _big_number(result)
+        _text(out, big, (pad, pad + round(24 * s) + round(58 * s)), 2.0 * s, GOOD)
+        per_side = spec.sides in ("both", "alternating")
+        sides = " ".join(f"{k[0].upper()}{v}" for k, v in sorted(result.per_side.items())) if per_side else ""
+        if sides:
+            x = pad + round((40 + 30 * len(big)) * s)
+            _text(out, sides, (x, pad + round(24 * s) + round(50 * s)), 0.6 * s, WHITE)
+        phase = spec.phase_labels[result.phase]
+        status = _fit(f"{phase} | {_value(result, spec)}", 0.6 * s, panel_w - 2 * pad)
+        _text(out, status, (pad, pad + line * 4 - round(12 * s)), 0.6 * s, WHITE)
     message, colour = (result.cues[0], CUE) if result.cues else (result.note, NOTE) if result.note else (None, WHITE)
     if message:
         size = 0.75 * s

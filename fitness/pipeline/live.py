@@ -51,12 +51,14 @@ class LiveCoach:
         self.last_pose: Pose | None = None
 
     @property
-    def exercise(self) -> str:
+    def exercise(self) -> str | None:
+        """The exercise being counted: the one asked for, or the one recognised (``None``: none yet)."""
         return self._analyzer.exercise
 
     @property
     def reps(self) -> list[Rep]:
-        return self._analyzer.counter.reps
+        counter = self._analyzer.counter
+        return [] if counter is None else counter.reps
 
     def reset(self, exercise: str | None = None) -> None:
         """Start over (new set, or a different exercise)."""
@@ -77,6 +79,5 @@ class LiveCoach:
             self.on_rep(result.rep)
         if not self.draw:
             return frame_rgb, result
-        return annotate(frame_rgb, pose, result, REGISTRY[self.exercise]), result
-
-
+        key = self.exercise
+        return annotate(frame_rgb, pose, result, None if key is None else REGISTRY[key]), result

@@ -1,33 +1,47 @@
-"""A pose stream through the engine: counter -> reps, notes, per-frame results.
+"""A pose stream through the engine: recognition, counters, notes, per-frame results.
 
-:class:`StreamAnalyzer` is the one place a stream of poses meets the counters, whatever it came
+:class:`StreamAnalyzer` is the one place a stream of poses meets the engine, whatever it came
 from: a video file (:mod:`fitness.pipeline.video_analysis`), the webcam
-(:mod:`fitness.pipeline.live`) or poses already estimated (:func:`analyze_poses`: tests, tuning,
-replays). ``exercise="auto"`` counts every registered exercise side by side and reports the one
-the recogniser settles on. A named exercise is still checked against the others, so footage of
-the wrong exercise ends with a low-confidence note instead of a confident wrong count.
+(:mod:`fitness.pipeline.live`) or poses already estimated (:func:`analyze_poses`: tests,
+tuning, replays). Every frame goes once through the shared
+:class:`~fitness.engine.context.ContextTracker` and the recogniser's spec signatures (cheap);
+full counters run only for the requested exercise, or with ``exercise="auto"`` for the short
+list of exercises with the most evidence so far. A counter that joins the short list late
+replays the frames it missed, so its count is the same as if it had run from the start.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
+from fitness.engine.context import ContextTracker, FrameContext
 from fitness.engine.counter import CounterConfig, FrameResult, RepCounter
+from fitness.engine.machines import Break
 from fitness.engine.recognition import ExerciseRecognizer, Recognition
 from fitness.engine.registry import REGISTRY
-from fitness.engine.spec import ExerciseSpec
+from fitness.engine.spec import ExerciseSpec, Phase
 from fitness.engine.values import Rep
 from fitness.errors import FitnessError
 from fitness.pose.types import Pose
 
 log = logging.getLogger(__name__)
 
-AUTO = "auto"
+AUTO: Final = "auto"
+NOT_KNOWN: Final = "Not an exercise I know"
+# With "auto", full counters run for this many leading candidates at most.
+SHORTLIST: Final = 2
+MAX_COUNTERS: Final = 3
+# A live stream keeps this much history for a counter that joins late, and weighs the
+# recogniser's evidence over this window (a person may move on to another exercise).
+LIVE_HISTORY_S: Final = 60.0
+LIVE_FPS_CAP: Final = 60
+
 ProgressFn = Callable[[int, int], None]  # (frames done, frames expected or 0 when unknown)
 RepFn = Callable[[Rep], None]
 
@@ -65,9 +79,15 @@ class VideoInfo:
 
 @dataclass(frozen=True)
 class AnalysisResult:
-    """Everything one analysis produced. ``frames`` has one entry per video frame."""
+    """Everything one analysis produced. ``frames`` has one entry per video frame.
 
-    exercise: str
+    ``exercise`` is ``None`` when recognition found nothing it knows (then nothing is
+    counted). ``kind`` is the exercise's movement kind: for a ``"hold"``, ``hold_ms`` is the
+    time held (breaks excluded) and ``breaks`` when and why the position or form was lost;
+    ``per_side`` has each side's reps where sides are counted on their own.
+    """
+
+    exercise: str | None
     video: VideoInfo
     reps: tuple[Rep, ...]
     per_side: dict[str, int]
@@ -75,31 +95,52 @@ class AnalysisResult:
     frames: tuple[FrameResult, ...] = ()
     recognition: Recognition | None = None
     requested: str = AUTO
+    kind: str = "reps"
+    hold_ms: int | None = None
+    breaks: tuple[Break, ...] = ()
 
     @property
     def count(self) -> int:
         return len(self.reps)
 
     @property
-    def spec(self) -> ExerciseSpec:
-        return REGISTRY[self.exercise]
+    def spec(self) -> ExerciseSpec | None:
+        return None if self.exercise is None else REGISTRY[self.exercise]
+
+    @property
+    def exercise_name(self) -> str:
+        """The exercise's name for people ("Not an exercise I know" when none was recognised)."""
+        spec = self.spec
+        return NOT_KNOWN if spec is None else spec.name
+
+    @property
+    def measure_label(self) -> str:
+        """What ``frames[i].angle`` measures ("knee angle", "wrist height")."""
+        spec = self.spec
+        return "angle" if spec is None else spec.primary.label()
+
+    @property
+    def hold_s(self) -> float | None:
+        return None if self.hold_ms is None else self.hold_ms / 1000.0
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` document."""
+        """The ``--json`` document: ``exercise``, ``kind``, ``reps`` (the total), ``rep_list``,
+        ``per_side``, ``notes``, ``video``, ``recognition``; for holds ``hold_s`` and ``breaks``
+        (each ``t_s``, ``duration_s``, ``reason``, ``id``)."""
         doc: dict[str, Any] = {
             "exercise": self.exercise,
+            "kind": self.kind,
             "reps": self.count,
             "video": self.video.to_dict(),
             "rep_list": [r.to_dict() for r in self.reps],
             "per_side": dict(self.per_side),
             "notes": list(self.notes),
         }
+        if self.kind == "hold":
+            doc["hold_s"] = round((self.hold_ms or 0) / 1000.0, 2)
+            doc["breaks"] = [b.to_dict() for b in self.breaks]
         if self.recognition is not None:
-            doc["recognition"] = {
-                "exercise": self.recognition.exercise,
-                "confidence": self.recognition.confidence,
-                "scores": self.recognition.scores,
-            }
+            doc["recognition"] = self.recognition.to_dict()
         return doc
 
     def angle_series(self) -> tuple[np.ndarray, np.ndarray]:
@@ -109,82 +150,211 @@ class AnalysisResult:
         return t, a
 
 
+def idle_result(t_ms: float, notes: tuple[str, ...] = ()) -> FrameResult:
+    """A frame's result while no exercise is being counted (auto, nothing recognised yet)."""
+    return FrameResult(
+        t_ms=round(t_ms),
+        angle=None,
+        extension=None,
+        phase=Phase.SETUP,
+        reps=0,
+        per_side={},
+        side=None,
+        view=None,
+        signal="angle",
+        notes=notes,
+    )
+
+
 class StreamAnalyzer:
-    """Counts the requested exercise (and, to check it, all the others) frame by frame."""
+    """Recognises (or takes the requested exercise) and counts, frame by frame.
+
+    ``keep_frames`` keeps every frame's result and the whole stream's history (a video);
+    without it (live) the history for late-joining counters is capped at ``LIVE_HISTORY_S``
+    and recognition weighs the same recent window.
+    """
 
     def __init__(self, exercise: str = AUTO, config: CounterConfig | None = None, keep_frames: bool = True) -> None:
         self.requested = check_exercise(exercise)
-        self.recognizer = ExerciseRecognizer(REGISTRY, config)
+        self.config = config or CounterConfig()
         self.keep_frames = keep_frames
-        self.frames: dict[str, list[FrameResult]] = {k: [] for k in REGISTRY}
-        self.last: dict[str, FrameResult] = {}
+        self.tracker = ContextTracker(self.config.tracker())
+        self.recognizer = ExerciseRecognizer(REGISTRY, self.config, None if keep_frames else LIVE_HISTORY_S)
+        cap = None if keep_frames else round(LIVE_HISTORY_S * LIVE_FPS_CAP)
+        self._history: deque[FrameContext] = deque(maxlen=cap)
+        self.counters: dict[str, RepCounter] = {}
+        self.frames: dict[str, list[FrameResult]] = {}
+        self.last: FrameResult | None = None
+        self._recognition: Recognition | None = None
+        self._evidence_seen = -1
+        self.frames_seen = 0
+        self.frames_with_person = 0
+        if self.requested != AUTO:
+            self.counter_for(self.requested)
+
+    # -- what is reported ---------------------------------------------------------------------
+    def recognition(self) -> Recognition:
+        """The recogniser's verdict so far (recomputed only when new evidence came in)."""
+        seen = sum(len(s.evidence) for s in self.recognizer.signatures.values())
+        if self._recognition is None or seen != self._evidence_seen:
+            self._recognition, self._evidence_seen = self.recognizer.current(), seen
+        return self._recognition
 
     @property
-    def exercise(self) -> str:
-        """The exercise being reported: the requested one, or the recogniser's verdict so far."""
-        return self.requested if self.requested != AUTO else self.recognizer.current().exercise
+    def exercise(self) -> str | None:
+        """The exercise being reported: the requested one, or the recognised one (``None``: none yet)."""
+        return self.requested if self.requested != AUTO else self.recognition().exercise
 
     @property
-    def counter(self) -> RepCounter:
-        return self.recognizer.counters[self.exercise]
+    def counter(self) -> RepCounter | None:
+        key = self.exercise
+        return None if key is None else self.counter_for(key)
 
+    def counter_for(self, key: str) -> RepCounter:
+        """The full counter for ``key``, started (and caught up on the history) if need be."""
+        if key not in self.counters:
+            self._start(key)
+        return self.counters[key]
+
+    def _start(self, key: str) -> list[FrameResult]:
+        counter = RepCounter(REGISTRY[key], self.config)
+        results = [counter.step(ctx) for ctx in self._history]
+        for ctx in self._history:
+            ctx.forget()
+        self.counters[key] = counter
+        self.frames[key] = results if self.keep_frames else []
+        return results
+
+    # -- the stream -----------------------------------------------------------------------------
     def update(self, pose: Pose | None, t_ms: float) -> FrameResult:
-        results = self.recognizer.update(pose, t_ms)
-        self.last = results
+        ctx = self.tracker.update(pose, t_ms)
+        self.frames_seen += 1
+        self.frames_with_person += pose is not None
+        self.recognizer.step(ctx)
+        if self.requested == AUTO:
+            self._follow_candidates()
+        results = {key: counter.step(ctx) for key, counter in self.counters.items()}
         if self.keep_frames:
             for key, res in results.items():
                 self.frames[key].append(res)
-        return results[self.exercise]
+        ctx.forget()
+        self._history.append(ctx)
+        shown = self.exercise
+        if shown is not None and shown not in results:
+            # Recognised but not on the short list a moment ago: its counter catches up on the
+            # history, which already ends with this frame.
+            results[shown] = self._start(shown)[-1]
+        self.last = results[shown] if shown is not None else idle_result(t_ms, self._idle_notes(pose))
+        return self.last
+
+    def _follow_candidates(self) -> None:
+        for key in self.recognizer.shortlist(SHORTLIST):
+            if key in self.counters:
+                continue
+            if len(self.counters) >= MAX_COUNTERS:
+                scores = self.recognizer.scores()
+                drop = min(self.counters, key=lambda k: scores.get(k, 0.0))
+                del self.counters[drop]
+                self.frames.pop(drop, None)
+            self.counter_for(key)
+
+    @staticmethod
+    def _idle_notes(pose: Pose | None) -> tuple[str, ...]:
+        return ("No one in view",) if pose is None else ("Looking for an exercise I know",)
+
+    def finish(self) -> None:
+        """End of the stream: open holds close, a hold in progress counts as evidence."""
+        self.recognizer.finish()
+        self._recognition = None
+        for counter in self.counters.values():
+            counter.finish()
 
     def notes(self) -> tuple[str, ...]:
-        return summarize_notes(self.counter, self.recognizer.current(), self.requested, self.recognizer.counters)
+        return summarize_notes(self)
 
 
-def summarize_notes(
-    counter: RepCounter, recognition: Recognition, requested: str, counters: Mapping[str, RepCounter]
-) -> tuple[str, ...]:
+def _described(counter: RepCounter) -> str:
+    """What a counter found, in a few words: "4 reps", "9.5 s held"."""
+    if counter.spec.kind == "hold":
+        return f"{(counter.hold_ms or 0) / 1000.0:.1f} s held"
+    return f"{counter.count} reps"
+
+
+def _mismatch_note(analyzer: StreamAnalyzer, counter: RepCounter, recognition: Recognition) -> str | None:
+    """Footage of another exercise than the one asked for says what it looks like (a hold asked
+    for on reps, or the reverse, names both)."""
+    other_key = recognition.exercise
+    spec = counter.spec
+    if other_key is None or other_key == spec.key or not analyzer.keep_frames:
+        return None
+    other = analyzer.counter_for(other_key)
+    found = other.count > counter.count if other.spec.kind != "hold" else (other.hold_ms or 0) > 0
+    if spec.kind != other.spec.kind:
+        found = found or other.count > 0 or (other.hold_ms or 0) > 0
+    if not found:
+        return None
+    name, asked = other.spec.name.lower(), spec.name.lower()
+    if spec.kind != other.spec.kind:
+        return f"This looks like {name} ({_described(other)}), not {asked} ({_described(counter)}): low confidence"
+    return f"This looks more like {name} than {asked} ({other.count} {name} reps found): low confidence in this count"
+
+
+def summarize_notes(analyzer: StreamAnalyzer) -> tuple[str, ...]:
     """Plain-language notes on what limited the count (and what the counter could not judge)."""
+    recognition = analyzer.recognition()
+    counter = analyzer.counter
+    if analyzer.frames_seen == 0:
+        return ("The video has no frames",)
+    if analyzer.frames_with_person == 0:
+        return (f"No person found in any of the {analyzer.frames_seen} frames: 0 reps",)
+    if counter is None:
+        return (f"{NOT_KNOWN}: nothing here moved like any of the {len(REGISTRY)} exercises, so nothing was counted",)
+    return _counter_notes(analyzer, counter, recognition)
+
+
+def _counter_notes(analyzer: StreamAnalyzer, counter: RepCounter, recognition: Recognition) -> tuple[str, ...]:
     spec, stats = counter.spec, counter.stats
     notes: list[str] = []
-    if stats.frames == 0:
-        return ("The video has no frames",)
-    if stats.with_person == 0:
-        return (f"No person found in any of the {stats.frames} frames: 0 reps",)
-    if requested == AUTO:
+    if analyzer.requested == AUTO:
         sure = "" if recognition.confident else " (low confidence)"
         notes.append(f"Recognised as {spec.name.lower()}{sure}")
     else:
-        best = counters[recognition.exercise]
-        if recognition.exercise != spec.key and best.count > counter.count:
-            other = best.spec.name.lower()
-            notes.append(
-                f"This looks more like {other} than {spec.name.lower()} "
-                f"({best.count} {other} reps found): low confidence in this count"
-            )
-    if stats.in_position == 0:
+        mismatch = _mismatch_note(analyzer, counter, recognition)
+        if mismatch:
+            notes.append(mismatch)
+    if stats.in_position == 0 and spec.kind != "hold":
         notes.append(f"Never in position for {spec.name.lower()}: {spec.setup_message.lower()}")
     elif stats.counted == 0:
         if stats.missing:
             joints = sorted({n.split("_", 1)[-1] for n in stats.missing})
+            counted_from = ", ".join(spec.required_joints())
             notes.append(
-                f"The {', '.join(joints)} were never visible: {spec.name.lower()} is counted from the "
-                f"{spec.primary.a}, {spec.primary.vertex} and {spec.primary.c}"
+                f"The {', '.join(joints)} were never visible: {spec.name.lower()} is counted from the {counted_from}"
             )
         for message in stats.unmet:
             notes.append(f"{message} (never the case here)")
+        if spec.kind == "hold" and not stats.unmet:
+            notes.append(f"Never in position for {spec.name.lower()}: {spec.setup_message.lower()}")
     else:
-        share = 1.0 - stats.counted / (stats.in_position * (2 if spec.sides == "both" else 1))
-        if share > 0.3 and stats.missing:
+        tracks = 2 if spec.sides in ("both", "alternating") else 1
+        share = 1.0 - stats.counted / max(1, stats.in_position * tracks)
+        if spec.kind == "reps" and share > 0.3 and stats.missing:
             joints = sorted({n.replace("_", " ") for n, _ in stats.missing.most_common(3)})
             notes.append(f"Partly out of view ({share:.0%} of frames): {', '.join(joints)} hidden")
+    if stats.with_person and not counter.started and spec.never_started and stats.counted:
+        notes.append(spec.never_started)
     if stats.cuts:
         notes.append(f"{stats.cuts} scene cut(s): a rep interrupted by a cut is not counted")
     if counter.partial:
         notes.append(
             f"{counter.partial} partial rep(s) not counted: {spec.name.lower()} did not reach the turning point"
         )
+    if stats.overshoot:
+        notes.append(f"{stats.overshoot} movement(s) went past the range of {spec.name.lower()} and were not counted")
     if stats.unsure:
-        notes.append(f"{stats.unsure} movement(s) not counted: the {spec.primary.vertex} was barely visible")
+        notes.append(
+            f"{stats.unsure} movement(s) not counted: the {', '.join(spec.required_joints())} were barely visible"
+        )
     notes.extend(stats.quiet)
     return tuple(dict.fromkeys(notes))
 
@@ -213,17 +383,23 @@ def analyze_poses(
 
 
 def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
+    analyzer.finish()
     key = analyzer.exercise
-    counter = analyzer.counter
+    recognition = analyzer.recognition()
+    notes = analyzer.notes()
+    if key is None:
+        return AnalysisResult(None, info, (), {}, notes, (), recognition, analyzer.requested)
+    counter = analyzer.counter_for(key)
     return AnalysisResult(
         exercise=key,
         video=info,
         reps=tuple(counter.reps),
         per_side=counter.per_side(),
-        notes=analyzer.notes(),
-        frames=tuple(analyzer.frames[key]),
-        recognition=analyzer.recognizer.current(),
+        notes=notes,
+        frames=tuple(analyzer.frames.get(key, ())),
+        recognition=recognition,
         requested=analyzer.requested,
+        kind=counter.spec.kind,
+        hold_ms=counter.hold_ms,
+        breaks=counter.breaks,
     )
-
-

@@ -19,8 +19,8 @@ from fitness.pose.types import Pose
 log = logging.getLogger(__name__)
 
 
-def annotate(frame_rgb: np.ndarray, pose: Pose | None, result: FrameResult, spec: ExerciseSpec) -> np.ndarray:
-    """Skeleton plus HUD on a copy of the frame."""
+def annotate(frame_rgb: np.ndarray, pose: Pose | None, result: FrameResult, spec: ExerciseSpec | None) -> np.ndarray:
+    """Skeleton plus HUD on a copy of the frame (``spec`` ``None``: nothing recognised yet)."""
     from fitness.pipeline.hud import draw_hud
     from fitness.pose.drawing import draw_pose
 
@@ -70,7 +70,7 @@ def analyze_video(
                 frame_result = analyzer.update(pose, frame.t_ms)
                 poses.append(pose)
                 if writer is not None:
-                    writer.write(annotate(frame.rgb, pose, frame_result, REGISTRY[exercise]))
+                    writer.write(annotate(frame.rgb, pose, frame_result, REGISTRY.get(exercise)))
                 if progress is not None:
                     progress(len(poses), total)
         info = VideoInfo(
@@ -93,5 +93,3 @@ def _write_annotated(source: Path, out: Path, poses: list[Pose | None], result: 
         with WriterContext(writer):
             for frame, pose, res in zip(video, poses, result.frames, strict=False):
                 writer.write(annotate(frame.rgb, pose, res, result.spec))
-
-

@@ -47,9 +47,13 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
 
 def test_unknown_exercise_lists_valid_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     video = _blank_video(tmp_path / "wall.mp4")
-    code, out, err = run_cli(capsys, "analyze", str(video), "--exercise", "burpee")
+    code, out, err = run_cli(capsys, "analyze", str(video), "--exercise", "zumba")
     assert code == 1 and out == ""
-    assert "unknown exercise 'burpee'; valid exercises: auto, curl, pushup, squat" in one_line_error(err)
+    assert (
+        "unknown exercise 'zumba'; valid exercises: auto, burpee, crunch, curl, deadlift, glute_bridge, "
+        "jumping_jack, lateral_raise, lunge, mountain_climber, overhead_press, plank, pull_up, pushup, "
+        "sit_up, squat, tricep_dip, tricep_extension, wall_sit"
+    ) in one_line_error(err)
 
 
 @pytest.mark.parametrize(

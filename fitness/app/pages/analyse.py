@@ -96,7 +96,7 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
     good = sum(r.verdict == "good" for r in result.reps)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Reps", result.count)
-    c2.metric("Exercise", result.spec.name)
+    c2.metric("Exercise", result.exercise_name)
     c3.metric("Good form", f"{good} of {result.count}" if result.count else "—")
     c4.metric("Video", f"{result.video.duration_ms / 1000:.1f} s")
     for warning in view.warnings:
