@@ -9,6 +9,7 @@ none of them re-derives these.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Final
@@ -67,6 +68,11 @@ def rescale_of(prev: Pose, pose: Pose, min_score: float) -> tuple[float, float]:
     return shape, be / ae
 
 
+@functools.lru_cache(maxsize=1024)
+def _names(measure: Measure, side: Side) -> tuple[str, ...]:
+    return measure.names(side)
+
+
 @dataclass(slots=True)
 class FrameContext:
     """One frame, as every counter sees it. ``pose`` is ``None`` when nobody was found."""
@@ -98,7 +104,12 @@ class FrameContext:
 
     def missing(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The joints among ``names`` not seen on this frame."""
-        return tuple(n for n in names if self.score(n) < self.min_score)
+        if self.pose is None:
+            return names
+        if not self._scores:
+            self._scores = self.pose.keypoints[:, 2].tolist()
+        scores, lo = self._scores, self.min_score
+        return tuple(n for n in names if scores[INDEX[n]] < lo)
 
     def value(self, measure: Measure, side: Side) -> float:
         """``measure`` on this frame (nan when one of its joints is not seen), computed once."""
@@ -106,7 +117,7 @@ class FrameContext:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        seen = self.pose is not None and not self.missing(measure.names(side))
+        seen = self.pose is not None and not self.missing(_names(*key))
         result = measure.value(self.pose, side) if seen and self.pose is not None else math.nan
         self._cache[key] = result
         return result
