@@ -25,10 +25,9 @@ log = logging.getLogger("eval_poses")
 
 def details(result: AnalysisResult) -> str:
     lines = [f"      {n}" for n in result.notes]
-    lines += [
-        f"      #{r.index} {r.side:5s} {r.start_ms}-{r.bottom_ms}-{r.end_ms} {r.min_angle}..{r.max_angle} {list(r.cues)}"
-        for r in result.reps
-    ]
+    for r in result.reps:
+        span = f"{r.start_ms}-{r.bottom_ms}-{r.end_ms}"
+        lines.append(f"      #{r.index} {r.side:5s} {span} {r.min_angle}..{r.max_angle} {list(r.cues)}")
     lines += [f"      break {b.start_ms}-{b.end_ms} {b.id}: {b.reason}" for b in result.breaks]
     return "\n".join(lines)
 
@@ -45,7 +44,8 @@ def evaluate(clip: LabelledClip, poses: Path, verbose: bool) -> tuple[EvalRow, s
     row = row_of(clip, labelled)
     mark = "ok  " if row.exact else "obo " if row.off_by_one else "MISS"
     unit = "s" if clip.kind == "hold_s" else ""
-    sides = f" {row.per_side}" if clip.left is not None or "alternating" in str(labelled.spec and labelled.spec.sides) else ""
+    per_side = labelled.spec is not None and labelled.spec.sides == "alternating"
+    sides = f" {row.per_side}" if per_side else ""
     line = (
         f"{mark} {clip.name:46s} {clip.exercise:16s} {row.predicted:g}{unit} ({clip.lo:g}-{clip.hi:g}){sides}"
         f"  auto: {auto.exercise or 'not known'} ({auto.count if auto.kind != 'hold' else auto.hold_s})"
