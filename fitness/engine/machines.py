@@ -122,7 +122,8 @@ HoldState = Literal["in", "out", "unknown"]
 
 @dataclass(frozen=True, slots=True)
 class Break:
-    """A stretch of a hold when the position or form was lost (longer than the grace)."""
+    """A stretch of a hold when the position or form was lost (longer than the grace): from the
+    last frame in position to the first one back."""
 
     start_ms: int
     end_ms: int
@@ -186,7 +187,12 @@ class HoldClock:
             self._last_ok = t_ms
         else:
             if self.holding:
-                self._out = (t_ms, reason or "out of position", reason_id)
+                # The clock stopped after the last frame seen in position.
+                self._out = (
+                    self._last_ok if self._last_ok is not None else t_ms,
+                    reason or "out of position",
+                    reason_id,
+                )
                 self._bridge = self._pending
             self.holding = False
         self._pending = 0.0
