@@ -31,7 +31,7 @@ SPEC = ExerciseSpec(
     rules=(
         FormRule(
             "full_extension",
-            "Lift your hips in line with shoulders and knees",
+            "Lift your hips into line with your knees",
             HIP,
             "max",
             min_value=165,

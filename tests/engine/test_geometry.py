@@ -164,7 +164,7 @@ def test_registry_holds_the_catalogue() -> None:
 
 
 def test_unknown_exercise_lists_valid_ones() -> None:
-    with pytest.raises(KeyError, match="burpee, crunch, curl, .*, pushup, sit_up, squat, .*, wall_sit"):
+    with pytest.raises(KeyError, match=r"burpee, crunch, curl, .*, pushup, sit_up, squat, .*, wall_sit"):
         get_spec("zumba")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -202,7 +203,7 @@ def test_property_plank_time_never_exceeds_the_frames_in_position(sagging: list[
     counter = RepCounter(REGISTRY["plank"])
     run(counter, poses)
     counter.finish()
-    held_pairs = sum(1 for a, b in zip(poses, poses[1:], strict=False) if a is PLANK and b is PLANK)
+    held_pairs = sum(1 for a, b in pairwise(poses) if a is PLANK and b is PLANK)
     assert (counter.hold_ms or 0) <= round(held_pairs * DT) + 1
 
 
@@ -239,7 +240,7 @@ angles = st.lists(st.floats(30, 180), min_size=2, max_size=40)
 def test_property_per_side_counts_sum_to_the_total(left: list[float], right: list[float]) -> None:
     def wave(points: list[float]) -> list[float]:
         out: list[float] = []
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in pairwise(points):
             out += ramp(a, b, 0.3)
         return out
 
@@ -345,7 +346,7 @@ def test_new_spec_fields_reject_bad_values_naming_them(overrides: dict[str, obje
 
 def test_overshoot_must_lie_beyond_the_flexed_threshold() -> None:
     crunch = REGISTRY["crunch"]
-    with pytest.raises(ValueError, match="overshoot=0.95"):
+    with pytest.raises(ValueError, match=r"overshoot=0\.95"):
         replace(crunch, overshoot=0.95)
 
 
