@@ -1,6 +1,6 @@
 """Lateral (side) raise with dumbbells: straight arms raised sideways to shoulder height."""
 
-from fitness.engine.spec import AngleDef, ElevationDef, ExerciseSpec, FormRule, Phase, Requirement
+from fitness.engine.spec import AngleDef, DistanceDef, ElevationDef, ExerciseSpec, FormRule, Phase, Requirement
 
 ARM = ElevationDef("shoulder", "elbow")
 
@@ -18,6 +18,14 @@ SPEC = ExerciseSpec(
     orientation="upright",
     setup_message="Stand facing the camera with your arms in view",
     requirements=(
+        # The arms rise sideways, in the plane a camera in front sees: facing it, the shoulders
+        # are 0.6-0.8 torso lengths apart; side-on they overlap, and an arm raised in view is a
+        # front raise.
+        Requirement(
+            "Face the camera",
+            DistanceDef("left_shoulder", "right_shoulder", ("shoulder", "hip")),
+            min_value=0.4,
+        ),
         # The arms stay long, elbows only slightly bent (ExRx); an upright row or a shrug with
         # bent elbows lifts the upper arm too.
         Requirement(
