@@ -4,10 +4,10 @@ Each leg is counted on its own (every knee drive is a rep, as coaches count them
 their sum.
 """
 
-from fitness.engine.spec import AngleDef, BendDef, ExerciseSpec, FormRule, Phase, Requirement, View
+from exercises.common import body_line_rules
+from fitness.engine.spec import AngleDef, ExerciseSpec, FormRule, Phase, Requirement
 
 HIP = AngleDef("shoulder", "hip", "knee")
-SIDE_VIEWS: frozenset[View] = frozenset({"side", "oblique"})
 
 SPEC = ExerciseSpec(
     key="mountain_climber",
@@ -36,16 +36,7 @@ SPEC = ExerciseSpec(
             # The knee comes under the chest: hip at 80 deg or less.
             max_value=80,
         ),
-        FormRule(
-            "hips_sag",
-            "Tighten your core: hips are sagging",
-            BendDef("shoulder", "hip", "ankle"),
-            "max",
-            # As for a push-up: hips more than 20 deg below the shoulder-ankle line sag.
-            max_value=20,
-            views=SIDE_VIEWS,
-            quiet_note="Turn sideways for hip feedback",
-        ),
+        body_line_rules("Turn sideways for hip feedback")[0],
     ),
     # Hands on the floor.
     still=("wrist",),

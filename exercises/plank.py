@@ -1,10 +1,7 @@
 """Plank (forearm or straight-arm): a hold, timed while the body stays in one straight line."""
 
-from fitness.engine.spec import AngleDef, BendDef, ExerciseSpec, FormRule, Phase, Requirement, RiseDef, View
-
-BODY_LINE = BendDef("shoulder", "hip", "ankle")
-SIDE_VIEWS: frozenset[View] = frozenset({"side", "oblique"})
-SIDE_NOTE = "Turn sideways for body-line feedback"
+from exercises.common import BODY_LINE, body_line_rules
+from fitness.engine.spec import AngleDef, ExerciseSpec, Phase, Requirement, RiseDef
 
 SPEC = ExerciseSpec(
     key="plank",
@@ -26,28 +23,7 @@ SPEC = ExerciseSpec(
         # Far out of line is another pose altogether (a pike, a downward dog, a collapse).
         Requirement("Get into one line from shoulders to heels", BODY_LINE, min_value=-45, max_value=40),
     ),
-    rules=(
-        # As for push-ups: hips 15 deg below the shoulder-ankle line sag, 20 above pike
-        # (the labelled planks hold -16 to +1).
-        FormRule(
-            "hips_sag",
-            "Tighten your core: hips are sagging",
-            BODY_LINE,
-            "max",
-            max_value=15,
-            views=SIDE_VIEWS,
-            quiet_note=SIDE_NOTE,
-        ),
-        FormRule(
-            "hips_pike",
-            "Lower your hips into a straight line",
-            BODY_LINE,
-            "min",
-            min_value=-20,
-            views=SIDE_VIEWS,
-            quiet_note=SIDE_NOTE,
-        ),
-    ),
+    rules=body_line_rules("Turn sideways for body-line feedback"),
     still=("ankle", "elbow"),
     grace_s=1.0,
     phase_labels={

@@ -1,10 +1,9 @@
 """Push-up, counted at the elbow (side/oblique) or by shoulder height (head-on)."""
 
-from fitness.engine.spec import AngleDef, BendDef, ExerciseSpec, FormRule, HeightSignal, Phase, View
+from exercises.common import SIDE_VIEWS, body_line_rules
+from fitness.engine.spec import AngleDef, ExerciseSpec, FormRule, HeightSignal, Phase
 
 ELBOW = AngleDef("shoulder", "elbow", "wrist")
-BODY_LINE = BendDef("shoulder", "hip", "ankle")
-SIDE_VIEWS: frozenset[View] = frozenset({"side", "oblique"})
 SIDE_NOTE = "Turn sideways for depth, lockout and body-line feedback"
 
 SPEC = ExerciseSpec(
@@ -22,24 +21,7 @@ SPEC = ExerciseSpec(
         upper="shoulder", lower="wrist", limbs=(("shoulder", "elbow"), ("elbow", "wrist")), extended=0.9, flexed=0.6
     ),
     rules=(
-        FormRule(
-            "hips_sag",
-            "Tighten your core: hips are sagging",
-            BODY_LINE,
-            "max",
-            max_value=15,
-            views=SIDE_VIEWS,
-            quiet_note=SIDE_NOTE,
-        ),
-        FormRule(
-            "hips_pike",
-            "Lower your hips into a straight line",
-            BODY_LINE,
-            "min",
-            min_value=-20,
-            views=SIDE_VIEWS,
-            quiet_note=SIDE_NOTE,
-        ),
+        *body_line_rules(SIDE_NOTE),
         FormRule(
             "depth",
             "Go lower: chest towards the floor",

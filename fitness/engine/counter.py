@@ -244,6 +244,23 @@ def hold_state(spec: ExerciseSpec, ctx: FrameContext, side: Side, steady: bool) 
     return "in", "", ""
 
 
+def sequence_machine(spec: ExerciseSpec, config: CounterConfig) -> SequenceMachine | None:
+    """The machine for a sequence spec (``None`` for other kinds); cyclic when the last
+    position is the first (the end of one burpee is the start of the next)."""
+    if spec.kind != "sequence":
+        return None
+    cyclic = spec.positions[0] == spec.positions[-1]
+    return SequenceMachine(len(spec.positions), config.dwell_ms, config.max_pass_ms, cyclic)
+
+
+def overshoot_extension(spec: ExerciseSpec) -> float | None:
+    """The spec's overshoot as a normalised extension (below 0: past the flexed threshold)."""
+    ext, flex = spec.extended, spec.flexed
+    if spec.overshoot is None or ext is None or flex is None:
+        return None
+    return normalise(spec.overshoot, ext, flex)
+
+
 def position_matches(spec: ExerciseSpec, ctx: FrameContext, side: Side) -> tuple[bool, ...]:
     """For each position of a sequence, whether this frame is in it (unseen joints: no)."""
     out = []
@@ -269,18 +286,8 @@ class RepCounter:
         self._tracks = [_Track(spec, self.config, s) for s in sides]
         self._hold = HoldClock(spec.grace_s * 1000.0) if spec.kind == "hold" else None
         self._steadiness = RangeWindow(self.config.hold_window_ms)
-        cyclic = len(spec.positions) > 1 and spec.positions[0] == spec.positions[-1]
-        self._sequence = (
-            SequenceMachine(len(spec.positions), self.config.dwell_ms, self.config.max_pass_ms, cyclic)
-            if spec.kind == "sequence"
-            else None
-        )
-        ext, flex = spec.extended, spec.flexed
-        self._overshoot_e = (
-            normalise(spec.overshoot, ext, flex)
-            if spec.overshoot is not None and ext is not None and flex is not None
-            else None
-        )
+        self._sequence = sequence_machine(spec, self.config)
+        self._overshoot_e = overshoot_extension(spec)
         self._reps: list[Rep] = []
         self._absent_since: float | None = None
         self._trouble_since: float | None = None

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from fitness.engine.context import FrameContext
-from fitness.engine.counter import CounterConfig, hold_state, position_matches
-from fitness.engine.machines import HoldClock, PhaseMachine, RangeWindow, SequenceMachine
+from fitness.engine.counter import CounterConfig, hold_state, overshoot_extension, position_matches, sequence_machine
+from fitness.engine.machines import HoldClock, PhaseMachine, RangeWindow
 from fitness.engine.signal import FLEXED_CHECK, SideSignal, normalise
 from fitness.engine.spec import SIDES, ExerciseSpec, Side, resolve
 from fitness.pose.keypoints import INDEX
@@ -149,18 +149,8 @@ class Signature:
         self._hold_since: float | None = None
         self._hold_start_ms = 0.0
         self._steady = RangeWindow(cfg.hold_window_ms)
-        cyclic = len(spec.positions) > 1 and spec.positions[0] == spec.positions[-1]
-        self._sequence = (
-            SequenceMachine(len(spec.positions), cfg.dwell_ms, cfg.max_pass_ms, cyclic)
-            if spec.kind == "sequence"
-            else None
-        )
-        ext, flex = spec.extended, spec.flexed
-        self._overshoot = (
-            normalise(spec.overshoot, ext, flex)
-            if spec.overshoot is not None and ext is not None and flex is not None
-            else None
-        )
+        self._sequence = sequence_machine(spec, cfg)
+        self._overshoot = overshoot_extension(spec)
         # How much the spec pins down: each requirement, still joint and extra channel is one
         # more thing a movement must match. When two specs explain the same stretch, the one
         # that says more about it wins.
