@@ -75,8 +75,9 @@ class LiveCoach:
         pose = self.estimator.estimate(frame_rgb, t)
         result = self._analyzer.update(pose, t)
         self.last_result, self.last_pose = result, pose
-        if result.rep is not None and self.on_rep is not None:
-            self.on_rep(result.rep)
+        if self.on_rep is not None:
+            for rep in self._analyzer.new_reps:
+                self.on_rep(rep)
         if not self.draw:
             return frame_rgb, result
         key = self.exercise

@@ -189,6 +189,10 @@ class StreamAnalyzer:
         self._evidence_seen = -1
         self.frames_seen = 0
         self.frames_with_person = 0
+        # Reps of the reported exercise completed on the last frame, replayed ones included (a
+        # counter that joins late catches up on reps already done).
+        self.new_reps: tuple[Rep, ...] = ()
+        self._announced: dict[str, int] = {}
         if self.requested != AUTO:
             self.counter_for(self.requested)
 
@@ -245,6 +249,11 @@ class StreamAnalyzer:
             # history, which already ends with this frame.
             results[shown] = self._start(shown)[-1]
         self.last = results[shown] if shown is not None else idle_result(t_ms, self._idle_notes(pose))
+        self.new_reps = ()
+        if shown is not None:
+            reps = self.counters[shown].reps
+            self.new_reps = tuple(reps[self._announced.get(shown, 0) :])
+            self._announced[shown] = len(reps)
         return self.last
 
     def _follow_candidates(self) -> None:
