@@ -22,8 +22,11 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from fitness.engine.values import Rep
+from fitness.store.connection import to_url
 from fitness.store.recorder import SessionInfo, SessionRecorder
-from fitness.store.store import SessionStore, rep_row, reps, to_url
+from fitness.store.rows import rep_row
+from fitness.store.schema import reps
+from fitness.store.store import SessionStore
 
 PG_ENV = "FITNESS_TEST_PG_URL"
 

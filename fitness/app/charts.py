@@ -18,6 +18,7 @@ from fitness.pipeline.stream import AnalysisResult
 
 log = logging.getLogger("fitness.app")
 
+
 def angle_chart(result: AnalysisResult) -> go.Figure:
     t, a = result.angle_series()
     return trace_figure(
@@ -65,7 +66,6 @@ def trace_figure(t_s: Sequence[float], angle: Sequence[float | None], reps: Sequ
         legend={"orientation": "h", "y": -0.25},
     )
     return fig
-
 
 
 def _small(fig: go.Figure, title: str, y_title: str) -> go.Figure:
@@ -155,7 +155,6 @@ def _session_lines(frame: pd.DataFrame, lines: Sequence[TrendLine]) -> go.Figure
     return fig
 
 
-
 def rep_bars(reps: Sequence[Rep]) -> go.Figure:
     fig = go.Figure(
         go.Bar(
@@ -171,3 +170,85 @@ def rep_bars(reps: Sequence[Rep]) -> go.Figure:
     )
 
 
+# -- History ------------------------------------------------------------------------------------
+# Each takes a frame the store computed (fitness.store.analytics) and only draws it.
+
+TOP_CUES = 10  # bars in the cue chart: beyond ten, a cue is rare enough not to matter
+
+
+def reps_per_day_chart(per_day: pd.DataFrame) -> go.Figure:
+    """Reps per local day, stacked by exercise (``DAY_COLUMNS``)."""
+    fig = go.Figure()
+    for ex, part in per_day.groupby("exercise"):
+        # A bar at noon sits in the middle of its day on a date axis.
+        days = [datetime.combine(d, datetime.min.time()) + timedelta(hours=12) for d in part["day"]]
+        fig.add_trace(
+            go.Bar(
+                x=days,
+                y=part["reps"],
+                width=DAY_MS * 0.7,
+                name=history_exercise_label(str(ex)),
+                marker_color=EXERCISE_COLOURS.get(str(ex)),
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig = _time_axis(fig, [datetime.combine(d, datetime.min.time()) for d in per_day["day"]])
+    return _small(fig, "Reps per day", "reps")
+
+
+def good_share_chart(per_session: pd.DataFrame) -> go.Figure:
+    """Share of good reps per session (``SESSION_COLUMNS``), sessions without reps left out."""
+    fig = _session_lines(per_session[per_session["reps"] > 0], [TrendLine("good_share", scale=100)])
+    fig.update_yaxes(range=[0, 105])
+    return _time_axis(_small(fig, "Share of good reps per session", "% good"), _local(per_session["started_at"]))
+
+
+def rom_chart(per_session: pd.DataFrame) -> go.Figure:
+    fig = _session_lines(per_session[per_session["reps"] > 0], [TrendLine("mean_rom_deg")])
+    fig.update_yaxes(rangemode="tozero")
+    return _time_axis(_small(fig, "Range of motion (session mean)", "degrees"), _local(per_session["started_at"]))
+
+
+def tempo_chart(per_session: pd.DataFrame) -> go.Figure:
+    fig = _session_lines(
+        per_session[per_session["reps"] > 0],
+        [
+            TrendLine("mean_eccentric_ms", scale=0.001, hover="down: %{y:.1f} s"),
+            TrendLine("mean_concentric_ms", scale=0.001, dash="dot", hover="up: %{y:.1f} s"),
+        ],
+    )
+    fig.update_yaxes(rangemode="tozero")
+    return _time_axis(_small(fig, "Tempo (down solid, up dotted)", "seconds"), _local(per_session["started_at"]))
+
+
+def cue_chart(cue_counts: pd.DataFrame) -> go.Figure | None:
+    """The most frequent cues (``CUE_COLUMNS``): reps that drew each, stacked by exercise
+    (a cue two exercises share is one bar); None when no rep drew a cue."""
+    if cue_counts.empty:
+        return None
+    totals = cue_counts.groupby("cue")["count"].sum().sort_values(kind="stable")
+    top = list(totals.index[-TOP_CUES:])
+    fig = go.Figure()
+    for ex, part in cue_counts[cue_counts["cue"].isin(top)].groupby("exercise"):
+        fig.add_trace(
+            go.Bar(
+                x=part["count"],
+                y=part["cue"],
+                orientation="h",
+                name=history_exercise_label(str(ex)),
+                marker_color=EXERCISE_COLOURS.get(str(ex), "#d9534f"),
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(categoryorder="array", categoryarray=top)
+    fig = _small(fig, "Most frequent cues (reps that drew each)", "")
+    fig.update_layout(height=120 + 28 * len(top))
+    return fig
+
+
+def session_chart(reps: Sequence[Rep], trace: object, title: str) -> go.Figure:
+    """One session: its saved angle trace with the reps shaded, else (no trace was kept) the
+    range of motion of each rep."""
+    if isinstance(trace, dict) and trace.get("t_ms"):
+        return trace_figure([t / 1000 for t in trace["t_ms"]], trace["angle"], reps, title)
+    return rep_bars(reps)

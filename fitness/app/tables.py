@@ -1,42 +1,41 @@
-"""Tables of reps for the pages (pandas frames; the pages show them)."""
+"""Tables of reps for the pages (pandas frames; the pages show them).
+
+Columns, headers and units come from the rep's fields (:func:`fitness.engine.fields.columns`):
+a field added to :class:`~fitness.engine.values.Rep` appears in :func:`rep_table` by itself.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
+from typing import Final
 
 import pandas as pd
 
-from fitness.app.common import VERDICT_LABEL
+from fitness.engine.fields import Column, Style, columns, reading_order
 from fitness.engine.values import Rep
 
-log = logging.getLogger("fitness.app")
+# Compact: a glance at a set needs tenths of a second and whole degrees.
+APP_STYLE: Final = Style(seconds=1, degrees=0, number=1, empty="—")
+# The live panel has room for what a person acts on between reps.
+LIVE_FIELDS: Final = ("verdict", "rom_deg", "eccentric_ms", "concentric_ms", "cues")
 
-def recent_reps_frame(reps: Sequence[Rep]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Verdict": [VERDICT_LABEL.get(r.verdict, r.verdict) for r in reps],
-            "Range": [f"{r.rom_deg:.0f}°" for r in reps],
-            "Tempo (down/up)": [f"{r.eccentric_ms / 1000:.1f} / {r.concentric_ms / 1000:.1f} s" for r in reps],
-            "Cues": ["; ".join(r.cues) or "—" for r in reps],
-        },
-        index=pd.Index([r.index for r in reps], name="Rep"),
-    )
 
+def _index(reps: Sequence[Rep]) -> pd.Index:
+    by_name = {c.name: c for c in columns(Rep)}
+    return pd.Index([rep.index for rep in reps], name=APP_STYLE.header(by_name["index"]))
+
+
+def _frame(reps: Sequence[Rep], cols: Sequence[Column]) -> pd.DataFrame:
+    data = {APP_STYLE.header(c): [APP_STYLE.text(c, c.get(rep)) for rep in reps] for c in cols}
+    return pd.DataFrame(data, index=_index(reps))
 
 
 def rep_table(reps: Sequence[Rep]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Start (s)": [f"{r.start_ms / 1000:.1f}" for r in reps],
-            "End (s)": [f"{r.end_ms / 1000:.1f}" for r in reps],
-            "Angle min–max": [f"{r.min_angle:.0f}–{r.max_angle:.0f}°" for r in reps],
-            "Range": [f"{r.rom_deg:.0f}°" for r in reps],
-            "Down / up (s)": [f"{r.eccentric_ms / 1000:.1f} / {r.concentric_ms / 1000:.1f}" for r in reps],
-            "Verdict": [VERDICT_LABEL.get(r.verdict, r.verdict) for r in reps],
-            "Cues": ["; ".join(r.cues) or "—" for r in reps],
-        },
-        index=pd.Index([r.index for r in reps], name="Rep"),
-    )
+    """Every field of each rep, one row per rep (the rep number as the index, cues last)."""
+    return _frame(reps, [c for c in reading_order(columns(Rep)) if c.name != "index"])
 
 
+def recent_reps_frame(reps: Sequence[Rep]) -> pd.DataFrame:
+    """The live panel's table: :data:`LIVE_FIELDS` of the last reps."""
+    by_name = {c.name: c for c in columns(Rep)}
+    return _frame(reps, [by_name[name] for name in LIVE_FIELDS])

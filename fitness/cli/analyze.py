@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import logging
 import sys
 from pathlib import Path
@@ -12,20 +11,17 @@ from typing import Any
 from tqdm import tqdm
 
 from fitness.cli.common import add_model_args, check_outputs, estimator_from_args, write_json
-from fitness.engine.values import Rep
+from fitness.cli.tables import rep_table
 from fitness.errors import FitnessError, OutputPathError
 from fitness.pipeline.evaluation import EvalRow, evaluate_clip, load_manifest, summarize
 from fitness.pipeline.stream import AUTO, AnalysisResult, check_exercise, exercise_choices
 from fitness.pipeline.video_analysis import analyze_video
+from fitness.store.export import write_reps_csv
 from fitness.store.recorder import SessionInfo
 
 log = logging.getLogger(__name__)
 
 PROGRESS_AFTER_FRAMES = 90  # about three seconds of video
-CSV_FIELDS = (
-    "index", "side", "start_ms", "bottom_ms", "end_ms", "min_angle", "max_angle", "rom_deg",
-    "eccentric_ms", "concentric_ms", "verdict", "cues",
-)  # fmt: skip
 
 
 def register(sub: Any) -> None:
@@ -69,15 +65,6 @@ def register(sub: Any) -> None:
 # -- analyze -------------------------------------------------------------------------------
 
 
-def _fmt_rep(rep: Rep) -> str:
-    cues = "; ".join(rep.cues) if rep.cues else "-"
-    return (
-        f"{rep.index:>3}  {rep.side:<5}  {rep.start_ms / 1000:6.2f}  {rep.end_ms / 1000:6.2f}  "
-        f"{rep.min_angle:5.0f}  {rep.max_angle:5.0f}  {rep.rom_deg:5.0f}  {rep.eccentric_ms:6d}  "
-        f"{rep.concentric_ms:6d}  {rep.verdict:<10}  {cues}"
-    )
-
-
 def _total(result: AnalysisResult) -> str:
     """The last line: reps (per side where counted per side), or the time held and its breaks."""
     spec = result.spec
@@ -100,24 +87,10 @@ def format_report(result: AnalysisResult) -> str:
     """The per-rep table, the total and the notes, as printed by ``fitness analyze``."""
     lines = [f"{result.video.path}: {result.exercise_name.lower()}"]
     if result.reps:
-        lines.append("  #  side    start     end    min    max    ROM  ecc ms  con ms  verdict     cues")
-        lines.extend(_fmt_rep(r) for r in result.reps)
+        lines.append(rep_table(result.reps).rstrip("\n"))
     lines.append(_total(result))
     lines.extend(f"note: {n}" for n in result.notes)
     return "\n".join(lines) + "\n"
-
-
-def write_csv(path: Path, reps: tuple[Rep, ...] | list[Rep]) -> None:
-    try:
-        with path.open("w", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(CSV_FIELDS)
-            for rep in reps:
-                d = rep.to_dict()
-                d["cues"] = "; ".join(rep.cues)
-                writer.writerow([d[k] for k in CSV_FIELDS])
-    except OSError as exc:
-        raise OutputPathError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _progress_bar(label: str) -> tuple[Any, Any]:
@@ -138,7 +111,7 @@ def _progress_bar(label: str) -> tuple[Any, Any]:
 
 
 def _save(args: argparse.Namespace, result: AnalysisResult) -> int:
-    from fitness.store.store import SessionStore, save_analysis
+    from fitness.store import SessionStore
 
     if result.exercise is None:
         raise FitnessError(f"nothing saved: {args.input.name} shows no exercise this app knows")
@@ -151,7 +124,7 @@ def _save(args: argparse.Namespace, result: AnalysisResult) -> int:
         extra={"notes": list(result.notes), "per_side": dict(result.per_side)},
     )
     with SessionStore.open(args.db) as store:
-        return save_analysis(store, info, result.reps)
+        return store.save_session(info, result.reps)
 
 
 def run_analyze(args: argparse.Namespace) -> int:
@@ -176,7 +149,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json(args.json, result.to_dict())
     if args.csv is not None:
-        write_csv(args.csv, result.reps)
+        write_reps_csv(args.csv, result.reps)
     if args.output is not None:
         sys.stderr.write(f"wrote {args.output}\n")
     if args.save:

@@ -8,15 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from fitness.bench.core import (
-    DEFAULT_RUNTIMES,
-    DEFAULT_VARIANTS,
-    SHARED_DATA,
-    BenchConfig,
-    default_clip,
-    format_report,
-    run_bench,
-)
+from fitness.bench.clip import SHARED_DATA, default_clip
+from fitness.bench.report import format_report
+from fitness.bench.run import DEFAULT_RUNTIMES, DEFAULT_VARIANTS, BenchConfig, run_bench
 from fitness.cli.common import check_outputs, write_json
 from fitness.errors import FitnessError
 from fitness.pipeline.video_io import check_readable
@@ -80,7 +74,7 @@ def register(sub: Any) -> None:
 
 def _show_progress(verbose: int) -> None:
     """A run takes minutes: on a terminal, say what it is doing even without ``-v``."""
-    bench_log = logging.getLogger("fitness.bench.core")
+    bench_log = logging.getLogger("fitness.bench")  # the parent of every bench module's logger
     if verbose or not sys.stderr.isatty() or bench_log.handlers:
         return
     handler = logging.StreamHandler(sys.stderr)

@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fitness.engine.values import Rep
+from fitness.cli.tables import format_table, rep_table
 from fitness.errors import FitnessError, OutputPathError
-from fitness.store.store import ENV_VAR, SessionStore, SessionSummary
+from fitness.store import ENV_VAR, SessionStore, SessionSummary
 
 log = logging.getLogger(__name__)
 
@@ -152,17 +152,6 @@ def run_delete(args: argparse.Namespace) -> int:
 # -- formatting (pure) ------------------------------------------------------------------------------
 
 
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
-    """A plain-text table; ``right[i]`` right-aligns column i (numbers)."""
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)]
-        return "  ".join(parts).rstrip() + "\n"
-
-    return line(headers) + line(["-" * w for w in widths]) + "".join(line(r) for r in rows)
-
-
 def _when(ts: datetime) -> str:
     return ts.astimezone().strftime("%Y-%m-%d %H:%M")
 
@@ -214,30 +203,6 @@ def session_header(s: SessionSummary) -> str:
     if s.notes:
         lines.append(f"Notes: {s.notes}")
     return "\n".join(lines) + "\n"
-
-
-def rep_table(reps: Sequence[Rep]) -> str:
-    headers = ["#", "Start s", "Bottom s", "End s", "Min deg", "Max deg", "ROM deg", "Down ms", "Up ms", "Verdict"]
-    headers += ["Side", "Cues"]
-    rows = [
-        [
-            str(r.index),
-            f"{r.start_ms / 1000:.2f}",
-            f"{r.bottom_ms / 1000:.2f}",
-            f"{r.end_ms / 1000:.2f}",
-            f"{r.min_angle:.1f}",
-            f"{r.max_angle:.1f}",
-            f"{r.rom_deg:.1f}",
-            str(r.eccentric_ms),
-            str(r.concentric_ms),
-            r.verdict.replace("_", " "),
-            r.side,
-            "; ".join(r.cues) or "-",
-        ]
-        for r in reps
-    ]
-    right = [True] * 9 + [False] * 3
-    return format_table(headers, rows, right)
 
 
 def _nothing_found(store: SessionStore, profile: str | None) -> str:

@@ -1,9 +1,17 @@
-"""The values the engine produces: one completed repetition and its verdict."""
+"""The values the engine produces: one completed repetition and its verdict.
+
+Each field carries its label and unit (:func:`fitness.engine.fields.about`): the store's
+table, the CSV and JSON files and the tables in the app and the terminal are all derived from
+this one definition (:func:`fitness.engine.fields.columns`). Adding a field is this one edit
+plus one migration in :mod:`fitness.store.migrations`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from fitness.engine.fields import about, computed
 
 Verdict = Literal["good", "needs_work"]
 
@@ -18,20 +26,20 @@ class Rep:
     ``concentric_ms`` the lifting phase.
     """
 
-    index: int
-    start_ms: int
-    bottom_ms: int
-    end_ms: int
-    min_angle: float
-    max_angle: float
-    rom_deg: float
-    eccentric_ms: int
-    concentric_ms: int
-    verdict: Verdict
-    cues: tuple[str, ...] = ()
-    side: str = "auto"
+    index: int = field(metadata=about("Rep"))
+    start_ms: int = field(metadata=about("Start", "ms"))
+    bottom_ms: int = field(metadata=about("Bottom", "ms"))
+    end_ms: int = field(metadata=about("End", "ms"))
+    min_angle: float = field(metadata=about("Min angle", "deg"))
+    max_angle: float = field(metadata=about("Max angle", "deg"))
+    rom_deg: float = field(metadata=about("Range", "deg"))
+    eccentric_ms: int = field(metadata=about("Down", "ms"))
+    concentric_ms: int = field(metadata=about("Up", "ms"))
+    verdict: Verdict = field(metadata=about("Verdict", max_len=20))
+    cues: tuple[str, ...] = field(default=(), metadata=about("Cues", max_len=200))
+    side: str = field(default="auto", metadata=about("Side", max_len=20, example="left"))
 
-    @property
+    @computed("Duration", "ms", after="end_ms")
     def duration_ms(self) -> int:
         return self.end_ms - self.start_ms
 

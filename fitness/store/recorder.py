@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 EndReason = Literal["in_progress", "completed", "stopped", "interrupted", "error"]
 
 
-
 @dataclass(frozen=True, slots=True)
 class SessionInfo:
     """What is known about a session when it starts."""

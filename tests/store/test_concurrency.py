@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from fitness.store.migrations import LATEST_VERSION
 from fitness.store.recorder import SessionInfo
-from fitness.store.store import LATEST_VERSION, SessionStore
+from fitness.store.store import SessionStore
 from tests.storage_worker import make_rep
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,0 +1,91 @@
+"""One benchmark, in one process so that ratios are fair: live runs, analyze, soak."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from fitness.bench.analyze import bench_analyze
+from fitness.bench.clip import LIVE_SIZE, exercise_for, make_live_clip
+from fitness.bench.live import CHUNK_FRAMES, LaneSpec, run_live
+from fitness.bench.pipeline import WARMUP_FRAMES, describe
+from fitness.bench.report import BenchReport
+from fitness.bench.soak import soak
+from fitness.bench.system import machine_info, rss_mb
+from fitness.engine.registry import REGISTRY
+from fitness.errors import FitnessError
+from fitness.pipeline.video_io import open_video
+from fitness.pose.models import RUNTIMES, check_variant
+
+log = logging.getLogger(__name__)
+
+DEFAULT_VARIANTS: Final = ("lightning", "thunder", "multipose")
+DEFAULT_RUNTIMES: Final = RUNTIMES
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    clip: Path
+    seconds: float = 10.0
+    variants: tuple[str, ...] = DEFAULT_VARIANTS
+    runtimes: tuple[str, ...] = DEFAULT_RUNTIMES
+    threads: int = 2
+    soak_minutes: float = 10.0
+    analyze: bool = True
+    analyze_command: bool = True
+    exercise: str | None = None  # None: from the manifest beside the clip, else "auto"
+    extra_tflite: tuple[Path, ...] = ()  # local .tflite files (fp16/int8 builds) timed on LiteRT too
+
+    def __post_init__(self) -> None:
+        if self.seconds <= 0:
+            raise FitnessError(f"--seconds must be positive, got {self.seconds}")
+        if self.soak_minutes < 0:
+            raise FitnessError(f"--soak-minutes must be 0 or more, got {self.soak_minutes}")
+        if self.threads < 1:
+            raise FitnessError(f"--threads must be at least 1, got {self.threads}")
+        if not self.variants or not self.runtimes:
+            raise FitnessError("give at least one variant and one runtime")
+
+
+def run_bench(cfg: BenchConfig) -> BenchReport:
+    """Everything, in one process: live runs, analyze, soak."""
+    for v in cfg.variants:
+        check_variant(v)
+    for rt in cfg.runtimes:
+        if rt not in RUNTIMES:
+            raise FitnessError(f"unknown runtime {rt!r}; valid runtimes: {', '.join(RUNTIMES)}")
+    machine = machine_info()
+    rss_start = rss_mb()
+    exercise = cfg.exercise or exercise_for(cfg.clip, known=tuple(REGISTRY))
+    cfg = dataclasses.replace(cfg, exercise=exercise)
+    with open_video(cfg.clip) as video:
+        src_fps, src_size = video.fps, (video.width, video.height)
+    frames = max(1, round(cfg.seconds * src_fps))
+    with tempfile.TemporaryDirectory(prefix="fitness-bench-") as tmp:
+        live_clip = Path(tmp) / "live_640x480.mp4"
+        written, fps = make_live_clip(cfg.clip, live_clip, frames + WARMUP_FRAMES)
+        log.info("live clip: %d frames at 640x480, %.2f fps", written, fps)
+        specs = [LaneSpec(v, rt) for v in cfg.variants for rt in cfg.runtimes]
+        specs += [LaneSpec(f"{p.stem}.tflite", "litert", p) for p in cfg.extra_tflite]
+        runs = run_live(specs, live_clip, frames=frames, fps=fps, exercise=exercise, threads=cfg.threads)
+        analyze = bench_analyze(cfg.clip, exercise, cfg.threads, cfg.analyze_command) if cfg.analyze else None
+        soak_result = soak(live_clip, fps, cfg.soak_minutes, cfg.threads, exercise) if cfg.soak_minutes > 0 else None
+    config = {
+        "clip": str(cfg.clip),
+        "clip_size": list(src_size),
+        "clip_fps": round(src_fps, 3),
+        "live_size": list(LIVE_SIZE),
+        "seconds": cfg.seconds,
+        "frames_per_run": frames,
+        "warmup_frames": WARMUP_FRAMES,
+        "interleave_chunk_frames": CHUNK_FRAMES,
+        "threads": cfg.threads,
+        "exercise": exercise,
+        "soak_minutes": cfg.soak_minutes,
+        "extra_tflite": [str(p) for p in cfg.extra_tflite],
+    }
+    return BenchReport(machine, config, tuple(runs), analyze, soak_result, rss_start, rss_mb(), describe(exercise))

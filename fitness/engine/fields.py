@@ -1,0 +1,183 @@
+"""A value's fields, written once: what each is called, its unit, and how it reads as text.
+
+A value dataclass (:class:`fitness.engine.values.Rep`) declares each field with
+``field(metadata=about("Label", "unit"))``; :func:`columns` turns the class into an ordered
+tuple of :class:`Column`. The store's table, the CSV and JSON fields and every table a person
+reads are derived from that tuple, so adding a field to a value is one edit (plus, for stored
+values, one migration).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Generic, Literal, TypeVar, get_args, get_origin, get_type_hints, overload
+
+INFO_KEY: Final = "fitness.field"
+
+# The unit of a value as it is held ("" for counts and words). People read times in seconds.
+Unit = Literal["", "ms", "deg"]
+# What a field holds: a whole number, a measurement, one of a fixed set of words, free text, or
+# a list (cues): lists are stored in a table of their own, one row per item.
+Kind = Literal["int", "float", "choice", "text", "list"]
+
+SHOWN_UNIT: Final[Mapping[str, str]] = {"ms": "s", "deg": "°"}
+
+ObjT = TypeVar("ObjT")
+ValT = TypeVar("ValT")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """How one field is named and measured. ``max_len`` (text, choices and list items) is the
+    longest value accepted, and sizes the stored column; ``example`` is a typical value for
+    messages ("side must be a short name like 'left'")."""
+
+    label: str
+    unit: Unit = ""
+    max_len: int | None = None
+    example: str | None = None
+
+
+def about(label: str, unit: Unit = "", *, max_len: int | None = None, example: str | None = None) -> dict[str, Any]:
+    """Field metadata: ``index: int = field(metadata=about("Rep"))``."""
+    return {INFO_KEY: FieldInfo(label, unit, max_len, example)}
+
+
+class Computed(Generic[ObjT, ValT]):
+    """A read-only value computed from the fields (a rep's duration). Tables, CSV files and
+    frames show it right after the field named ``after``; it is never stored."""
+
+    def __init__(self, fget: Callable[[ObjT], ValT], info: FieldInfo, after: str) -> None:
+        self.fget = fget
+        self.info = info
+        self.after = after
+        self.name = fget.__name__
+        self.__doc__ = fget.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any] | None = None) -> Computed[ObjT, ValT]: ...
+
+    @overload
+    def __get__(self, obj: ObjT, owner: type[Any] | None = None) -> ValT: ...
+
+    def __get__(self, obj: ObjT | None, owner: type[Any] | None = None) -> ValT | Computed[ObjT, ValT]:
+        return self if obj is None else self.fget(obj)
+
+
+def computed(label: str, unit: Unit = "", *, after: str) -> Callable[[Callable[[ObjT], ValT]], Computed[ObjT, ValT]]:
+    """Decorator, used like ``@property``: ``@computed("Duration", "ms", after="end_ms")``."""
+
+    def wrap(fget: Callable[[ObjT], ValT]) -> Computed[ObjT, ValT]:
+        return Computed(fget, FieldInfo(label, unit), after)
+
+    return wrap
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One field (or computed value) of a value type, as every table and file sees it."""
+
+    name: str
+    info: FieldInfo
+    kind: Kind
+    choices: tuple[str, ...] = ()
+    computed: bool = False
+
+    @property
+    def item(self) -> str:
+        """What one element of a list field is called: the field's name without its plural s."""
+        return self.name.removesuffix("s")
+
+    def get(self, obj: object) -> Any:
+        return getattr(obj, self.name)
+
+    def csv_value(self, value: Any) -> object:
+        """A CSV cell: lists joined with ``"; "``, everything else as it is."""
+        return "; ".join(str(v) for v in value) if self.kind == "list" else value
+
+
+@functools.cache
+def columns(cls: type) -> tuple[Column, ...]:
+    """The fields of dataclass ``cls`` in declaration order, each computed value right after
+    the field it names. A field without :func:`about` metadata is an error, so a new field
+    cannot be added without saying what it is."""
+    hints = get_type_hints(cls)
+    out: list[Column] = []
+    for f in dataclasses.fields(cls):
+        info = f.metadata.get(INFO_KEY)
+        where = f"{cls.__name__}.{f.name}"
+        if not isinstance(info, FieldInfo):
+            raise TypeError(f"{where} has no label: declare it with field(metadata=about(...))")
+        kind, choices = _kind(hints[f.name], where)
+        if kind in ("text", "choice", "list") and info.max_len is None:
+            raise TypeError(f"{where} holds text: give it a max_len")
+        out.append(Column(f.name, info, kind, choices))
+    extras = [v for v in vars(cls).values() if isinstance(v, Computed)]
+    for extra in extras:
+        names = [c.name for c in out]
+        if extra.after not in names:
+            raise TypeError(f"{cls.__name__}.{extra.name} comes after {extra.after!r}, which is not a field")
+        hint = get_type_hints(extra.fget).get("return")
+        kind, choices = _kind(hint, f"{cls.__name__}.{extra.name}")
+        out.insert(names.index(extra.after) + 1, Column(extra.name, extra.info, kind, choices, computed=True))
+    return tuple(out)
+
+
+def stored_columns(cls: type) -> tuple[Column, ...]:
+    """The fields that are stored (computed values are not)."""
+    return tuple(c for c in columns(cls) if not c.computed)
+
+
+def _kind(hint: object, where: str) -> tuple[Kind, tuple[str, ...]]:
+    if hint is int:
+        return "int", ()
+    if hint is float:
+        return "float", ()
+    if hint is str:
+        return "text", ()
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Literal and args and all(isinstance(a, str) for a in args):
+        return "choice", tuple(str(a) for a in args)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return "list", ()
+    raise TypeError(f"{where}: cannot store a field of type {hint!r}")
+
+
+# -- text for people ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How one kind of table writes numbers: decimals of seconds and degrees, and the mark
+    for an empty list. The app's tables are compact; the terminal's show more digits."""
+
+    seconds: int = 1
+    degrees: int = 0
+    number: int = 1
+    empty: str = "—"
+
+    def header(self, col: Column) -> str:
+        shown = SHOWN_UNIT.get(col.info.unit, col.info.unit)
+        return f"{col.info.label} ({shown})" if shown else col.info.label
+
+    def text(self, col: Column, value: Any) -> str:
+        if col.kind == "list":
+            return "; ".join(str(v) for v in value) or self.empty
+        if col.kind == "choice":
+            return str(value).replace("_", " ")
+        if col.info.unit == "ms":
+            return f"{value / 1000:.{self.seconds}f}"
+        if col.info.unit == "deg":
+            return f"{value:.{self.degrees}f}"
+        if col.kind == "float":
+            return f"{value:.{self.number}f}"
+        return str(value)
+
+
+def reading_order(cols: tuple[Column, ...]) -> tuple[Column, ...]:
+    """Columns as a person reads a table: lists (free text of any length) last, so the
+    numbers line up and the long text runs off to the right."""
+    return tuple(c for c in cols if c.kind != "list") + tuple(c for c in cols if c.kind == "list")

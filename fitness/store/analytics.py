@@ -1,0 +1,348 @@
+"""History analytics, answered by the database.
+
+Filtering (profiles, exercises, date range), per-session and per-day aggregates and cue counts
+are SQL: each question is one statement whatever the number of sessions, and only its few
+result rows reach Python, where they become the frames the charts draw. The functions take
+an open connection; :class:`~fitness.store.store.SessionStore` runs them in transactions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from fitness.engine.fields import columns
+from fitness.engine.values import Rep
+from fitness.store.localtime import day_number, day_of_number, local_day
+from fitness.store.recorder import EndReason
+from fitness.store.rows import rep_from_row
+from fitness.store.schema import REP_INDEX, cues, list_columns, profiles, rep_lists, reps, sessions
+from fitness.store.values import HistoryChoices, HistoryView, Selection, SessionSummary
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DAY_COLUMNS: Final = ["day", "exercise", "sessions", "reps", "good", "good_share"]
+SESSION_COLUMNS: Final = [
+    "session_id",
+    "started_at",
+    "day",
+    "profile",
+    "exercise",
+    "reps",
+    "good",
+    "good_share",
+    "mean_rom_deg",
+    "mean_eccentric_ms",
+    "mean_concentric_ms",
+    "mean_duration_ms",
+]
+GOOD_COLUMNS: Final = SESSION_COLUMNS[:8]
+TREND_COLUMNS: Final = SESSION_COLUMNS[:6] + SESSION_COLUMNS[8:]
+CUE_COLUMNS: Final = ["exercise", "cue", "count", "reps", "share"]
+# One session's reps: every field of a rep (and its duration), as the Rep defines them.
+REP_COLUMNS: Final = [c.name for c in columns(Rep)]
+
+
+# -- statements ---------------------------------------------------------------------------------
+
+
+def where(sel: Selection) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses of ``sel`` over ``sessions`` joined with ``profiles``."""
+    clauses: list[sa.ColumnElement[bool]] = []
+    if sel.profiles is not None:
+        clauses.append(profiles.c.name.in_(sel.profiles))
+    if sel.exercises is not None:
+        clauses.append(sessions.c.exercise.in_(sel.exercises))
+    if sel.since is not None:
+        clauses.append(sessions.c.started_at >= sel.since)
+    if sel.until is not None:
+        clauses.append(sessions.c.started_at < sel.until)
+    return clauses
+
+
+_GOOD = sa.func.coalesce(sa.func.sum(sa.case((reps.c.verdict == "good", 1), else_=0)), 0)
+
+
+def _mean(column: Any) -> sa.ColumnElement[float]:
+    return sa.cast(sa.func.avg(column), sa.Double)
+
+
+def summary_select(*, with_extra: bool = True) -> sa.Select[Any]:
+    """Sessions with their rep aggregates, newest first (extra data only ``with_extra``)."""
+    return (
+        sa.select(
+            sessions.c.id,
+            profiles.c.name.label("profile"),
+            sessions.c.exercise,
+            sessions.c.source,
+            sessions.c.model_variant,
+            sessions.c.video_name,
+            sessions.c.started_at,
+            sessions.c.ended_at,
+            sessions.c.end_reason,
+            sessions.c.notes,
+            (sessions.c.extra_json if with_extra else sa.null()).label("extra_json"),
+            sa.func.count(reps.c.id).label("rep_count"),
+            _GOOD.label("good_count"),
+            _mean(reps.c.rom_deg).label("mean_rom"),
+            _mean(reps.c.eccentric_ms).label("mean_ecc"),
+            _mean(reps.c.concentric_ms).label("mean_con"),
+            _mean(reps.c.end_ms - reps.c.start_ms).label("mean_dur"),
+        )
+        .select_from(sessions.join(profiles).outerjoin(reps))
+        .group_by(sessions.c.id, profiles.c.name)
+        .order_by(sessions.c.started_at.desc(), sessions.c.id.desc())
+    )
+
+
+def _opt_float(value: object) -> float | None:
+    return None if value is None else float(cast(Any, value))
+
+
+def summary(row: sa.Row[Any]) -> SessionSummary:
+    return SessionSummary(
+        id=int(row.id),
+        profile=str(row.profile),
+        exercise=str(row.exercise),
+        source=str(row.source),
+        model_variant=str(row.model_variant),
+        video_name=row.video_name,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        end_reason=cast(EndReason, row.end_reason),
+        notes=row.notes,
+        rep_count=int(row.rep_count),
+        good_count=int(row.good_count),
+        mean_rom_deg=_opt_float(row.mean_rom),
+        mean_eccentric_ms=_opt_float(row.mean_ecc),
+        mean_concentric_ms=_opt_float(row.mean_con),
+        mean_duration_ms=_opt_float(row.mean_dur),
+        extra=json.loads(row.extra_json or "{}"),
+    )
+
+
+def session_summaries(
+    conn: Connection, sel: Selection, *, with_extra: bool = True, limit: int | None = None
+) -> list[SessionSummary]:
+    """The selected sessions, newest first: one statement."""
+    stmt = summary_select(with_extra=with_extra).where(*where(sel))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [summary(row) for row in conn.execute(stmt)]
+
+
+def load_reps(conn: Connection, clauses: Sequence[sa.ColumnElement[bool]]) -> dict[int, list[Rep]]:
+    """Reps of the sessions matching ``clauses``, grouped by session id, in rep order: one
+    statement for the reps and one per list field of a rep (its cues)."""
+    items: dict[str, dict[int, list[str]]] = {}
+    for col in list_columns():
+        table = rep_lists[col.name]
+        rows = conn.execute(
+            sa.select(table.c.rep_id, table.c[col.item])
+            .select_from(table.join(reps).join(sessions).join(profiles))
+            .where(*clauses)
+            .order_by(table.c.rep_id, table.c.position)
+        ).all()
+        by_rep: dict[int, list[str]] = defaultdict(list)
+        for rep_id, item in rows:
+            by_rep[int(rep_id)].append(str(item))
+        items[col.name] = by_rep
+    rows = conn.execute(
+        sa.select(reps)
+        .select_from(reps.join(sessions).join(profiles))
+        .where(*clauses)
+        .order_by(reps.c.session_id, reps.c[REP_INDEX])
+    ).all()
+    out: dict[int, list[Rep]] = defaultdict(list)
+    for r in rows:
+        rep_id = int(r.id)
+        found = {name: by_rep.get(rep_id, ()) for name, by_rep in items.items()}
+        out[int(r.session_id)].append(rep_from_row(r._mapping, found))
+    return out
+
+
+def started_span(conn: Connection, sel: Selection) -> tuple[datetime, datetime] | None:
+    """The first and last start among the selected sessions (None: no session): one statement."""
+    first: datetime | None
+    last: datetime | None
+    first, last = conn.execute(
+        sa.select(sa.func.min(sessions.c.started_at), sa.func.max(sessions.c.started_at))
+        .select_from(sessions.join(profiles))
+        .where(*where(sel))
+    ).one()
+    if first is None or last is None:
+        return None
+    return first, last
+
+
+def day_totals(conn: Connection, sel: Selection, span: tuple[datetime, datetime] | None) -> list[dict[str, object]]:
+    """Sessions, reps and good reps per local day and exercise, oldest first: one statement.
+    ``span`` (first and last start of the selected sessions) bounds the range whose UTC
+    offsets the local day needs."""
+    if span is None:
+        return []
+    first, last = span
+    per_session = (
+        sa.select(
+            day_number(sessions.c.started_at, conn.dialect.name, first, last, sel.tz).label("day"),
+            sessions.c.exercise,
+            sa.func.count(reps.c.id).label("reps"),
+            _GOOD.label("good"),
+        )
+        .select_from(sessions.join(profiles).outerjoin(reps))
+        .where(*where(sel))
+        .group_by(sessions.c.id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(
+            per_session.c.day,
+            per_session.c.exercise,
+            sa.func.count().label("sessions"),
+            sa.func.sum(per_session.c.reps).label("reps"),
+            sa.func.sum(per_session.c.good).label("good"),
+        )
+        .group_by(per_session.c.day, per_session.c.exercise)
+        .order_by(per_session.c.day, per_session.c.exercise)
+    )
+    return [
+        {
+            "day": day_of_number(day),
+            "exercise": str(ex),
+            "sessions": int(n),
+            "reps": int(r),
+            "good": int(g),
+            "good_share": _share(int(g), int(r)),
+        }
+        for day, ex, n, r, g in conn.execute(stmt)
+    ]
+
+
+def cue_counts(conn: Connection, sel: Selection) -> list[dict[str, object]]:
+    """How many reps of each exercise drew each cue, beside that exercise's rep total; most
+    frequent first within an exercise: one statement."""
+    totals = (
+        sa.select(sessions.c.exercise, sa.func.count(reps.c.id).label("reps"))
+        .select_from(reps.join(sessions).join(profiles))
+        .where(*where(sel))
+        .group_by(sessions.c.exercise)
+        .subquery()
+    )
+    stmt = (
+        sa.select(sessions.c.exercise, cues.c.cue, sa.func.count(sa.distinct(cues.c.rep_id)), totals.c.reps)
+        .select_from(
+            cues.join(reps).join(sessions).join(profiles).join(totals, totals.c.exercise == sessions.c.exercise)
+        )
+        .where(*where(sel))
+        .group_by(sessions.c.exercise, cues.c.cue, totals.c.reps)
+    )
+    counted = [(str(ex), str(cue), int(n), int(total)) for ex, cue, n, total in conn.execute(stmt)]
+    # Sorted here, not in SQL: text collation differs between SQLite and PostgreSQL.
+    counted.sort(key=lambda t: (t[0], -t[2], t[1]))
+    return [
+        {"exercise": ex, "cue": cue, "count": n, "reps": total, "share": _share(n, total)}
+        for ex, cue, n, total in counted
+    ]
+
+
+def choices(conn: Connection) -> HistoryChoices:
+    """Profiles and exercises that have sessions, and the first and last start: one statement."""
+    rows = conn.execute(
+        sa.select(
+            profiles.c.name,
+            sessions.c.exercise,
+            sa.func.min(sessions.c.started_at),
+            sa.func.max(sessions.c.started_at),
+        )
+        .select_from(sessions.join(profiles))
+        .group_by(profiles.c.name, sessions.c.exercise)
+    ).all()
+    firsts = [r[2] for r in rows]
+    lasts = [r[3] for r in rows]
+    return HistoryChoices(
+        profiles=tuple(sorted({str(r[0]) for r in rows})),
+        exercises=tuple(sorted({str(r[1]) for r in rows})),
+        first=min(firsts) if firsts else None,
+        last=max(lasts) if lasts else None,
+    )
+
+
+def history(conn: Connection, sel: Selection) -> HistoryView:
+    """Everything the History page draws for ``sel``: three statements."""
+    found = session_summaries(conn, sel, with_extra=False)
+    span = (min(s.started_at for s in found), max(s.started_at for s in found)) if found else None
+    return HistoryView(
+        selection=sel,
+        sessions=tuple(found),
+        per_day=frame(day_totals(conn, sel, span), DAY_COLUMNS),
+        per_session=session_frame(found, sel),
+        cues=frame(cue_counts(conn, sel), CUE_COLUMNS),
+    )
+
+
+def per_day_frame(conn: Connection, sel: Selection) -> pd.DataFrame:
+    """``DAY_COLUMNS``: two statements (the span of the selection, then the day totals)."""
+    return frame(day_totals(conn, sel, started_span(conn, sel)), DAY_COLUMNS)
+
+
+def cue_frame(conn: Connection, sel: Selection) -> pd.DataFrame:
+    """``CUE_COLUMNS``: one statement."""
+    return frame(cue_counts(conn, sel), CUE_COLUMNS)
+
+
+# -- frames (pure: rows in, frame out) ------------------------------------------------------------
+
+
+def frame(rows: Sequence[Mapping[str, object]], names: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd  # only the chart paths pay for importing pandas
+
+    return pd.DataFrame(list(rows), columns=list(names))
+
+
+def _share(good: int, total: int) -> float:
+    return good / total if total else math.nan
+
+
+def session_frame(found: Sequence[SessionSummary], sel: Selection) -> pd.DataFrame:
+    """One row per session (``SESSION_COLUMNS``), oldest first."""
+    rows = [
+        {
+            "session_id": s.id,
+            "started_at": s.started_at,
+            "day": local_day(s.started_at, sel.tz),
+            "profile": s.profile,
+            "exercise": s.exercise,
+            "reps": s.rep_count,
+            "good": s.good_count,
+            "good_share": _share(s.good_count, s.rep_count),
+            "mean_rom_deg": s.mean_rom_deg,
+            "mean_eccentric_ms": s.mean_eccentric_ms,
+            "mean_concentric_ms": s.mean_concentric_ms,
+            "mean_duration_ms": s.mean_duration_ms,
+        }
+        for s in sorted(found, key=lambda s: (s.started_at, s.id))
+    ]
+    return frame(rows, SESSION_COLUMNS)
+
+
+def good_share_frame(per_session: pd.DataFrame) -> pd.DataFrame:
+    return per_session[GOOD_COLUMNS].reset_index(drop=True)
+
+
+def trends_frame(per_session: pd.DataFrame) -> pd.DataFrame:
+    """Sessions with reps only: a session without any has no mean to draw."""
+    return per_session.loc[per_session["reps"] > 0, TREND_COLUMNS].reset_index(drop=True)
+
+
+def rep_frame(found: Sequence[Rep]) -> pd.DataFrame:
+    """``REP_COLUMNS``: every field of each rep (lists joined with ``"; "``) and its duration."""
+    cols = columns(Rep)
+    return frame([{c.name: c.csv_value(c.get(rep)) for c in cols} for rep in found], REP_COLUMNS)

@@ -1,0 +1,180 @@
+"""The ordered migrations that build the schema, and the upgrade that runs them.
+
+``schema_version`` holds one row per applied migration, so a fresh database and an upgraded
+old one go through the same steps. Each migration is frozen in time: it spells out its own
+DDL instead of using :mod:`fitness.store.schema`, which always describes the newest schema.
+A database written by a newer program, or tables of someone else's, are refused untouched.
+
+Adding a field to :class:`~fitness.engine.values.Rep` means appending one migration here that
+adds its column (``ALTER TABLE reps ADD COLUMN ...``); ``tests/store/test_schema.py`` fails
+until the migrated database matches the schema derived from the field.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from fitness.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+# Two processes opening a fresh PostgreSQL database at once take this transaction-level
+# advisory lock, so one migrates and the other waits. Any 64-bit number works as long as every
+# fitness-coach process uses the same one and nothing else on the server does: 0x666974 is
+# "fit" in ASCII, easy to recognise in pg_locks (objid 6711668).
+MIGRATION_LOCK_KEY: Final = 0x666974
+
+# The version table, frozen like the migrations (the current one is schema.schema_version).
+_versions = sa.Table(
+    "schema_version",
+    sa.MetaData(),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Tables a fitness history has (v1); finding one in a database without schema_version means
+# it belongs to someone else.
+OUR_TABLES: Final = frozenset({"profiles", "sessions", "reps", "cues"})
+
+
+def _migration_1_initial(conn: Connection) -> None:
+    md = sa.MetaData()
+    when = sa.DateTime(timezone=True)
+    sa.Table(
+        "profiles",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("created_at", when, nullable=False),
+        sa.UniqueConstraint("name", name="uq_profiles_name"),
+    )
+    sa.Table(
+        "sessions",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("profile_id", sa.Integer, sa.ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("exercise", sa.String(50), nullable=False),
+        sa.Column("source", sa.String(10), nullable=False),
+        sa.Column("model_variant", sa.String(50), nullable=False),
+        sa.Column("video_name", sa.String(500)),
+        sa.Column("started_at", when, nullable=False),
+        sa.Column("ended_at", when),
+        sa.Column("end_reason", sa.String(20), nullable=False),
+        sa.Column("notes", sa.Text),
+        sa.Column("extra_json", sa.Text, nullable=False),
+        sa.CheckConstraint("source IN ('live', 'video')", name="ck_sessions_source"),
+        sa.CheckConstraint(
+            "end_reason IN ('in_progress', 'completed', 'stopped', 'interrupted', 'error')",
+            name="ck_sessions_end_reason",
+        ),
+        sa.Index("ix_sessions_profile_started", "profile_id", "started_at"),
+    )
+    sa.Table(
+        "reps",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("rep_index", sa.Integer, nullable=False),
+        sa.Column("start_ms", sa.BigInteger, nullable=False),
+        sa.Column("bottom_ms", sa.BigInteger, nullable=False),
+        sa.Column("end_ms", sa.BigInteger, nullable=False),
+        sa.Column("min_angle", sa.Double, nullable=False),
+        sa.Column("max_angle", sa.Double, nullable=False),
+        sa.Column("rom_deg", sa.Double, nullable=False),
+        sa.Column("eccentric_ms", sa.BigInteger, nullable=False),
+        sa.Column("concentric_ms", sa.BigInteger, nullable=False),
+        sa.Column("verdict", sa.String(20), nullable=False),
+        sa.Column("side", sa.String(20), nullable=False),
+        sa.UniqueConstraint("session_id", "rep_index", name="uq_reps_session_index"),
+        sa.CheckConstraint("verdict IN ('good', 'needs_work')", name="ck_reps_verdict"),
+    )
+    sa.Table(
+        "cues",
+        md,
+        sa.Column("rep_id", sa.Integer, sa.ForeignKey("reps.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("cue", sa.String(200), nullable=False),
+        sa.Index("ix_cues_cue", "cue"),
+    )
+    md.create_all(conn)
+
+
+def _migration_2_session_owner(conn: Connection) -> None:
+    when = sa.DateTime(timezone=True).compile(dialect=conn.dialect)
+    for column, kind in (
+        ("owner_host", "VARCHAR(255)"),
+        ("owner_pid", "INTEGER"),
+        ("owner_tag", "VARCHAR(100)"),
+        ("heartbeat_at", when),
+    ):
+        conn.exec_driver_sql(f"ALTER TABLE sessions ADD COLUMN {column} {kind}")
+    conn.exec_driver_sql("CREATE INDEX ix_sessions_end_reason ON sessions (end_reason)")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(1, "profiles, sessions, reps, cues", _migration_1_initial),
+    Migration(2, "sessions record their owner process and a heartbeat", _migration_2_session_owner),
+)
+LATEST_VERSION: Final = MIGRATIONS[-1].version
+
+
+def read_version(conn: Connection, tables: set[str] | None = None) -> int:
+    """The highest applied migration (0 for a database without our version table)."""
+    if tables is None:
+        tables = set(sa.inspect(conn).get_table_names())
+    if "schema_version" not in tables:
+        return 0
+    return int(conn.scalar(sa.select(sa.func.max(_versions.c.version))) or 0)
+
+
+def checked_version(conn: Connection, location: str) -> int:
+    """The schema version, refusing a newer database and foreign tables."""
+    # One look at the table list: on PostgreSQL each statement sees the latest commits, so a
+    # second look could see another process's brand-new tables but not its schema_version.
+    tables = set(sa.inspect(conn).get_table_names())
+    version = read_version(conn, tables)
+    if version > LATEST_VERSION:
+        raise StorageError(
+            f"the database {location} has schema version {version}, newer than this program "
+            f"understands ({LATEST_VERSION}); update fitness-coach to open it"
+        )
+    if version == 0:
+        clash = OUR_TABLES & tables
+        if clash:
+            raise StorageError(
+                f"the database {location} has tables named {', '.join(sorted(clash))} but no "
+                "schema_version: it is not a fitness history; refusing to touch it"
+            )
+    return version
+
+
+def migrate(conn: Connection, location: str) -> None:
+    """Apply every migration the database lacks, in one transaction (``conn``'s)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    version = checked_version(conn, location)  # again, under the lock
+    if version == 0:
+        _versions.create(conn, checkfirst=True)
+    for migration in MIGRATIONS[version:]:
+        log.info("upgrading %s to schema version %d: %s", location, migration.version, migration.description)
+        migration.apply(conn)
+        conn.execute(
+            sa.insert(_versions).values(
+                version=migration.version, description=migration.description, applied_at=datetime.now(UTC)
+            )
+        )

@@ -1,0 +1,154 @@
+"""Values to rows and back: everything that goes in is checked first, with a one-line reason.
+
+A rep's row is built from :class:`~fitness.engine.values.Rep`'s fields (:mod:`fitness.engine.fields`):
+whole numbers, finite measurements, one of the allowed words, short text. Numpy scalars
+become plain numbers; NaN is refused (SQLite would store it as NULL and a chart would miss
+the rep).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import operator
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from fitness.engine.fields import Column
+from fitness.engine.values import Rep
+from fitness.errors import StorageError
+from fitness.store.recorder import EndReason, SessionInfo
+from fitness.store.schema import (
+    FINAL_REASONS,
+    MAX_EXERCISE,
+    MAX_INT32,
+    MAX_INT64,
+    MAX_NAME,
+    MAX_VARIANT,
+    MAX_VIDEO_NAME,
+    SOURCES,
+    column_name,
+    list_columns,
+    rep_columns,
+)
+
+
+def _as_int(value: object, name: str, index: object) -> int:
+    if isinstance(value, bool):
+        raise StorageError(f"rep {index}: {name} must be a whole number, got {value!r}")
+    try:
+        return operator.index(cast(Any, value))
+    except TypeError:
+        raise StorageError(f"rep {index}: {name} must be a whole number, got {value!r}") from None
+
+
+def _as_float(value: object, name: str, index: object) -> float:
+    try:
+        number = float(cast(Any, value))
+    except (TypeError, ValueError):
+        raise StorageError(f"rep {index}: {name} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        # SQLite would silently store NaN as NULL; a chart would then miss the rep.
+        raise StorageError(f"rep {index}: {name} must be a finite number, got {number}")
+    return number
+
+
+def _is_text(value: object, limit: int | None) -> bool:
+    # PostgreSQL cannot store NUL in text; refusing it everywhere keeps both backends alike.
+    return isinstance(value, str) and 0 < len(value) <= (limit or 0) and "\x00" not in value
+
+
+def _field_value(col: Column, value: object, index: int) -> object:
+    if col.kind == "int":
+        number = _as_int(value, col.name, index)
+        if abs(number) > MAX_INT64:
+            raise StorageError(f"rep {index}: {col.name} is out of range: {number}")
+        return number
+    if col.kind == "float":
+        return _as_float(value, col.name, index)
+    if col.kind == "choice":
+        if value not in col.choices:
+            raise StorageError(f"rep {index}: {col.name} must be one of {', '.join(col.choices)}, got {value!r}")
+        return value
+    if not _is_text(value, col.info.max_len):
+        if col.info.example is not None:
+            raise StorageError(f"rep {index}: {col.name} must be a short name like {col.info.example!r}, got {value!r}")
+        raise StorageError(f"rep {index}: {col.name} must be text of 1-{col.info.max_len} characters, got {value!r}")
+    return value
+
+
+def rep_row(rep: Rep) -> dict[str, Any]:
+    """The ``reps`` row for ``rep`` (numpy scalars become plain numbers), validated, list
+    fields included (their items go to tables of their own: :func:`rep_items`)."""
+    index = _as_int(rep.index, "index", rep.index)
+    if not 0 <= index <= MAX_INT32:
+        raise StorageError(f"rep index must be between 0 and {MAX_INT32}, got {index}")
+    row: dict[str, Any] = {
+        column_name(c): index if c.name == "index" else _field_value(c, c.get(rep), index) for c in rep_columns()
+    }
+    for col in list_columns():
+        for item in col.get(rep):
+            if not _is_text(item, col.info.max_len):
+                raise StorageError(
+                    f"rep {index}: each {col.item} must be text of 1-{col.info.max_len} characters, got {item!r}"
+                )
+    return row
+
+
+def rep_items(rep: Rep) -> dict[str, list[str]]:
+    """The items of each list field of ``rep`` (its cues), by field name."""
+    return {col.name: [str(item) for item in col.get(rep)] for col in list_columns()}
+
+
+def rep_from_row(row: Mapping[Any, Any], items: Mapping[str, Sequence[str]]) -> Rep:
+    """A :class:`Rep` from its ``reps`` row and its list items, with plain Python types."""
+    convert = {"int": int, "float": float, "choice": str, "text": str}
+    values: dict[str, Any] = {c.name: convert[c.kind](row[column_name(c)]) for c in rep_columns()}
+    values.update({c.name: tuple(items.get(c.name, ())) for c in list_columns()})
+    return Rep(**values)
+
+
+# -- sessions ---------------------------------------------------------------------------------
+
+
+def check_text(value: object, what: str, limit: int, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not _is_text(value, limit) or not value.strip():
+        raise StorageError(f"{what} must be text of 1-{limit} characters, got {value!r}")
+    return value
+
+
+def check_info(info: SessionInfo) -> str:
+    """Check what is known about a new session; returns its extra data as JSON."""
+    check_text(info.exercise, "exercise", MAX_EXERCISE)
+    check_text(info.model_variant, "model variant", MAX_VARIANT)
+    check_text(info.video_name, "video name", MAX_VIDEO_NAME, optional=True)
+    check_text(info.profile, "profile name", MAX_NAME)
+    if info.source not in SOURCES:
+        raise StorageError(f"session source must be one of {', '.join(SOURCES)}, got {info.source!r}")
+    return extra_json(info.extra)
+
+
+def extra_json(extra: Mapping[str, Any]) -> str:
+    try:
+        return json.dumps(dict(extra), sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"session extra data must be JSON-serialisable: {exc}") from None
+
+
+def check_reason(reason: str) -> EndReason:
+    if reason not in FINAL_REASONS:
+        raise StorageError(f"a session ends as one of {', '.join(FINAL_REASONS)}, not {reason!r}")
+    return cast(EndReason, reason)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(ts: datetime | None, name: str) -> datetime | None:
+    if ts is not None and ts.tzinfo is None:
+        raise StorageError(f"{name} must be timezone-aware (e.g. datetime.now(UTC)), got {ts.isoformat()}")
+    return ts

@@ -1,0 +1,170 @@
+"""The current schema: what queries use. :mod:`fitness.store.migrations` is what builds it.
+
+The tables describe the database as the migrations leave it, constraints and indexes
+included (``tests/store/test_schema.py`` compares the two by inspection). The ``reps`` table
+and the tables of a rep's lists (``cues``) are derived from :class:`~fitness.engine.values.Rep`'s
+fields, so a new field shows up here by itself; only its migration is written by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Final, get_args
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+from fitness.engine.fields import Column, stored_columns
+from fitness.engine.values import Rep
+from fitness.store.recorder import EndReason
+
+END_REASONS: Final[tuple[str, ...]] = get_args(EndReason)
+FINAL_REASONS: Final = tuple(r for r in END_REASONS if r != "in_progress")
+SOURCES: Final = ("live", "video")
+MAX_NAME: Final = 100
+MAX_EXERCISE: Final = 50
+MAX_VARIANT: Final = 50
+MAX_VIDEO_NAME: Final = 500
+MAX_INT32: Final = 2**31 - 1
+MAX_INT64: Final = 2**63 - 1
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps naive text, PostgreSQL timestamptz)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware one (datetime.now(UTC))")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a CHECK that ``column`` holds one of ``values``."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+# -- rep fields as columns ------------------------------------------------------------------
+
+# A field whose column is named otherwise: "index" is a reserved word in SQL.
+STORED_NAME: Final = {"index": "rep_index"}
+# The column that orders a session's reps and is unique within it.
+REP_INDEX: Final = STORED_NAME["index"]
+
+
+def column_name(col: Column) -> str:
+    return STORED_NAME.get(col.name, col.name)
+
+
+def _sql_type(col: Column) -> sa.types.TypeEngine[Any]:
+    if col.name == "index":
+        return sa.Integer()  # counts reps within one session: 32 bits are plenty
+    if col.kind == "int":
+        return sa.BigInteger()  # milliseconds since the stream started
+    if col.kind == "float":
+        return sa.Double()
+    return sa.String(col.info.max_len)
+
+
+def rep_columns(value: type = Rep) -> tuple[Column, ...]:
+    """The fields of ``value`` held in the ``reps`` row itself (lists have tables of their own)."""
+    return tuple(c for c in stored_columns(value) if c.kind != "list")
+
+
+def list_columns(value: type = Rep) -> tuple[Column, ...]:
+    """The list fields of ``value``: each is a table with one row per item."""
+    return tuple(c for c in stored_columns(value) if c.kind == "list")
+
+
+def reps_table(md: sa.MetaData, value: type = Rep) -> sa.Table:
+    """The ``reps`` table for the fields of ``value``: every field NOT NULL, each choice field
+    checked against its choices."""
+    fields = rep_columns(value)
+    return sa.Table(
+        "reps",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+        *(sa.Column(column_name(c), _sql_type(c), nullable=False) for c in fields),
+        sa.UniqueConstraint("session_id", REP_INDEX, name="uq_reps_session_index"),
+        *(
+            sa.CheckConstraint(one_of(column_name(c), c.choices), name=f"ck_reps_{column_name(c)}")
+            for c in fields
+            if c.kind == "choice"
+        ),
+    )
+
+
+def list_table(md: sa.MetaData, col: Column) -> sa.Table:
+    """The table of list field ``col``: its items in order, found by text through an index
+    (the History page counts cues by their text)."""
+    return sa.Table(
+        col.name,
+        md,
+        sa.Column("rep_id", sa.Integer, sa.ForeignKey("reps.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column(col.item, sa.String(col.info.max_len), nullable=False),
+        sa.Index(f"ix_{col.name}_{col.item}", col.item),
+    )
+
+
+# -- the tables -------------------------------------------------------------------------------
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+)
+
+profiles = sa.Table(
+    "profiles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(MAX_NAME), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("name", name="uq_profiles_name"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("profile_id", sa.Integer, sa.ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("exercise", sa.String(MAX_EXERCISE), nullable=False),
+    sa.Column("source", sa.String(10), nullable=False),
+    sa.Column("model_variant", sa.String(MAX_VARIANT), nullable=False),
+    sa.Column("video_name", sa.String(MAX_VIDEO_NAME)),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("ended_at", UTCDateTime),
+    sa.Column("end_reason", sa.String(20), nullable=False),
+    sa.Column("notes", sa.Text),
+    sa.Column("extra_json", sa.Text, nullable=False),
+    # v2: who is recording an in-progress session, and when it last showed signs of life.
+    sa.Column("owner_host", sa.String(255)),
+    sa.Column("owner_pid", sa.Integer),
+    sa.Column("owner_tag", sa.String(100)),
+    sa.Column("heartbeat_at", UTCDateTime),
+    sa.CheckConstraint(one_of("source", SOURCES), name="ck_sessions_source"),
+    sa.CheckConstraint(one_of("end_reason", END_REASONS), name="ck_sessions_end_reason"),
+    sa.Index("ix_sessions_profile_started", "profile_id", "started_at"),
+    sa.Index("ix_sessions_end_reason", "end_reason"),
+)
+
+reps = reps_table(metadata)
+# One table per list field of a rep, by field name ("cues").
+rep_lists: Final = {col.name: list_table(metadata, col) for col in list_columns()}
+cues = rep_lists["cues"]
