@@ -198,11 +198,25 @@ class StreamAnalyzer:
 
     # -- what is reported ---------------------------------------------------------------------
     def recognition(self) -> Recognition:
-        """The recogniser's verdict so far (recomputed only when new evidence came in)."""
+        """The recogniser's verdict so far, confirmed by the counters (recomputed only when new
+        evidence came in)."""
         seen = sum(len(s.evidence) for s in self.recognizer.signatures.values())
         if self._recognition is None or seen != self._evidence_seen:
-            self._recognition, self._evidence_seen = self.recognizer.current(), seen
+            self._recognition, self._evidence_seen = self._confirmed(self.recognizer.current()), seen
         return self._recognition
+
+    def _confirmed(self, verdict: Recognition) -> Recognition:
+        """The first of the short list whose full counter found reps or a hold: a signature can
+        see a cycle its counter, which also checks how well the joints were seen, rejects."""
+        if verdict.exercise is None or self.requested != AUTO:
+            return verdict
+        for key in self.recognizer.shortlist(SHORTLIST):
+            counter = self.counters.get(key)
+            if counter is not None and (counter.count or counter.hold_ms):
+                if key == verdict.exercise:
+                    return verdict
+                return Recognition(key, 0.0, verdict.scores)
+        return verdict
 
     @property
     def exercise(self) -> str | None:
