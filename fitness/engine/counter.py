@@ -218,10 +218,11 @@ def _human(names: tuple[str, ...] | list[str]) -> str:
     return ", ".join(n.replace("_", " ") for n in names)
 
 
-def hold_state(spec: ExerciseSpec, ctx: FrameContext, side: Side, steady: bool) -> tuple[HoldState, str, str]:
+def hold_state(spec: ExerciseSpec, ctx: FrameContext, side: Side, steady: bool | None) -> tuple[HoldState, str, str]:
     """Is this frame in the hold's position: ``"in"``, ``"out"`` (with the reason and its id:
     ``"position"``, ``"moving"`` or the broken form rule) or ``"unknown"`` (not seen).
-    ``steady`` says the hold's measure kept still over the last second."""
+    ``steady`` says the hold's measure kept still over the last second (``None``: the measure
+    is not seen, so stillness cannot be told either)."""
     if ctx.orientation is not None and spec.orientation is not None and ctx.orientation != spec.orientation:
         return "out", spec.setup_message, "position"
     judged = False
@@ -234,14 +235,14 @@ def hold_state(spec: ExerciseSpec, ctx: FrameContext, side: Side, steady: bool) 
             return "out", req.message, "position"
     if not judged:
         return "unknown", "", ""
-    if not steady:
+    if steady is False:
         return "out", "Hold still", "moving"
     for rule in spec.rules:
         if ctx.view is not None and ctx.view not in rule.views:
             continue
         if rule.out_of_bounds(ctx.value(rule.measure, side)):
             return "out", rule.cue, rule.id
-    return "in", "", ""
+    return ("unknown", "", "") if steady is None else ("in", "", "")
 
 
 def sequence_machine(spec: ExerciseSpec, config: CounterConfig) -> SequenceMachine | None:
@@ -553,7 +554,8 @@ class RepCounter:
         self._tracks[0].last = readings[side]
         angle = readings[side].angle
         wander = self._steadiness.update(ctx.t_ms, angle if angle is not None else math.nan)
-        state, reason, reason_id = hold_state(self.spec, ctx, side, wander <= self.config.hold_steady_deg)
+        steady = None if angle is None else wander <= self.config.hold_steady_deg
+        state, reason, reason_id = hold_state(self.spec, ctx, side, steady)
         if state == "out" and reason_id == "position":
             self.stats.unmet[reason] += 1
         self._hold.step(ctx.t_ms, state, reason, reason_id)

@@ -248,7 +248,8 @@ class Signature:
     def _step_hold(self, ctx: FrameContext, wrong_way: bool) -> None:
         side = self._better_side(ctx)
         value = ctx.value(self.spec.primary, side)
-        steady = self._steady.update(ctx.t_ms, value) <= self.config.hold_steady_deg
+        wander = self._steady.update(ctx.t_ms, value)
+        steady = None if math.isnan(value) else wander <= self.config.hold_steady_deg
         state, _, _ = hold_state(self.spec, ctx, side, steady)
         self._hold_step(ctx.t_ms, "out" if wrong_way else state)
 
