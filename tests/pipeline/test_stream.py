@@ -3,6 +3,8 @@ late catching up, the idle result before anything is recognised, results for hol
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fitness.engine.values import Rep
 from fitness.pipeline.stream import AUTO, MAX_COUNTERS, NOT_KNOWN, StreamAnalyzer, analyze_poses
 from tests.figures import DT, horizontal_figure, reps, standing_figure
@@ -53,3 +55,23 @@ def test_a_named_exercise_counts_from_the_first_frame_and_still_recognises() -> 
     result = analyze_poses(frames, "pushup")
     assert result.count == 3 and len(result.frames) == len(frames)
     assert result.recognition is not None and result.recognition.exercise == "pushup"
+
+
+def test_a_pose_track_saves_and_loads(tmp_path: Path) -> None:
+    import numpy as np
+
+    from fitness.pipeline.pose_track import PoseTrack
+    from fitness.pipeline.stream import VideoInfo
+
+    poses = [standing_figure(k) for k in reps(1, 175, 80)] + [None]
+    kps = np.stack([np.full((17, 3), np.nan) if p is None else p.keypoints for p in poses])
+    scores = np.array([np.nan if p is None else p.score for p in poses])
+    track = PoseTrack(VideoInfo("clip.mp4", 640, 480, 30.0, len(poses), 1000), np.arange(len(poses)) * DT, kps, scores)
+    track.save(tmp_path / "clip.npz")
+    back = PoseTrack.load(tmp_path / "clip.npz")
+    assert back.video == track.video and len(back) == len(track)
+    frames = back.frames()
+    first, original = frames[0].pose, poses[0]
+    assert frames[-1].pose is None and first is not None and original is not None
+    assert np.allclose(first.keypoints, original.keypoints, atol=1e-3)  # stored as float32
+    assert analyze_poses(frames, "squat").count == analyze_poses(track.frames(), "squat").count == 1
