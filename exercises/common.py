@@ -1,9 +1,15 @@
 """Coaching declarations several exercises share (no ``SPEC`` here: the registry skips it)."""
 
-from fitness.engine.spec import BendDef, FormRule, View
+from fitness.engine.spec import BendDef, DistanceDef, FormRule, Requirement, View
 
 BODY_LINE = BendDef("shoulder", "hip", "ankle")
 SIDE_VIEWS: frozenset[View] = frozenset({"side", "oblique"})
+
+# Movements in the body's frontal plane (arms or feet opening sideways) show only to a camera in
+# front. Facing it, the shoulders are 0.6-0.8 torso lengths apart; side-on they overlap.
+FACING_CAMERA = Requirement(
+    "Face the camera", DistanceDef("left_shoulder", "right_shoulder", ("shoulder", "hip")), min_value=0.4
+)
 
 
 def body_line_rules(quiet_note: str) -> tuple[FormRule, FormRule]:

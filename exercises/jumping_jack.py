@@ -6,14 +6,13 @@ starts with arms down and feet together (ACE's description: "arms at the sides, 
 "jump the feet out wider than the shoulders while raising the arms overhead").
 """
 
+from exercises.common import FACING_CAMERA
 from fitness.engine.spec import (
     Channel,
-    DistanceDef,
     ElevationDef,
     ExerciseSpec,
     FormRule,
     Phase,
-    Requirement,
     WidthRatioDef,
 )
 
@@ -37,14 +36,9 @@ SPEC = ExerciseSpec(
     # turning point past 1.6 shoulder widths.
     channels=(Channel(FEET, extended=1.0, flexed=1.6),),
     requirements=(
-        # Arms and feet open sideways: only a camera in front sees them. Facing it, the shoulders
-        # are 0.6-0.8 torso lengths apart; side-on they overlap (and arms raised forward in a
-        # squat would read as a jack).
-        Requirement(
-            "Face the camera",
-            DistanceDef("left_shoulder", "right_shoulder", ("shoulder", "hip")),
-            min_value=0.4,
-        ),
+        # Arms and feet open sideways: only a camera in front sees them (side-on, arms raised
+        # forward in a squat would read as a jack).
+        FACING_CAMERA,
     ),
     rules=(
         FormRule(

@@ -1,6 +1,7 @@
 """Lateral (side) raise with dumbbells: straight arms raised sideways to shoulder height."""
 
-from fitness.engine.spec import AngleDef, DistanceDef, ElevationDef, ExerciseSpec, FormRule, Phase, Requirement
+from exercises.common import FACING_CAMERA
+from fitness.engine.spec import AngleDef, ElevationDef, ExerciseSpec, FormRule, Phase, Requirement
 
 ARM = ElevationDef("shoulder", "elbow")
 
@@ -18,14 +19,9 @@ SPEC = ExerciseSpec(
     orientation="upright",
     setup_message="Stand facing the camera with your arms in view",
     requirements=(
-        # The arms rise sideways, in the plane a camera in front sees: facing it, the shoulders
-        # are 0.6-0.8 torso lengths apart; side-on they overlap, and an arm raised in view is a
-        # front raise.
-        Requirement(
-            "Face the camera",
-            DistanceDef("left_shoulder", "right_shoulder", ("shoulder", "hip")),
-            min_value=0.4,
-        ),
+        # The arms rise sideways, which a camera in front sees (side-on, an arm raised in view
+        # is a front raise).
+        FACING_CAMERA,
         # The arms stay long, elbows only slightly bent (ExRx); an upright row or a shrug with
         # bent elbows lifts the upper arm too.
         Requirement(
