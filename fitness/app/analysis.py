@@ -14,15 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fitness.engine.recognition import UNKNOWN
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AnalysisResult
 from fitness.pipeline.video_analysis import analyze_video
+from fitness.pipeline.video_io import cut_short
 from fitness.store.recorder import SessionInfo, angle_trace
 
 log = logging.getLogger(__name__)
 
-CUT_SHORT = 0.9  # fewer decodable frames than this share of the announced count: say the file is cut
 PROGRESS_EVERY_S = 0.25  # a progress message per frame would flood the websocket
 
 ProgressBar = Callable[[float, str], object]  # (share done, text): shown, whatever it returns
@@ -55,7 +54,7 @@ class AnalysisView:
         t, a = self.result.angle_series()
         trace = angle_trace([float(x) for x in t], [float(y) for y in a])
         return SessionInfo(
-            exercise=self.result.exercise or UNKNOWN,
+            exercise=self.result.exercise,
             source="video",
             profile=self.profile,
             model_variant=self.variant,
@@ -89,7 +88,7 @@ class _Progress:
 
 def cut_short_warning(frames: int, expected: int) -> str | None:
     """What to say when fewer frames decoded than the file announced (a truncated download)."""
-    if expected and frames < CUT_SHORT * expected:
+    if cut_short(frames, expected):
         return (
             f"The file seems cut short: only {frames} of the {expected} frames it announces "
             "could be read, so the results cover the first part only."
@@ -120,7 +119,9 @@ def analyse_upload(
     report = _Progress(name, progress)
     try:
         prepare(variant)
-        result = analyze_video(source, exercise, variant=variant, annotate_to=annotated, progress=report)
+        result = analyze_video(
+            source, exercise, variant=variant, annotate_to=annotated, progress=report, allow_cut_short=True
+        )
     except FitnessError as exc:
         shutil.rmtree(workdir, ignore_errors=True)
         raise UploadAnalysisError(str(exc).replace(str(source), name)) from exc
@@ -131,5 +132,5 @@ def analyse_upload(
     finally:
         source.unlink(missing_ok=True)
     video = annotated if annotated.is_file() and annotated.stat().st_size > 0 else None
-    warnings = [w for w in (cut_short_warning(result.video.frames, report.expected),) if w is not None]
+    warnings = [w for w in (cut_short_warning(result.video.frames, result.video.expected_frames),) if w is not None]
     return AnalysisView(name, len(data), exercise, variant, profile, result, video, workdir, warnings=warnings)

@@ -21,11 +21,12 @@ log = logging.getLogger("fitness.app")
 
 def angle_chart(result: AnalysisResult) -> go.Figure:
     t, a = result.angle_series()
+    spec = result.spec
     return trace_figure(
         [float(x) / 1000 for x in t],
         [None if pd.isna(y) else float(y) for y in a],
         result.reps,
-        f"{result.exercise_name}: {result.measure_label} over time",
+        f"{spec.name}: {spec.primary.label()} over time" if spec is not None else "No exercise found",
     )
 
 

@@ -16,7 +16,6 @@ from typing import Any, Final
 from fitness.bench.clip import REPO_ROOT
 from fitness.bench.pipeline import load_timed, timed
 from fitness.bench.system import CpuSample, CpuUsage
-from fitness.engine.recognition import UNKNOWN
 from fitness.errors import FitnessError
 from fitness.pipeline.video_analysis import analyze_video
 
@@ -90,7 +89,7 @@ def bench_analyze(clip: Path, exercise: str, threads: int, command: bool) -> Ana
     cmd_s = time_analyze_command(clip, exercise, threads) if command else None
     return AnalyzeResult(
         str(clip), video.width, video.height, video.fps, video.frames, video.frames / video.fps,
-        after.wall - before.wall, backend.total_s, result.count, result.exercise or UNKNOWN, cmd_s,
+        after.wall - before.wall, backend.total_s, result.count, result.exercise, cmd_s,
         CpuUsage.between(before, after),
     )  # fmt: skip
 

@@ -69,7 +69,7 @@ def _total(result: AnalysisResult) -> str:
     """The last line: reps (per side where counted per side), or the time held and its breaks."""
     spec = result.spec
     if spec is None:
-        return "Total: nothing counted (not an exercise I know)"
+        return "Total: 0 reps"
     name = spec.name.lower()
     if result.kind == "hold":
         breaks = "".join(
@@ -113,8 +113,6 @@ def _progress_bar(label: str) -> tuple[Any, Any]:
 def _save(args: argparse.Namespace, result: AnalysisResult) -> int:
     from fitness.store import SessionStore
 
-    if result.exercise is None:
-        raise FitnessError(f"nothing saved: {args.input.name} shows no exercise this app knows")
     info = SessionInfo(
         exercise=result.exercise,
         source="video",
@@ -131,7 +129,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     from fitness.pipeline.video_io import open_video
 
     check_exercise(args.exercise)
-    check_outputs(args.output, args.json, args.csv)
+    check_outputs(args.output, args.json, args.csv, inputs=[("the input video", args.input)], db=args.db)
     if args.output is not None and args.output.suffix.lower() not in {".mp4", ".gif"}:
         raise OutputPathError(f"cannot write {args.output}: the annotated video must end in .mp4 or .gif")
     open_video(args.input).close()  # a bad file fails in one line before the model loads
@@ -152,7 +150,9 @@ def run_analyze(args: argparse.Namespace) -> int:
         write_reps_csv(args.csv, result.reps)
     if args.output is not None:
         sys.stderr.write(f"wrote {args.output}\n")
-    if args.save:
+    if args.save and not result.found:
+        sys.stdout.write("not saved: nothing was found to count\n")
+    elif args.save:
         session_id = _save(args, result)
         sys.stdout.write(f"saved as session {session_id} (profile {args.profile})\n")
     return 0
@@ -185,7 +185,7 @@ def run_eval(args: argparse.Namespace) -> int:
     clips = load_manifest(args.manifest)
     if not clips:
         raise FitnessError(f"{args.manifest} has no rows labelled with one of: {', '.join(exercise_choices()[1:])}")
-    check_outputs(args.json)
+    check_outputs(args.json, inputs=[("the manifest", args.manifest), *(("a clip it lists", c.path) for c in clips)])
     estimator = estimator_from_args(args)
     sys.stdout.write(f"{'clip':<46} {'exercise':<16} {'pred':>6}  {'label':<14} {'result':<5}  {'auto':<16} time\n")
     rows: list[EvalRow] = []

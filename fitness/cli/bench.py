@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     check_readable(clip)
     for path in args.tflite:
         check_readable(path)
-    check_outputs(args.json)
+    check_outputs(args.json, inputs=[("the clip", clip), *(("a model given with --tflite", p) for p in args.tflite)])
     cfg = BenchConfig(
         clip=clip,
         seconds=args.seconds,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from fitness.errors import OutputPathError
+from fitness.errors import FitnessError
+from fitness.files import check_no_clobber, write_bytes_atomically
 from fitness.pipeline.video_io import check_writable
 from fitness.pose.estimator import Estimator, EstimatorOptions, load_estimator
 from fitness.pose.models import RUNTIMES, VARIANTS
@@ -26,7 +28,6 @@ def add_model_args(parser: argparse.ArgumentParser, default_variant: str = "ligh
 
 
 def estimator_from_args(args: argparse.Namespace, options: EstimatorOptions | None = None) -> Estimator:
-    from fitness.errors import FitnessError
     from fitness.pose.models import check_variant
 
     if args.model is None:
@@ -41,18 +42,41 @@ def estimator_from_args(args: argparse.Namespace, options: EstimatorOptions | No
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write JSON (``-`` means stdout); the path was checked before the work started."""
+    """Write JSON (``-`` means stdout), complete or not at all; the path was checked before."""
     text = json.dumps(data, indent=2)
     if str(path) == "-":
         sys.stdout.write(text + "\n")
         return
+    write_bytes_atomically(path, (text + "\n").encode())
+
+
+Inputs = Sequence[tuple[str, Path | None]]  # (what it is, for the message; path)
+
+
+def database_files(db: str | None) -> list[Path]:
+    """The workout history's files (``db`` as given to ``--db``; None: the default), if SQLite."""
+    from fitness.store import default_db_url, to_url
+
     try:
-        path.write_text(text + "\n")
-    except OSError as exc:
-        raise OutputPathError(f"cannot write {path}: {exc.strerror}") from None
+        url = to_url(db if db is not None else default_db_url())
+    except FitnessError:  # an unusable location fails where the history is used, not here
+        return []
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return []
+    main = Path(url.database)
+    # SQLite's side files hold committed data too (write-ahead log) or the means to undo.
+    return [main, *(main.with_name(main.name + end) for end in ("-wal", "-shm", "-journal"))]
 
 
-def check_outputs(*paths: Path | None) -> None:
+def refuse_clobber(outputs: Sequence[Path | None], inputs: Inputs = (), db: str | None = None) -> None:
+    """One line, before any work, if an output would overwrite an input or the workout history."""
+    history = [("the workout history database", p) for p in database_files(db)]
+    check_no_clobber(outputs, [*inputs, *history])
+
+
+def check_outputs(*paths: Path | None, inputs: Inputs = (), db: str | None = None) -> None:
+    """Every output can be written and destroys nothing (see :func:`refuse_clobber`)."""
+    refuse_clobber(paths, inputs, db)
     for path in paths:
         if path is not None and str(path) != "-":
             check_writable(path)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fitness.cli.common import refuse_clobber
 from fitness.cli.tables import format_table, rep_table
 from fitness.errors import FitnessError, OutputPathError
 from fitness.store import ENV_VAR, SessionStore, SessionSummary
@@ -123,6 +124,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     target: Path = args.csv
+    refuse_clobber([target], db=args.db)  # --force replaces a CSV, never the history itself
     if target.exists() and not args.force:
         raise OutputPathError(f"{target} already exists; pass --force to replace it")
     with SessionStore.open(args.db) as store:

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import numpy as np
 from tqdm import tqdm
 
 from fitness.cli.common import add_model_args, check_outputs, estimator_from_args, write_json
 from fitness.errors import OutputPathError
+from fitness.files import write_bytes_atomically
 from fitness.pipeline.video_io import IMAGE_SUFFIXES, WriterContext, is_image_path, load_image, open_video, open_writer
 from fitness.pose.drawing import draw_box, draw_pose
 from fitness.pose.estimator import EstimatorOptions, MultiPoseEstimator
+from fitness.pose.types import Box, Pose
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,16 @@ def _poses(est: Any, rgb: Any, t_ms: float | None) -> list[Any]:
     return [] if pose is None else [pose]
 
 
+def scaled(pose: Pose, sx: float, sy: float) -> Pose:
+    """``pose`` with its pixel coordinates multiplied by (sx, sy)."""
+    if sx == 1.0 and sy == 1.0:
+        return pose
+    box = pose.box
+    if box is not None:
+        box = Box(box.x0 * sx, box.y0 * sy, box.x1 * sx, box.y1 * sy)
+    return Pose(pose.keypoints * np.array([sx, sy, 1.0]), pose.score, box)
+
+
 def _draw(rgb: Any, poses: list[Any], est: Any, args: argparse.Namespace) -> Any:
     out = rgb.copy()
     for pose in poses:
@@ -58,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0.0 <= args.threshold <= 1.0:
         raise FitnessError(f"--threshold must be between 0 and 1, got {args.threshold}")
-    check_outputs(args.output, args.json)
     photo = is_image_path(args.input)
+    check_outputs(args.output, args.json, inputs=[(f"the input {'photo' if photo else 'video'}", args.input)])
     if args.output is not None:
         want = IMAGE_SUFFIXES if photo else {".gif", ".mp4"}
         if args.output.suffix.lower() not in want:
@@ -72,8 +85,11 @@ def run(args: argparse.Namespace) -> int:
         poses = _poses(est, rgb, None)
         if not poses:
             sys.stderr.write(f"note: no person found in {args.input}\n")
-        if args.output is not None and not cv2.imwrite(str(args.output), _draw(rgb, poses, est, args)[:, :, ::-1]):
-            raise OutputPathError(f"cannot write {args.output}")
+        if args.output is not None:
+            ok, encoded = cv2.imencode(args.output.suffix.lower(), _draw(rgb, poses, est, args)[:, :, ::-1])
+            if not ok:
+                raise OutputPathError(f"cannot write {args.output}: the image could not be encoded")
+            write_bytes_atomically(args.output, encoded.tobytes())
         doc = {
             "model": est.backend.name,
             "width": rgb.shape[1],
@@ -88,21 +104,27 @@ def run(args: argparse.Namespace) -> int:
             writer = open_writer(args.output, video.fps, (video.width, video.height)) if args.output else None
             show = video.duration_ms / 1000.0 > PROGRESS_AFTER_S and sys.stderr.isatty()
             with WriterContext(writer), tqdm(total=video.frame_count or None, disable=not show, unit="frame") as bar:
+                # Frames may come shrunk (video_io.DEFAULT_MAX_SIDE); the JSON is in the video's pixels.
+                scale = (video.display_width / video.width, video.display_height / video.height)
                 for frame in video:
                     poses = _poses(est, frame.rgb, frame.t_ms)
                     frames.append(
-                        {"index": frame.index, "t_ms": round(frame.t_ms, 1), "poses": [p.to_dict() for p in poses]}
+                        {
+                            "index": frame.index,
+                            "t_ms": round(frame.t_ms, 1),
+                            "poses": [scaled(p, *scale).to_dict() for p in poses],
+                        }
                     )
                     if writer is not None:
-                        writer.write(_draw(frame.rgb, poses, est, args))
+                        writer.write(_draw(frame.rgb, poses, est, args), frame.t_ms)
                     bar.update(1)
             found = sum(1 for f in frames if f["poses"])
             if found == 0:
                 sys.stderr.write(f"note: no person found in any of the {len(frames)} frames of {args.input}\n")
             doc = {
                 "model": est.backend.name,
-                "width": video.width,
-                "height": video.height,
+                "width": video.display_width,
+                "height": video.display_height,
                 "fps": round(video.fps, 3),
                 "frames": frames,
             }

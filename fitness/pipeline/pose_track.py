@@ -55,15 +55,19 @@ class PoseTrack:
             t_ms=self.t_ms,
             keypoints=self.keypoints.astype(np.float32),
             scores=self.scores,
-            video=np.array([v.path, v.width, v.height, v.fps, v.frames, v.duration_ms], dtype=object),
+            video=np.array(
+                [v.path, v.width, v.height, v.fps, v.frames, v.duration_ms, v.expected_frames], dtype=object
+            ),
         )
 
     @classmethod
     def load(cls, path: Path) -> PoseTrack:
         with np.load(path, allow_pickle=True) as doc:
-            p, w, h, fps, frames, dur = doc["video"].tolist()
+            p, w, h, fps, frames, dur, *expected = doc["video"].tolist()
             return cls(
-                VideoInfo(str(p), int(w), int(h), float(fps), int(frames), int(dur)),
+                VideoInfo(
+                    str(p), int(w), int(h), float(fps), int(frames), int(dur), int(expected[0]) if expected else 0
+                ),
                 doc["t_ms"].astype(np.float64),
                 doc["keypoints"].astype(np.float64),
                 doc["scores"].astype(np.float64),
@@ -73,6 +77,7 @@ class PoseTrack:
 def estimate_track(path: str | Path, estimator: Estimator) -> PoseTrack:
     """Run ``estimator`` (reset first) over every frame of a video, exactly as
     :func:`fitness.pipeline.video_analysis.analyze_video` does."""
+    from fitness.pipeline.video_analysis import video_info
     from fitness.pipeline.video_io import open_video
 
     source = Path(path)
@@ -89,7 +94,5 @@ def estimate_track(path: str | Path, estimator: Estimator) -> PoseTrack:
             scores.append(np.nan if pose is None else pose.score)
         if not times:
             raise InputFileError(f"{source} has no video frames that can be decoded")
-        info = VideoInfo(
-            str(source), video.width, video.height, video.fps, len(times), round(len(times) * 1000.0 / video.fps)
-        )
+        info = video_info(video)
     return PoseTrack(info, np.array(times), np.stack(kps), np.array(scores))

@@ -33,7 +33,11 @@ from fitness.pose.types import Pose
 log = logging.getLogger(__name__)
 
 AUTO: Final = "auto"
-NOT_KNOWN: Final = "Not an exercise I know"
+NONE: Final = "none"  # the exercise reported when no exercise was found (no person, no movement, no rep)
+NOT_KNOWN: Final = "No exercise found"
+# A rep needs at least a start, a turning point and an end: with a person in fewer frames than
+# this (a photo, a one-frame clip, a figure glimpsed twice) no movement can be seen at all.
+MIN_PERSON_FRAMES: Final = 3
 # With "auto", full counters run for this many leading candidates at most.
 SHORTLIST: Final = 2
 MAX_COUNTERS: Final = 3
@@ -65,6 +69,13 @@ class VideoInfo:
     fps: float
     frames: int
     duration_ms: int
+    expected_frames: int = 0  # what the file's header announced (0: unknown); not in the JSON
+
+    @property
+    def cut_short(self) -> bool:
+        from fitness.pipeline.video_io import cut_short
+
+        return cut_short(self.frames, self.expected_frames)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,13 +92,14 @@ class VideoInfo:
 class AnalysisResult:
     """Everything one analysis produced. ``frames`` has one entry per video frame.
 
-    ``exercise`` is ``None`` when recognition found nothing it knows (then nothing is
-    counted). ``kind`` is the exercise's movement kind: for a ``"hold"``, ``hold_ms`` is the
+    ``exercise`` is :data:`NONE` when nothing was found to count (no person in enough frames,
+    or recognition found no exercise it knows): then ``found`` is False and nothing should be
+    saved. ``kind`` is the exercise's movement kind: for a ``"hold"``, ``hold_ms`` is the
     time held (breaks excluded) and ``breaks`` when and why the position or form was lost;
     ``per_side`` has each side's reps where sides are counted on their own.
     """
 
-    exercise: str | None
+    exercise: str
     video: VideoInfo
     reps: tuple[Rep, ...]
     per_side: dict[str, int]
@@ -98,6 +110,9 @@ class AnalysisResult:
     kind: str = "reps"
     hold_ms: int | None = None
     breaks: tuple[Break, ...] = ()
+    # False when there was nothing to count: no person in enough frames, or (auto) no exercise.
+    # Then ``exercise`` is :data:`NONE` unless one was named, and nothing should be saved.
+    found: bool = True
 
     @property
     def count(self) -> int:
@@ -105,11 +120,12 @@ class AnalysisResult:
 
     @property
     def spec(self) -> ExerciseSpec | None:
-        return None if self.exercise is None else REGISTRY[self.exercise]
+        """The exercise counted; None when no exercise was found."""
+        return REGISTRY.get(self.exercise)
 
     @property
     def exercise_name(self) -> str:
-        """The exercise's name for people ("Not an exercise I know" when none was recognised)."""
+        """The exercise's name for people ("No exercise found" when none was)."""
         spec = self.spec
         return NOT_KNOWN if spec is None else spec.name
 
@@ -193,6 +209,7 @@ class StreamAnalyzer:
         # counter that joins late catches up on reps already done).
         self.new_reps: tuple[Rep, ...] = ()
         self._announced: dict[str, int] = {}
+        self.shown: list[FrameResult] = []  # what update() returned, frame by frame (with keep_frames)
         if self.requested != AUTO:
             self.counter_for(self.requested)
 
@@ -263,6 +280,8 @@ class StreamAnalyzer:
             # history, which already ends with this frame.
             results[shown] = self._start(shown)[-1]
         self.last = results[shown] if shown is not None else idle_result(t_ms, self._idle_notes(pose))
+        if self.keep_frames:
+            self.shown.append(self.last)
         self.new_reps = ()
         if shown is not None:
             reps = self.counters[shown].reps
@@ -322,17 +341,56 @@ def _mismatch_note(analyzer: StreamAnalyzer, counter: RepCounter, recognition: R
     return f"This looks more like {name} than {asked} ({other.count} {name} reps found): low confidence in this count"
 
 
+def nothing_to_count(analyzer: StreamAnalyzer) -> str | None:
+    """Why no movement could be seen at all (no person in enough frames), or None."""
+    frames, seen = analyzer.frames_seen, analyzer.frames_with_person
+    if frames == 0:
+        return "The video has no frames"
+    if seen == 0:
+        return f"No person found in any of the {frames} frames: 0 reps"
+    if frames == 1:
+        return "Only 1 frame: a still picture shows no movement, so there are no reps to count"
+    if frames < MIN_PERSON_FRAMES:
+        return f"Only {frames} frames: too few to show any movement, so there are no reps to count"
+    if seen < MIN_PERSON_FRAMES:
+        return f"A person was found in only {seen} of the {frames} frames: too few to see any movement, 0 reps"
+    return None
+
+
+def not_known_note() -> str:
+    return (
+        f"{NOT_KNOWN}: not one complete rep or hold of any of the {len(REGISTRY)} exercises known here "
+        "(not an exercise I know), so nothing was counted"
+    )
+
+
 def summarize_notes(analyzer: StreamAnalyzer) -> tuple[str, ...]:
     """Plain-language notes on what limited the count (and what the counter could not judge)."""
-    recognition = analyzer.recognition()
+    nothing = nothing_to_count(analyzer)
+    if nothing is not None:
+        return (nothing,)
     counter = analyzer.counter
-    if analyzer.frames_seen == 0:
-        return ("The video has no frames",)
-    if analyzer.frames_with_person == 0:
-        return (f"No person found in any of the {analyzer.frames_seen} frames: 0 reps",)
     if counter is None:
-        return (f"{NOT_KNOWN}: nothing here moved like any of the {len(REGISTRY)} exercises, so nothing was counted",)
-    return _counter_notes(analyzer, counter, recognition)
+        return (not_known_note(),)
+    return _counter_notes(analyzer, counter, analyzer.recognition())
+
+
+def verdict(analyzer: StreamAnalyzer) -> tuple[str, tuple[str, ...], bool]:
+    """(exercise, notes, found) for the end of an analysis.
+
+    Without a person in enough frames, or, when recognising, without any exercise recognised,
+    nothing was found: recognising then reports :data:`NONE`. A named exercise keeps its name:
+    the person asked for that count, and it may be 0.
+    """
+    nothing = nothing_to_count(analyzer)
+    key = analyzer.exercise
+    if analyzer.requested != AUTO:
+        return analyzer.requested, analyzer.notes(), nothing is None
+    if nothing is not None:
+        return NONE, (nothing,), False
+    if key is None:
+        return NONE, (not_known_note(),), False
+    return key, analyzer.notes(), True
 
 
 def _counter_notes(analyzer: StreamAnalyzer, counter: RepCounter, recognition: Recognition) -> tuple[str, ...]:
@@ -407,22 +465,25 @@ def analyze_poses(
 
 def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
     analyzer.finish()
-    key = analyzer.exercise
+    exercise, notes, found = verdict(analyzer)
     recognition = analyzer.recognition()
-    notes = analyzer.notes()
-    if key is None:
-        return AnalysisResult(None, info, (), {}, notes, (), recognition, analyzer.requested)
-    counter = analyzer.counter_for(key)
+    if exercise == NONE:
+        # Nothing counted; the per-frame results are what was shown (one per video frame).
+        return AnalysisResult(
+            NONE, info, (), {}, notes, tuple(analyzer.shown), recognition, analyzer.requested, found=False
+        )
+    counter = analyzer.counter_for(exercise)
     return AnalysisResult(
-        exercise=key,
+        exercise=exercise,
         video=info,
         reps=tuple(counter.reps),
         per_side=counter.per_side(),
         notes=notes,
-        frames=tuple(analyzer.frames.get(key, ())),
+        frames=tuple(analyzer.frames.get(exercise, ())),
         recognition=recognition,
         requested=analyzer.requested,
         kind=counter.spec.kind,
         hold_ms=counter.hold_ms,
         breaks=counter.breaks,
+        found=found,
     )

@@ -11,8 +11,8 @@ import numpy as np
 from fitness.engine.counter import CounterConfig, FrameResult
 from fitness.engine.registry import REGISTRY
 from fitness.engine.spec import ExerciseSpec
-from fitness.errors import InputFileError
 from fitness.pipeline.stream import AUTO, AnalysisResult, ProgressFn, StreamAnalyzer, VideoInfo, _result, check_exercise
+from fitness.pipeline.video_io import CutShortError, VideoSource, cut_short_message
 from fitness.pose.estimator import Estimator
 from fitness.pose.types import Pose
 
@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 
 def annotate(frame_rgb: np.ndarray, pose: Pose | None, result: FrameResult, spec: ExerciseSpec | None) -> np.ndarray:
-    """Skeleton plus HUD on a copy of the frame (``spec`` ``None``: nothing recognised yet)."""
+    """Skeleton plus HUD on a copy of the frame (``spec`` ``None``: no exercise found or
+    recognised yet, only the note is shown)."""
     from fitness.pipeline.hud import draw_hud
     from fitness.pose.drawing import draw_pose
 
@@ -40,12 +41,15 @@ def analyze_video(
     annotate_to: str | Path | None = None,
     progress: ProgressFn | None = None,
     config: CounterConfig | None = None,
+    allow_cut_short: bool = False,
 ) -> AnalysisResult:
     """Run the model over a video and count; raises :class:`InputFileError` for bad files.
 
     ``estimator`` (from :func:`fitness.pose.load_estimator`) is reset and reused if given;
-    otherwise one is loaded. ``annotate_to`` writes the skeleton + HUD video (.mp4 or .gif).
-    ``progress(done, total)`` is called after every frame.
+    otherwise one is loaded. ``annotate_to`` writes the skeleton + HUD video (.mp4 or .gif),
+    complete or not at all. ``progress(done, total)`` is called after every frame. A file that
+    ends long before its header says (:func:`fitness.pipeline.video_io.cut_short`) raises
+    :class:`CutShortError` unless ``allow_cut_short`` (then ``result.video.cut_short`` says so).
     """
     from fitness.pipeline.video_io import WriterContext, open_video, open_writer
     from fitness.pose.estimator import load_estimator
@@ -70,19 +74,31 @@ def analyze_video(
                 frame_result = analyzer.update(pose, frame.t_ms)
                 poses.append(pose)
                 if writer is not None:
-                    writer.write(annotate(frame.rgb, pose, frame_result, REGISTRY.get(exercise)))
+                    writer.write(annotate(frame.rgb, pose, frame_result, REGISTRY.get(exercise)), frame.t_ms)
                 if progress is not None:
                     progress(len(poses), total)
-        info = VideoInfo(
-            str(source), video.width, video.height, video.fps, len(poses), round(len(poses) * 1000.0 / video.fps)
-        )
-    if not poses:
-        raise InputFileError(f"{source} has no video frames that can be decoded")
+            # Inside the writer's block: a cut file leaves no annotated copy behind.
+            info = video_info(video)
+            if info.cut_short and not allow_cut_short:
+                raise CutShortError(f"{source} is {cut_short_message(info.frames, info.expected_frames)}")
     result = _result(analyzer, info)
     if annotate_to is not None and exercise == AUTO:
         # The exercise is only known at the end: draw in a second decoding pass.
         _write_annotated(source, Path(annotate_to), poses, result)
     return result
+
+
+def video_info(video: VideoSource) -> VideoInfo:
+    """What was decoded, at the video's display size (frames may have been shrunk)."""
+    return VideoInfo(
+        str(video.path),
+        video.display_width,
+        video.display_height,
+        video.fps,
+        video.decoded,
+        round(video.decoded_duration_ms),
+        video.frame_count,
+    )
 
 
 def _write_annotated(source: Path, out: Path, poses: list[Pose | None], result: AnalysisResult) -> None:
@@ -92,4 +108,6 @@ def _write_annotated(source: Path, out: Path, poses: list[Pose | None], result: 
         writer = open_writer(out, video.fps, (video.width, video.height))
         with WriterContext(writer):
             for frame, pose, res in zip(video, poses, result.frames, strict=False):
-                writer.write(annotate(frame.rgb, pose, res, result.spec))
+                writer.write(annotate(frame.rgb, pose, res, result.spec), frame.t_ms)
+
+

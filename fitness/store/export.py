@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final
@@ -15,6 +14,7 @@ from typing import Final
 from fitness.engine.fields import columns
 from fitness.engine.values import Rep
 from fitness.errors import OutputPathError
+from fitness.files import atomic_path
 from fitness.store.schema import column_name
 from fitness.store.values import SessionSummary
 
@@ -28,7 +28,6 @@ SESSION_CSV_COLUMNS: Final = (
     "started_at",
     "end_reason",
 )
-DEFAULT_UMASK: Final = 0o022  # where /proc cannot tell
 # A history export: the session's columns, then the rep's as stored ("rep_index": a bare
 # "index" beside "session_id" would not say whose index it is).
 CSV_COLUMNS: Final[list[str]] = [*SESSION_CSV_COLUMNS, *(column_name(c) for c in columns(Rep))]
@@ -79,35 +78,16 @@ def check_target(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
     return target
 
 
-def _umask() -> int:
-    """This process's umask, read without changing it (os.umask would, for every thread)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return DEFAULT_UMASK
-
-
 def write_csv(target: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """Write the file complete or not at all: beside the target first, then renamed over it."""
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise OutputPathError(f"cannot write {target}: {exc.strerror}") from None
-    tmp = Path(tmp_name)
-    try:
-        # mkstemp makes the file private (0600); an exported CSV is an ordinary file.
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputPathError(f"cannot write {target}: {exc.strerror}") from None
+    """Write the file complete or not at all (:func:`fitness.files.atomic_path`)."""
+    with atomic_path(target) as tmp:
+        try:
+            with tmp.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(header)
+                writer.writerows(rows)
+        except OSError as exc:
+            raise OutputPathError(f"cannot write {target}: {exc.strerror}") from None
 
 
 def write_reps_csv(path: str | os.PathLike[str], reps: Sequence[Rep]) -> None:

@@ -13,6 +13,7 @@ import pytest
 from fitness.errors import FitnessError
 from fitness.pipeline.evaluation import load_manifest
 from fitness.pipeline.stream import AUTO, analyze_poses
+from fitness.pipeline.video_io import open_video
 from tests.cli_helpers import one_line_error, run_cli
 from tests.figures import DT, horizontal_figure, reps, standing_figure
 
@@ -220,9 +221,8 @@ def test_analyze_outputs(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureF
     rows = list(csv.DictReader(out_csv.open()))
     assert [int(r["index"]) for r in rows] == [1, 2]
     assert out_mp4.stat().st_size > 1000
-    cap = cv2.VideoCapture(str(out_mp4))
-    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 65
-    cap.release()
+    with open_video(out_mp4) as annotated:
+        assert annotated.frame_count == 65
     with SessionStore.open(str(db)) as store:
         (saved,) = store.list_sessions(profile="tester")
     assert (saved.exercise, saved.source, saved.rep_count) == ("squat", "video", 2)

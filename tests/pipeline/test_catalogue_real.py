@@ -17,7 +17,7 @@ from fitness.bench.engine_speed import measure_engine_speed
 from fitness.engine.registry import REGISTRY
 from fitness.pipeline.evaluation import EvalRow, LabelledClip, row_of, summarize
 from fitness.pipeline.pose_track import PoseTrack
-from fitness.pipeline.stream import AUTO, NOT_KNOWN, AnalysisResult, analyze_poses
+from fitness.pipeline.stream import AUTO, NONE, NOT_KNOWN, AnalysisResult, analyze_poses
 from tests.pipeline.conftest import NOT_EXERCISES
 
 pytestmark = pytest.mark.slow
@@ -92,10 +92,10 @@ def test_no_exercise_is_not_an_exercise_i_know(
         pytest.skip(f"{clip} is not in ../shared/data")
     frames = [f for f in track.frames() if start_s * 1000 <= f.t_ms <= end_s * 1000]
     result = analyze_poses(frames, AUTO)
-    assert result.exercise is None, f"{what} taken for {result.exercise}: {result.recognition}"
+    assert result.exercise == NONE and not result.found, f"{what} taken for {result.exercise}: {result.recognition}"
     assert result.count == 0 and result.reps == ()
     assert result.notes[0].startswith(NOT_KNOWN)
-    assert result.to_dict()["exercise"] is None
+    assert result.to_dict()["exercise"] == NONE
 
 
 def test_lunges_are_counted_per_leg(labelled: dict[str, AnalysisResult]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fitness.engine.values import Rep
-from fitness.pipeline.stream import AUTO, MAX_COUNTERS, NOT_KNOWN, StreamAnalyzer, analyze_poses
+from fitness.pipeline.stream import AUTO, MAX_COUNTERS, NONE, NOT_KNOWN, StreamAnalyzer, analyze_poses
 from tests.figures import DT, horizontal_figure, reps, standing_figure
 
 
@@ -34,11 +34,11 @@ def test_before_anything_is_recognised_the_result_is_idle() -> None:
 
 def test_standing_still_is_not_an_exercise() -> None:
     result = analyze_poses([(i * DT, standing_figure()) for i in range(300)], AUTO)
-    assert result.exercise is None and result.count == 0
+    assert result.exercise == NONE and not result.found and result.count == 0
     assert result.notes[0].startswith(NOT_KNOWN)
     assert result.exercise_name == NOT_KNOWN and result.spec is None
     doc = result.to_dict()
-    assert doc["exercise"] is None and doc["reps"] == 0 and doc["kind"] == "reps"
+    assert doc["exercise"] == NONE and doc["reps"] == 0 and doc["kind"] == "reps"
 
 
 def test_a_plank_recognised_as_a_hold() -> None:

@@ -96,7 +96,7 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
     good = sum(r.verdict == "good" for r in result.reps)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Reps", result.count)
-    c2.metric("Exercise", result.exercise_name)
+    c2.metric("Exercise", result.spec.name if result.spec is not None else "None found")
     c3.metric("Good form", f"{good} of {result.count}" if result.count else "—")
     c4.metric("Video", f"{result.video.duration_ms / 1000:.1f} s")
     for warning in view.warnings:
@@ -106,9 +106,10 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
     if result.reps:
         st.subheader("Reps")
         st.table(rep_table(result.reps))
-    else:
+    elif result.found:
         st.warning("No complete reps were found in this video.")
-    st.plotly_chart(angle_chart(result), width="stretch", key="an-chart")
+    if result.found:
+        st.plotly_chart(angle_chart(result), width="stretch", key="an-chart")
     # A portrait phone clip at full column width would be taller than the screen.
     portrait = result.video.height > result.video.width
     left, right = st.columns([2, 3] if portrait else [3, 2], gap="large")
@@ -124,7 +125,9 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
                 mime="video/mp4",
                 key="an-download",
             )
-        if view.saved_id is not None:
+        if not result.found:
+            st.caption("Nothing was found to count, so there is nothing to save.")
+        elif view.saved_id is not None:
             st.success(f"Saved to the history as session #{view.saved_id}.")
         elif store is not None and st.button("Save to history", key="an-save", type="primary"):
             try:
