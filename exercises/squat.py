@@ -12,8 +12,8 @@ SPEC = ExerciseSpec(
     name="Squat",
     primary=KNEE,
     # Standing knees read 155-180 deg on real footage; squats bottom out at 55-100 deg.
-    extended_deg=150,
-    flexed_deg=110,
+    extended=150,
+    flexed=110,
     orientation="upright",
     setup_message="Stand up with your whole body in view",
     primary_views=SIDE_VIEWS,
@@ -22,8 +22,11 @@ SPEC = ExerciseSpec(
         upper="hip", lower="ankle", limbs=(("hip", "knee"), ("knee", "ankle")), extended=0.93, flexed=0.78
     ),
     rules=(
-        FormRule("Go lower: hips to knee height", KNEE, "min", max_value=95, views=SIDE_VIEWS, quiet_note=DEPTH_NOTE),
         FormRule(
+            "depth", "Go lower: hips to knee height", KNEE, "min", max_value=95, views=SIDE_VIEWS, quiet_note=DEPTH_NOTE
+        ),
+        FormRule(
+            "chest_up",
             "Keep your chest up",
             TiltDef("shoulder", "hip"),
             "max",
@@ -32,6 +35,7 @@ SPEC = ExerciseSpec(
             quiet_note=DEPTH_NOTE,
         ),
         FormRule(
+            "knees_in",
             "Push your knees out",
             WidthRatioDef("knee", "ankle"),
             "min",

@@ -147,3 +147,72 @@ def reps(
     for _ in range(n):
         out += ramp(top, bottom, down_s) + ramp(bottom, top, up_s) + [top] * round(rest_s * FPS)
     return out
+
+
+def press_figure(lift: float, *, score: float = 0.9) -> Pose:
+    """A person standing side-on pressing both arms overhead: ``lift`` 0 = hands racked at the
+    shoulders (elbows bent 40 deg, upper arm pointing down and forward), 1 = arms locked out
+    straight overhead. In between, the upper arm rises and the elbow opens together."""
+    base = standing_figure()
+    kps = base.keypoints.copy()
+    elevation = math.radians(20.0 + 160.0 * lift)  # upper arm from 20 deg to 180 deg
+    elbow = math.radians(40.0 + 140.0 * lift)  # elbow from 40 to 180 deg
+    for side in ("left", "right"):
+        sx, sy = kps[INDEX[f"{side}_shoulder"], :2]
+        ex = sx + UPPER_ARM * math.sin(elevation)
+        ey = sy + UPPER_ARM * math.cos(elevation)
+        # The forearm folds back up towards the shoulder by (180 - elbow) degrees.
+        phi = elevation + (math.pi - elbow)
+        wx = ex + FOREARM * math.sin(phi)
+        wy = ey + FOREARM * math.cos(phi)
+        kps[INDEX[f"{side}_elbow"], :2] = (ex, ey)
+        kps[INDEX[f"{side}_wrist"], :2] = (wx, wy)
+    kps[:, 2] = score
+    return Pose(kps, score)
+
+
+def blend(a: Pose, b: Pose, seconds: float) -> list[Pose]:
+    """Poses moving smoothly from ``a`` to ``b`` over ``seconds`` (the last one is ``b``)."""
+    n = max(1, round(seconds * FPS))
+    out = []
+    for i in range(1, n + 1):
+        w = i / n
+        kps = (1.0 - w) * a.keypoints + w * b.keypoints
+        out.append(Pose(kps, (1.0 - w) * a.score + w * b.score))
+    return out
+
+
+def wall_sit_figure(thigh_tilt: float = 0.0, *, score: float = 0.9) -> Pose:
+    """Side-on, back against a wall: shins vertical, thighs ``thigh_tilt`` degrees below level
+    (0 = thighs parallel to the floor), torso upright."""
+    base = standing_figure()
+    kps = base.keypoints.copy()
+    tilt = math.radians(thigh_tilt)
+    for i, side in enumerate(("left", "right")):
+        dz = 4.0 if i == 0 else -4.0
+        ankle = (500.0 + dz, GROUND)
+        knee = (ankle[0], GROUND - SHIN)
+        hip = (knee[0] - THIGH * math.cos(tilt), knee[1] - THIGH * math.sin(tilt))
+        shoulder = (hip[0], hip[1] - TORSO)
+        elbow = (shoulder[0] + 10.0, shoulder[1] + UPPER_ARM)
+        wrist = (elbow[0] + 10.0, elbow[1] + FOREARM)
+        for name, (x, y) in (
+            ("ankle", ankle),
+            ("knee", knee),
+            ("hip", hip),
+            ("shoulder", shoulder),
+            ("elbow", elbow),
+            ("wrist", wrist),
+        ):
+            kps[INDEX[f"{side}_{name}"], :2] = (x, y)
+    for name, dx, dy in (
+        ("nose", 30, -70),
+        ("left_eye", 20, -80),
+        ("right_eye", 20, -80),
+        ("left_ear", -5, -75),
+        ("right_ear", -5, -75),
+    ):
+        sx, sy = kps[INDEX["left_shoulder"], :2]
+        kps[INDEX[name], :2] = (sx + dx, sy + dy)
+    kps[:, 2] = score
+    return Pose(kps, score)

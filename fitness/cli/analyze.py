@@ -29,7 +29,10 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "analyze",
         help="count reps and coach form in a video",
-        description="Count squats, push-ups or curls in a video, with per-rep timing, range and form cues.",
+        description=(
+            "Count reps (or time a hold) of any of the known exercises in a video, with per-rep timing, "
+            "range and form cues."
+        ),
     )
     p.add_argument("input", type=Path, help="video file (.mp4, .mov, ...)")
     p.add_argument(
@@ -55,7 +58,9 @@ def register(sub: Any) -> None:
         help="score the counter against labelled videos",
         description=(
             "Run every labelled video of a manifest (columns file, exercise, reps, notes with "
-            "reps_range=a-b) with the same settings and report exact-within-range, OBO and MAE."
+            "reps_range=a-b; or the catalogue's file, exercise, kind, count, count_lo, count_hi, "
+            "where holds are in seconds) with the same settings and report exact-within-range, OBO, "
+            "MAE and what exercise recognition named each clip."
         ),
     )
     e.add_argument("manifest", type=Path, help="manifest CSV; video paths are relative to its folder")
@@ -67,20 +72,30 @@ def register(sub: Any) -> None:
 # -- analyze -------------------------------------------------------------------------------
 
 
-def format_report(result: AnalysisResult) -> str:
-    """The per-rep table, the total and the notes, as printed by ``fitness analyze``."""
+def _total(result: AnalysisResult) -> str:
+    """The last line: reps (per side where counted per side), or the time held and its breaks."""
     spec = result.spec
     if spec is None:
-        lines = [f"{result.video.path}: no exercise found", "Total: 0 reps"]
-        return "\n".join([*lines, *(f"note: {n}" for n in result.notes)]) + "\n"
-    lines = [f"{result.video.path}: {spec.name.lower()}"]
-    if result.reps:
-        lines.append(rep_table(result.reps).rstrip("\n"))
+        return "Total: 0 reps"
+    name = spec.name.lower()
+    if result.kind == "hold":
+        breaks = "".join(
+            f"\nbreak: {b.start_ms / 1000:.1f} s for {b.duration_ms / 1000:.1f} s: {b.reason}" for b in result.breaks
+        )
+        return f"Total: {result.hold_s or 0.0:.1f} s of {name} held, {plural(len(result.breaks), 'break')}{breaks}"
     good = sum(r.verdict == "good" for r in result.reps)
     sides = ""
-    if spec.sides == "both" and result.per_side:
+    if spec.sides in ("both", "alternating") and result.per_side:
         sides = " (" + ", ".join(f"{k} {v}" for k, v in sorted(result.per_side.items())) + ")"
-    lines.append(f"Total: {plural(result.count, spec.name.lower() + ' rep')}{sides}, {good} good")
+    return f"Total: {plural(result.count, name + ' rep')}{sides}, {good} good"
+
+
+def format_report(result: AnalysisResult) -> str:
+    """The per-rep table, the total and the notes, as printed by ``fitness analyze``."""
+    lines = [f"{result.video.path}: {result.exercise_name.lower()}"]
+    if result.reps:
+        lines.append(rep_table(result.reps).rstrip("\n"))
+    lines.append(_total(result))
     lines.extend(f"note: {n}" for n in result.notes)
     return "\n".join(lines) + "\n"
 
@@ -163,13 +178,24 @@ def run_analyze(args: argparse.Namespace) -> int:
 # -- eval ----------------------------------------------------------------------------------
 
 
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
 def _fmt_row(row: EvalRow) -> str:
     clip = row.clip
-    label = f"{clip.reps}" if clip.lo == clip.hi else f"{clip.reps} ({clip.lo}-{clip.hi})"
+    unit = "s" if clip.kind == "hold_s" else ""
+    label = (
+        f"{_num(clip.reps)}{unit}"
+        if clip.lo == clip.hi
+        else f"{_num(clip.reps)}{unit} ({_num(clip.lo)}-{_num(clip.hi)})"
+    )
+    head = f"{clip.name:<46} {clip.exercise:<16}"
     if row.error:
-        return f"{clip.name:<42} {clip.exercise:<7} {'-':>4}  {label:<9} ERROR  {row.error}"
+        return f"{head} {'-':>6}  {label:<14} ERROR  {row.error}"
     mark = "ok" if row.exact else "obo" if row.off_by_one else "MISS"
-    return f"{clip.name:<42} {clip.exercise:<7} {row.predicted:>4}  {label:<9} {mark:<5}  {row.seconds:5.1f}s"
+    auto = row.recognised or "not known"
+    return f"{head} {_num(row.predicted) + unit:>6}  {label:<14} {mark:<5}  {auto:<16} {row.seconds:5.1f}s"
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -178,7 +204,7 @@ def run_eval(args: argparse.Namespace) -> int:
         raise FitnessError(f"{args.manifest} has no rows labelled with one of: {', '.join(exercise_choices()[1:])}")
     check_outputs(args.json, inputs=[("the manifest", args.manifest), *(("a clip it lists", c.path) for c in clips)])
     estimator = estimator_from_args(args)
-    sys.stdout.write(f"{'clip':<42} {'exercise':<7} {'pred':>4}  {'label':<9} result\n")
+    sys.stdout.write(f"{'clip':<46} {'exercise':<16} {'pred':>6}  {'label':<14} {'result':<5}  {'auto':<16} time\n")
     rows: list[EvalRow] = []
     for clip in tqdm(clips, desc="eval", unit="clip", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False):
         row = evaluate_clip(clip, estimator=estimator)
@@ -188,10 +214,11 @@ def run_eval(args: argparse.Namespace) -> int:
     summary = summarize(rows)
     sys.stdout.write(
         f"\n{summary.clips} clips: exact-within-range {summary.exact:.1%}, "
-        f"OBO {summary.obo:.1%}, MAE {summary.mae:.3f}\n"
+        f"OBO {summary.obo:.1%} (holds: within max(2 s, 20%)), MAE {summary.mae:.3f}, "
+        f"recognised {summary.recognised:.1%}\n"
     )
     for ex, (n, exact, obo, mae) in summary.per_exercise.items():
-        sys.stdout.write(f"  {ex:<7} {n:>2} clips: exact {exact:.1%}, OBO {obo:.1%}, MAE {mae:.3f}\n")
+        sys.stdout.write(f"  {ex:<16} {n:>2} clips: exact {exact:.1%}, OBO {obo:.1%}, MAE {mae:.3f}\n")
     if args.json is not None:
         doc = {
             "manifest": str(args.manifest),
@@ -202,9 +229,12 @@ def run_eval(args: argparse.Namespace) -> int:
                 {
                     "file": str(r.clip.path),
                     "exercise": r.clip.exercise,
+                    "kind": r.clip.kind,
                     "label": r.clip.reps,
                     "range": [r.clip.lo, r.clip.hi],
                     "predicted": r.predicted,
+                    "recognised": r.recognised,
+                    "per_side": r.per_side,
                     "exact": r.exact,
                     "off_by_one": r.off_by_one,
                     "seconds": round(r.seconds, 2),

@@ -25,12 +25,13 @@ log = logging.getLogger(__name__)
 
 
 def annotate(frame_rgb: np.ndarray, pose: Pose | None, result: FrameResult, spec: ExerciseSpec | None) -> np.ndarray:
-    """Skeleton plus HUD on a copy of the frame (the skeleton only when no exercise was found)."""
+    """Skeleton plus HUD on a copy of the frame (``spec`` ``None``: no exercise found or
+    recognised yet, only the note is shown)."""
     from fitness.pipeline.hud import draw_hud
     from fitness.pose.drawing import draw_pose
 
     out = draw_pose(frame_rgb, pose)
-    return out if spec is None else draw_hud(out, result, spec, copy=False)
+    return draw_hud(out, result, spec, copy=False)
 
 
 def analyze_video(
@@ -83,7 +84,7 @@ def analyze_video(
                 frame_result = analyzer.update(pose, frame.t_ms)
                 poses.append(pose)
                 if writer is not None:
-                    writer.write(annotate(frame.rgb, pose, frame_result, REGISTRY[exercise]), frame.t_ms)
+                    writer.write(annotate(frame.rgb, pose, frame_result, REGISTRY.get(exercise)), frame.t_ms)
                 if progress is not None:
                     progress(len(poses), total)
             # Inside the writer's block: a cut file leaves no annotated copy behind.

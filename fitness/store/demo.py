@@ -73,10 +73,10 @@ class DemoSession:
 
 def _rep(spec: ExerciseSpec, index: int, start_ms: int, *, progress: float, tiredness: int, rng: random.Random) -> Rep:
     """One rep at ``progress`` (0..1 through the history), ``tiredness`` reps into its set."""
-    turn = TURN_DEG.get(spec.key, spec.flexed_deg - PAST_FLEXED_DEG)
+    turn = TURN_DEG.get(spec.key, (spec.flexed or 0.0) - PAST_FLEXED_DEG)  # demo exercises count reps
     bottom = turn + DEEPER_OVER_TIME_DEG * (0.5 - progress) + TIRING_DEG_PER_REP * tiredness
     min_angle = round(rng.gauss(bottom, 7.0), 1)
-    max_angle = round(min(179.0, rng.gauss(spec.extended_deg + PAST_EXTENDED_DEG, 5.0)), 1)
+    max_angle = round(min(179.0, rng.gauss((spec.extended or 180.0) + PAST_EXTENDED_DEG, 5.0)), 1)
     eccentric = round(rng.gauss(1250, 180))
     concentric = round(rng.gauss(850, 120) + 15 * tiredness)
     pause = round(rng.uniform(80, 250))  # at the bottom
@@ -155,7 +155,7 @@ def demo_sessions(days: int, *, seed: int = 7, end: date | None = None) -> Itera
             count += 1
             extra: dict[str, object] = {}
             if live and count % TRACE_EVERY == 0:
-                extra["trace"] = _trace(tuple(reps), spec.extended_deg + PAST_EXTENDED_DEG)
+                extra["trace"] = _trace(tuple(reps), (spec.extended or 180.0) + PAST_EXTENDED_DEG)
             info = SessionInfo(
                 exercise=exercise,
                 source="live" if live else "video",
