@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -21,7 +21,15 @@ import numpy as np
 
 from fitness.engine.counter import CounterConfig, FrameResult
 from fitness.engine.values import Rep
-from fitness.pipeline.stream import AUTO, AnalysisResult, ProgressFn, StreamAnalyzer, VideoInfo, _result, check_exercise
+from fitness.pipeline.stream import (
+    AUTO,
+    AnalysisResult,
+    ProgressFn,
+    StreamAnalyzer,
+    VideoInfo,
+    check_exercise,
+    result_with,
+)
 from fitness.pose.estimator import MultiPoseEstimator
 from fitness.pose.tracking import (
     MAX_PEOPLE,
@@ -93,8 +101,8 @@ class _Presence:
 @dataclass(frozen=True, slots=True)
 class PersonResult:
     """One person's analysis. ``x``: mean horizontal centre, 0 = left edge, 1 = right edge
-    (``x_range``: where the centre went). ``counts``: what every exercise's counter reached, for
-    when the exercise is known from elsewhere (a label, a person's choice on the live page)."""
+    (``x_range``: where the centre went). ``asked``: the person counted as each exercise named
+    when analysing (``also_count``), for when the exercise is known from elsewhere (a label)."""
 
     person: int
     x: float
@@ -103,7 +111,7 @@ class PersonResult:
     first_ms: int
     last_ms: int
     result: AnalysisResult
-    counts: dict[str, int] = field(default_factory=dict)
+    asked: dict[str, AnalysisResult] = field(default_factory=dict)
 
     @property
     def exercise(self) -> str:
@@ -112,6 +120,11 @@ class PersonResult:
     @property
     def count(self) -> int:
         return self.result.count
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Reps counted as each asked exercise, and as the one reported."""
+        return {self.exercise: self.count} | {k: r.count for k, r in self.asked.items()}
 
     def to_dict(self) -> dict[str, Any]:
         doc = self.result.to_dict()
@@ -170,6 +183,8 @@ class GroupAnalyzer:
         self.analyzers: dict[int, StreamAnalyzer] = {}
         self.presence: dict[int, _Presence] = {}
         self.last: dict[int, FrameResult] = {}
+        # Each person's reps completed on the latest update (their first frames' replay included).
+        self.new_reps: dict[int, tuple[Rep, ...]] = {}
         self.most_in_view = 0
 
     def analyzer(self, person: int) -> StreamAnalyzer:
@@ -180,45 +195,68 @@ class GroupAnalyzer:
             log.debug("person %d: new counter", person)
         return self.analyzers[person]
 
-    def update(self, people: Mapping[int, Pose], t_ms: float, in_view: int | None = None) -> dict[int, FrameResult]:
-        """``in_view``: how many people the detector saw on this frame, if more than are followed."""
+    def update(
+        self,
+        people: Mapping[int, Pose],
+        t_ms: float,
+        in_view: int | None = None,
+        earlier: Mapping[int, Iterable[tuple[float, Pose]]] | None = None,
+    ) -> dict[int, FrameResult]:
+        """``in_view``: how many people the detector saw on this frame, if more than are followed.
+        ``earlier``: for people new on this frame, their poses on the frames before they were
+        confirmed (:attr:`PoseTracker.earlier`): their counter starts from those."""
         self.most_in_view = max(self.most_in_view, len(people), in_view or 0)
+        new_reps: dict[int, list[Rep]] = {}
         for person in people:
-            self.analyzer(person)
+            if person not in self.analyzers:
+                analyzer = self.analyzer(person)
+                for t, first in (earlier or {}).get(person, ()):
+                    if t < t_ms:
+                        analyzer.update(first, t)
+                        self.presence[person].add(first, t, self.width)
+                        new_reps.setdefault(person, []).extend(analyzer.new_reps)
         out: dict[int, FrameResult] = {}
         for person, analyzer in self.analyzers.items():
             pose = people.get(person)
             out[person] = analyzer.update(pose, t_ms)
+            new_reps.setdefault(person, []).extend(analyzer.new_reps)
             if pose is not None:
                 self.presence[person].add(pose, t_ms, self.width)
         self.last = out
+        self.new_reps = {p: tuple(r) for p, r in new_reps.items() if r}
         return out
+
+    def reps(self, person: int) -> int:
+        """The person's count so far (0 before an exercise is recognised)."""
+        counter = self.analyzers[person].counter
+        return 0 if counter is None else counter.count
 
     def chosen(self, limit: int | None = None) -> list[int]:
         """The people worth reporting: seen long enough (or with a rep), the ``limit`` most visible."""
-        real = [
-            p
-            for p, seen in self.presence.items()
-            if seen.last_ms - seen.first_ms >= MIN_SEEN_MS or self.analyzers[p].counter.count > 0
-        ]
+        real = [p for p, seen in self.presence.items() if seen.last_ms - seen.first_ms >= MIN_SEEN_MS or self.reps(p)]
         real.sort(key=lambda p: -self.presence[p].visibility)
         return real[:limit] if limit is not None else real
 
-    def result(self, info: VideoInfo, limit: int | None = None) -> GroupResult:
+    def result(self, info: VideoInfo, limit: int | None = None, also_count: Collection[str] = ()) -> GroupResult:
+        """Everyone chosen, left to right; ``also_count``: exercises each person is also counted
+        as (:attr:`PersonResult.asked`). Ends the stream for the people reported."""
         chosen = self.chosen(limit)
-        people = [
-            PersonResult(
-                person=p,
-                x=self.presence[p].x,
-                x_range=(self.presence[p].x_min, self.presence[p].x_max),
-                frames_seen=self.presence[p].frames,
-                first_ms=round(self.presence[p].first_ms),
-                last_ms=round(self.presence[p].last_ms),
-                result=_result(self.analyzers[p], info),
-                counts={k: c.count for k, c in self.analyzers[p].recognizer.counters.items()},
+        people = []
+        for p in chosen:
+            seen = self.presence[p]
+            result, asked = result_with(self.analyzers[p], also_count, info)
+            people.append(
+                PersonResult(
+                    person=p,
+                    x=seen.x,
+                    x_range=(seen.x_min, seen.x_max),
+                    frames_seen=seen.frames,
+                    first_ms=round(seen.first_ms),
+                    last_ms=round(seen.last_ms),
+                    result=result,
+                    asked=asked,
+                )
             )
-            for p in chosen
-        ]
         people.sort(key=lambda r: r.x)
         return GroupResult(info, tuple(people), tuple(self._notes(chosen, limit)), self.most_in_view, limit)
 
@@ -278,8 +316,9 @@ def annotate_people(
         res = results.get(person)
         if res is None:
             continue
-        name = REGISTRY[group.analyzers[person].exercise].name.lower()
-        draw_person_label(out, pose, (str(res.reps), f"P{person} {name}"), colour, copy=False)
+        key = group.analyzers[person].exercise
+        label = f"P{person}" if key is None else f"P{person} {REGISTRY[key].name.lower()}"
+        draw_person_label(out, pose, (str(res.reps), label), colour, copy=False)
     return out
 
 
@@ -319,12 +358,14 @@ def analyze_group_video(
     progress: ProgressFn | None = None,
     config: CounterConfig | None = None,
     allow_cut_short: bool = False,
+    also_count: Collection[str] = (),
 ) -> GroupResult:
     """Count every person in a video: ``people`` = how many to report (``None``: everyone, up to 6).
 
     ``stride``: run the models on every n-th frame only (the counters see the stream at fps / n);
     by default as many as keep about :data:`GROUP_RATE_HZ` frames a second.
     ``estimator`` is reset and reused if given (its tracker is set to the processed frame rate).
+    ``also_count``: exercises everyone is also counted as (:attr:`PersonResult.asked`).
     A file cut short raises :class:`CutShortError` unless ``allow_cut_short``, as in
     :func:`fitness.pipeline.video_analysis.analyze_video`.
     """
@@ -341,7 +382,9 @@ def analyze_group_video(
         est = estimator if estimator is not None else load_people_estimator(people)
         tracker_opts = replace(est.options.tracker, rate_hz=video.fps / stride)
         est.configure(replace(est.options, tracker=tracker_opts, max_people=people or MAX_PEOPLE))
-        group = GroupAnalyzer(exercise, config, width=video.width)
+        # The whole video's history, as for one person: recognition weighs all of it and a
+        # counter that joins late (or is asked for at the end) replays it all.
+        group = GroupAnalyzer(exercise, config, width=video.width, keep_frames=True)
         writer = open_writer(annotate_to, video.fps, (video.width, video.height)) if annotate_to else None
         seen: dict[int, Pose] = {}
         results: dict[int, FrameResult] = {}
@@ -350,7 +393,7 @@ def analyze_group_video(
             for frame in video:
                 if n % stride == 0:
                     seen = est.estimate(frame.rgb, frame.t_ms)
-                    results = group.update(seen, frame.t_ms, len(est.last_detections))
+                    results = group.update(seen, frame.t_ms, len(est.last_detections), est.earlier)
                 if writer is not None:
                     writer.write(annotate_people(frame.rgb, seen, group, results), frame.t_ms)
                 n += 1
@@ -362,7 +405,7 @@ def analyze_group_video(
                 raise CutShortError(f"{source} is {cut_short_message(info.frames, info.expected_frames)}")
     if n == 0:
         raise InputFileError(f"{source} has no video frames that can be decoded")
-    return group.result(info, people)
+    return group.result(info, people, also_count)
 
 
 # How often one-person mode checks for others in view: MultiPose costs ~20 ms, so once every two
@@ -456,7 +499,7 @@ class PersonStatus:
 
     person: int
     x: float
-    exercise: str
+    exercise: str | None  # None until recognised
     reps: int
     cue: str | None
     in_view: bool
@@ -514,13 +557,15 @@ class GroupCoach:
         if self.group.width == 0:
             self.group.width = frame_rgb.shape[1]
         people = self.estimator.estimate(frame_rgb, t)
-        results = self.group.update(people, t, len(self.estimator.last_detections))
+        results = self.group.update(people, t, len(self.estimator.last_detections), self.estimator.earlier)
         self.last_people, self.last_results = people, results
         for person, res in results.items():
             if res.cues:
                 self._cues[person] = res.cues[0]
-            if res.rep is not None and self.on_rep is not None:
-                self.on_rep(person, res.rep)
+        if self.on_rep is not None:
+            for person, reps in self.group.new_reps.items():
+                for rep in reps:
+                    self.on_rep(person, rep)
         if not self.draw:
             return frame_rgb, results
         return annotate_people(frame_rgb, people, self.group, results), results
@@ -532,7 +577,7 @@ class GroupCoach:
                 person=p,
                 x=self.group.presence[p].x,
                 exercise=self.group.analyzers[p].exercise,
-                reps=self.group.analyzers[p].counter.count,
+                reps=self.group.reps(p),
                 cue=self._cues.get(p),
                 in_view=p in self.last_people,
             )

@@ -13,12 +13,12 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from fitness.errors import FitnessError
-from fitness.pipeline.evaluation import EvalRow, LabelledClip, summarize
+from fitness.pipeline.evaluation import EvalRow, LabelledClip, row_of, summarize
 from fitness.pipeline.group import GroupResult, PersonResult, analyze_group_video, load_people_estimator
 from fitness.pipeline.pairs import ClipPair, compose_pair, compose_tool, plan_pairs
 from fitness.pose.tracking import PeopleEstimator
@@ -117,8 +117,12 @@ def score_pair(pair: ClipPair, result: GroupResult, split: float, seconds: float
     swapped = False
     for side, clip in enumerate(pair.sides):
         person = on(side)
-        predicted = person.counts.get(clip.exercise, 0) if person is not None else 0
-        rows.append(EvalRow(clip, predicted, person.result.notes if person else ("not found",)))
+        asked = person.asked.get(clip.exercise) if person is not None else None
+        if person is None or asked is None:
+            rows.append(EvalRow(clip, 0, ("not found",)))
+        else:
+            # Scored as the one-person evaluation scores a clip (reps, or seconds held).
+            rows.append(replace(row_of(clip, asked), notes=person.result.notes))
         recognised.append(person.exercise if person is not None else "-")
         if person is not None:
             lo, hi = person.x_range
@@ -128,7 +132,8 @@ def score_pair(pair: ClipPair, result: GroupResult, split: float, seconds: float
 
 def evaluate_pair(pair: ClipPair, video: Path, estimator: PeopleEstimator) -> PairRow:
     started = time.perf_counter()
-    result = analyze_group_video(video, people=2, estimator=estimator)
+    labels = (pair.left.exercise, pair.right.exercise)
+    result = analyze_group_video(video, people=2, estimator=estimator, also_count=labels)
     return score_pair(pair, result, seam(pair), time.perf_counter() - started)
 
 

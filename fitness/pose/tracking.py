@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import cv2
@@ -169,10 +169,11 @@ def _mean_embedding(obj: TrackedObject) -> np.ndarray | None:
 
 @dataclass(frozen=True, slots=True)
 class _Tag:
-    """What a norfair detection carries: the pose, and the update it came from."""
+    """What a norfair detection carries: the pose, the update it came from and its time."""
 
     pose: Pose
     update: int
+    t_ms: float | None = None
 
 
 def pose_distance(a: np.ndarray, b: np.ndarray, scale: float, threshold: float) -> float:
@@ -242,6 +243,11 @@ class PoseTracker:
     Call once per processed frame, at ``options.rate_hz``, even when nobody was detected (an
     empty list advances the predictions). ``frame`` (RGB) gives the clothes histograms; without
     it tracking uses positions only. Not thread-safe: one per stream.
+
+    A new person is reported once seen on ``confirm_frames + 1`` updates (one stray detection is
+    nobody); ``earlier`` then has, for each id first reported on this update, the ``(t_ms, pose)``
+    of the updates before that saw them, oldest first, so a counter can start from their first
+    frame: someone who starts moving as the video starts loses no rep to the confirmation.
     """
 
     def __init__(self, options: TrackerOptions | None = None) -> None:
@@ -256,20 +262,26 @@ class PoseTracker:
             hit_counter_max=opts.lost_frames,
             initialization_delay=opts.confirm_frames,
             detection_threshold=opts.keypoint_threshold,
-            past_detections_length=8,
+            # Enough to hold every detection of a track being confirmed (see ``earlier``).
+            past_detections_length=max(8, opts.confirm_frames + 2),
             reid_distance_function=_reid_distance(opts, lambda: self._updates),
             reid_distance_threshold=opts.reid_distance,
             reid_hit_counter_max=opts.reid_frames,
         )
         self._tracker.distance_function = _PoseDistance(opts)
         self._updates = 0
+        self._reported: set[int] = set()
+        self.earlier: dict[int, tuple[tuple[float, Pose], ...]] = {}
 
     @property
     def people_seen(self) -> int:
         """How many different people (ids) were confirmed so far."""
         return int(self._tracker.total_object_count)
 
-    def update(self, poses: Sequence[Pose], frame: np.ndarray | None = None) -> dict[int, Pose]:
+    def update(
+        self, poses: Sequence[Pose], frame: np.ndarray | None = None, t_ms: float | None = None
+    ) -> dict[int, Pose]:
+        """``t_ms``: the frame's time, for ``earlier`` (without it ``earlier`` stays empty)."""
         self._updates += 1
         # Left to right: people who appear together are created in this order, so their ids
         # usually run left to right (norfair confirms them in the order they then match).
@@ -277,18 +289,37 @@ class PoseTracker:
             Detection(
                 points=p.keypoints[:, :2].copy(),
                 scores=p.keypoints[:, 2].copy(),
-                data=_Tag(p, self._updates),
+                data=_Tag(p, self._updates, t_ms),
                 embedding=appearance(frame, p, self.options.keypoint_threshold) if frame is not None else None,
             )
             for p in sorted(poses, key=centre_x)
         ]
         active = self._tracker.update(detections)
         out: dict[int, Pose] = {}
+        self.earlier = {}
         for obj in active:
             tag: _Tag = obj.last_detection.data
             if obj.id is not None and tag.update == self._updates:
-                out[int(obj.id)] = tag.pose
+                person = int(obj.id)
+                out[person] = tag.pose
+                if person not in self._reported:
+                    self._reported.add(person)
+                    before = _before(obj, self._updates)
+                    if before:
+                        self.earlier[person] = before
         return dict(sorted(out.items()))
+
+
+def _before(obj: TrackedObject, update: int) -> tuple[tuple[float, Pose], ...]:
+    """The timed poses a track was matched to before ``update`` (its confirmation), oldest first.
+    norfair keeps a young track's every detection (its ``past_detections_length`` is set above
+    the confirmation delay), so these are all of them."""
+    tags: dict[int, _Tag] = {}
+    for det in obj.past_detections:
+        tag: _Tag = det.data
+        if tag.update < update and tag.t_ms is not None:
+            tags[tag.update] = tag
+    return tuple((tags[k].t_ms or 0.0, tags[k].pose) for k in sorted(tags))
 
 
 def crop_around(pose: Pose, height: int, width: int) -> CropRegion:
@@ -333,6 +364,38 @@ SAME_BODY: Final = 0.15
 # MultiPose's coarse keypoints sit a little off the refined ones: a detection this close to a
 # followed pose is that person.
 COVERED: Final = 0.2
+
+
+# One joint of one kind (an ankle, left or right) in two people's poses closer than this, in body
+# heights, is one joint: a crop that takes in a neighbour's legs reads the neighbour's ankle as
+# its own person's (a seated curl next to a standing squat: the curler "gets" the squatter's
+# ankles and looks like a wall sit). Two people's same joints are rarely within a tenth of a body
+# height (about 17 cm) of each other unless one stands in front of the other.
+SHARED_JOINT: Final = 0.1
+_MIRROR: Final = tuple(
+    INDEX[n.replace("left_", "right_")] if n.startswith("left_") else INDEX[n.replace("right_", "left_")] for n in INDEX
+)
+
+
+def disown_shared(poses: Sequence[Pose], threshold: float) -> list[Pose]:
+    """``poses`` with every joint two of them claim at one spot left to the pose that sees it more
+    clearly: the other's copy gets score 0 (not seen), so its counter never measures a stranger's leg."""
+    kps = [p.keypoints.copy() for p in poses]
+    heights = [body_height(p, threshold) for p in poses]
+    changed = [False] * len(poses)
+    for a in range(len(poses)):
+        for b in range(a + 1, len(poses)):
+            limit = SHARED_JOINT * max(heights[a], heights[b])
+            for i in range(len(_MIRROR)):
+                for j in {i, _MIRROR[i]}:
+                    ka, kb = kps[a][i], kps[b][j]
+                    if ka[2] < threshold or kb[2] < threshold:
+                        continue
+                    if float(np.hypot(ka[0] - kb[0], ka[1] - kb[1])) < limit:
+                        loser = a if ka[2] < kb[2] else b
+                        kps[loser][i if loser == a else j, 2] = 0.0
+                        changed[loser] = True
+    return [replace(p, keypoints=k) if c else p for p, k, c in zip(poses, kps, changed, strict=True)]
 
 
 def _apart(a: Pose, b: Pose, threshold: float) -> float:
@@ -399,11 +462,17 @@ class PeopleEstimator:
         detecting = self._frames % opts.detect_every == 0
         self._frames += 1
         if not opts.refine:
-            return self.tracker.update(self.detect(frame)[: opts.max_people], frame)
+            return self.tracker.update(self.detect(frame)[: opts.max_people], frame, t_ms)
         followed = self._follow(frame, t_ms)
         if detecting:
             followed.update(self._add_newcomers(frame, t_ms, followed))
-        return self.tracker.update(list(followed.values()), frame)
+        poses = disown_shared(list(followed.values()), opts.tracker.keypoint_threshold)
+        return self.tracker.update(poses, frame, t_ms)
+
+    @property
+    def earlier(self) -> dict[int, tuple[tuple[float, Pose], ...]]:
+        """:attr:`PoseTracker.earlier` of the latest frame: newly reported people's first poses."""
+        return self.tracker.earlier
 
     def _follow(self, frame: np.ndarray, t_ms: float) -> dict[int, Pose]:
         """Each crop's pose on this frame; crops that lost their person, or doubled another, go."""

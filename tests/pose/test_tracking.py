@@ -46,6 +46,37 @@ def test_two_people_get_ids_left_to_right_and_keep_them() -> None:
     assert ids_by_side(out) == {1: {"left"}, 2: {"right"}}
 
 
+def test_the_frames_before_confirmation_are_handed_over_with_their_times() -> None:
+    tracker = PoseTracker(TrackerOptions(rate_hz=FPS))
+    frames = [[squatter(178, LEFT), squatter(170, RIGHT)], [squatter(176, LEFT), squatter(160, RIGHT)]]
+    frames.append([squatter(174, LEFT), squatter(150, RIGHT)])
+    out = [tracker.update(poses, None, i * DT) for i, poses in enumerate(frames)]
+    assert out[0] == {} and out[1] == {} and set(out[2]) == {1, 2}
+    assert sorted(tracker.earlier) == [1, 2]
+    for person, side in ((1, 0), (2, 1)):
+        assert [t for t, _ in tracker.earlier[person]] == [0.0, DT]
+        assert [p for _, p in tracker.earlier[person]] == [frames[0][side], frames[1][side]]
+    tracker.update(frames[2], None, 3 * DT)
+    assert tracker.earlier == {}
+
+
+def test_a_rep_begun_on_the_first_frame_is_counted() -> None:
+    """Five updates a second (a 5 fps clip) and two squats of 1.6 s from the very first frame: the
+    confirmation's two frames are the first rep's first 0.4 s. Replayed to each new person's counter,
+    both squats count (without them the first is missed)."""
+    rate = 5.0
+    knees = reps(2, 178, 80, rest_s=0.0)[:: round(FPS / rate)] + [178.0] * 5
+    tracker = PoseTracker(TrackerOptions(rate_hz=rate))
+    group = GroupAnalyzer("squat", width=1600)
+    for i, knee in enumerate(knees):
+        t_ms = i * 1000.0 / rate
+        group.update(
+            tracker.update([squatter(knee, LEFT), squatter(knee, RIGHT)], None, t_ms), t_ms, None, tracker.earlier
+        )
+    result = group.result(VideoInfo("", 1600, 900, rate, len(knees), round(len(knees) * 1000 / rate)))
+    assert [(p.person, p.count, p.first_ms) for p in result.people] == [(1, 2, 0), (2, 2, 0)]
+
+
 def test_a_person_who_leaves_and_returns_within_seconds_keeps_their_id() -> None:
     tracker = PoseTracker(TrackerOptions(rate_hz=FPS))
     both = [[squatter(178, LEFT), squatter(178, RIGHT)]] * 30
