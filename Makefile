@@ -28,4 +28,4 @@ eval: eval-pairs
 # Group mode: two-person clips composed from the labelled clips, each side scored (issue 14).
 eval-pairs:
 	mkdir -p artifacts
-	.venv/bin/fitness eval-pairs ../shared/data/manifest.csv --json artifacts/eval_pairs.json
+	.venv/bin/fitness eval-pairs ../shared/data/manifest.csv ../shared/data/catalogue_manifest.csv --json artifacts/eval_pairs.json

@@ -11,6 +11,7 @@ new counter. The webcam (the live page's Group mode) and a video file use the sa
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -149,6 +150,8 @@ class GroupResult:
     notes: tuple[str, ...] = ()
     most_in_view: int = 0
     requested: int | None = None
+    # Seconds spent tracking and counting over the whole stream (for the benchmark; not in the JSON).
+    busy_s: Mapping[str, float] = field(default_factory=dict)
 
     def person(self, person_id: int) -> PersonResult:
         for p in self.people:
@@ -186,6 +189,7 @@ class GroupAnalyzer:
         # Each person's reps completed on the latest update (their first frames' replay included).
         self.new_reps: dict[int, tuple[Rep, ...]] = {}
         self.most_in_view = 0
+        self.busy_s = 0.0  # time spent in update()
 
     def analyzer(self, person: int) -> StreamAnalyzer:
         """The person's analyzer, made on first sight (a new person starts from zero)."""
@@ -205,6 +209,7 @@ class GroupAnalyzer:
         """``in_view``: how many people the detector saw on this frame, if more than are followed.
         ``earlier``: for people new on this frame, their poses on the frames before they were
         confirmed (:attr:`PoseTracker.earlier`): their counter starts from those."""
+        started = time.perf_counter()
         self.most_in_view = max(self.most_in_view, len(people), in_view or 0)
         new_reps: dict[int, list[Rep]] = {}
         for person in people:
@@ -224,6 +229,7 @@ class GroupAnalyzer:
                 self.presence[person].add(pose, t_ms, self.width)
         self.last = out
         self.new_reps = {p: tuple(r) for p, r in new_reps.items() if r}
+        self.busy_s += time.perf_counter() - started
         return out
 
     def reps(self, person: int) -> int:
@@ -302,23 +308,35 @@ def analyze_people(
 
 
 def annotate_people(
-    frame_rgb: np.ndarray, people: Mapping[int, Pose], group: GroupAnalyzer, results: Mapping[int, FrameResult]
+    frame_rgb: np.ndarray,
+    people: Mapping[int, Pose],
+    group: GroupAnalyzer,
+    results: Mapping[int, FrameResult],
+    *,
+    labels: Mapping[int, tuple[str, ...]] | None = None,
+    mirror: bool = False,
 ) -> np.ndarray:
-    """Each person's skeleton in their own colour, their count and exercise above their head."""
+    """Each person's skeleton in their own colour, their count and exercise above their head
+    (``labels``: other lines per person, e.g. the live page's count and profile). With ``mirror``
+    the picture and the skeletons are flipped and the labels drawn afterwards, so they read."""
     from fitness.engine.registry import REGISTRY
-    from fitness.pipeline.hud import draw_person_label
+    from fitness.pipeline.hud import draw_person_label, mirror_frame, mirror_pose
     from fitness.pose.drawing import draw_pose, person_colour
 
-    out = frame_rgb.copy()
-    for person, pose in people.items():
+    out = mirror_frame(frame_rgb) if mirror else frame_rgb.copy()
+    width = frame_rgb.shape[1]
+    for person, seen in people.items():
+        pose = mirror_pose(seen, width) if mirror else seen
         colour = person_colour(person)
         draw_pose(out, pose, copy=False, colour=colour)
+        lines = labels.get(person) if labels is not None else None
         res = results.get(person)
-        if res is None:
-            continue
-        key = group.analyzers[person].exercise
-        label = f"P{person}" if key is None else f"P{person} {REGISTRY[key].name.lower()}"
-        draw_person_label(out, pose, (str(res.reps), label), colour, copy=False)
+        if lines is None and res is not None:
+            key = group.analyzers[person].exercise
+            name = f"P{person}" if key is None else f"P{person} {REGISTRY[key].name.lower()}"
+            lines = (str(res.reps), name)
+        if lines:
+            draw_person_label(out, pose, lines, colour, copy=False)
     return out
 
 
@@ -405,7 +423,8 @@ def analyze_group_video(
                 raise CutShortError(f"{source} is {cut_short_message(info.frames, info.expected_frames)}")
     if n == 0:
         raise InputFileError(f"{source} has no video frames that can be decoded")
-    return group.result(info, people, also_count)
+    busy = {"tracking": est.tracker.busy_s, "counting": group.busy_s}
+    return replace(group.result(info, people, also_count), busy_s=busy)
 
 
 # How often one-person mode checks for others in view: MultiPose costs ~20 ms, so once every two
@@ -461,6 +480,24 @@ class PeopleProbe:
             )
             self.ranks.append((nearest, len(ordered)))
         return len(found)
+
+    def live_note(self, mirrored: bool = False) -> str | None:
+        """The live page's hint while one person is counted: "2 people in view: counting the one
+        on the left; turn on Group", from the latest probes (a person seen on two of the last
+        three, so one false detection says nothing). ``mirrored``: left and right as the page
+        shows the picture."""
+        recent = self.counts[-3:]
+        if len(recent) < 2:
+            return None
+        n = sorted(recent, reverse=True)[1]
+        if n < 2:
+            return None
+        which = ""
+        if self.ranks:
+            rank, seen = self.ranks[-1]
+            which = f": counting {_place(seen - 1 - rank if mirrored else rank, seen)}"
+        more = "6 or more" if n >= MAX_PEOPLE else str(n)
+        return f"{more} people in view{which}; turn on Group to count everyone"
 
     @property
     def last_count(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,7 +78,8 @@ def compose_pair(pair: ClipPair, out_dir: Path, tool: Path) -> Path:
     out = out_dir / f"{pair.name}.{_key(pair, tool)}.mp4"
     if out.is_file() and out.stat().st_size > 0:
         return out
-    partial = out.with_suffix(".part.mp4")
+    # A name of this process's own: two runs composing one pair at once do not trip on each other.
+    partial = out.with_name(f"{out.stem}.{os.getpid()}.part.mp4")
     cmd = ["bash", str(tool), str(pair.left.path), str(pair.right.path), str(partial)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
