@@ -344,6 +344,17 @@ def annotate_people(
 # pass per frame, and 15 samples a second still give 7 or more per rep even for jumping jacks
 # (~1 s each), well above what the counter's smoothing keeps; the 5 fps clip counts right too.
 GROUP_RATE_HZ: Final = 15.0
+# MultiPose looks for newcomers this often (each person already found is followed by their own
+# crop on every frame): someone stepping in is counted from a fifth of a second later at most
+# (and their first frames are replayed to their counter), at a third of the cost of every frame.
+DETECT_HZ: Final = 5.0
+
+
+def _rated(options: PeopleOptions, rate_hz: float, people: int | None) -> PeopleOptions:
+    """``options`` for a stream processed at ``rate_hz`` frames a second, following ``people``."""
+    detect_every = max(1, round(rate_hz / DETECT_HZ)) if options.refine else 1
+    tracker = replace(options.tracker, rate_hz=rate_hz)
+    return replace(options, tracker=tracker, max_people=people or MAX_PEOPLE, detect_every=detect_every)
 
 
 def load_people_estimator(
@@ -398,8 +409,7 @@ def analyze_group_video(
     with open_video(source) as video:
         stride = stride or max(1, round(video.fps / GROUP_RATE_HZ))
         est = estimator if estimator is not None else load_people_estimator(people)
-        tracker_opts = replace(est.options.tracker, rate_hz=video.fps / stride)
-        est.configure(replace(est.options, tracker=tracker_opts, max_people=people or MAX_PEOPLE))
+        est.configure(_rated(est.options, video.fps / stride, people))
         # The whole video's history, as for one person: recognition weighs all of it and a
         # counter that joins late (or is asked for at the end) replays it all.
         group = GroupAnalyzer(exercise, config, width=video.width, keep_frames=True)
@@ -568,8 +578,7 @@ class GroupCoach:
         self._config = config
         self.people = people
         self.estimator = estimator if estimator is not None else load_people_estimator(people, threads=threads)
-        tracker = replace(self.estimator.options.tracker, rate_hz=rate_hz)
-        self.estimator.configure(replace(self.estimator.options, tracker=tracker, max_people=people or MAX_PEOPLE))
+        self.estimator.configure(_rated(self.estimator.options, rate_hz, people))
         self.draw = draw
         self.on_rep = on_rep
         self.group = GroupAnalyzer(self._exercise, config)
