@@ -436,8 +436,8 @@ def _counter_notes(analyzer: StreamAnalyzer, counter: RepCounter, recognition: R
             f"{plural(stats.overshoot, 'movement')} went past the range of {spec.name.lower()} and were not counted"
         )
     if stats.unsure:
-        joints = ", ".join(spec.required_joints())
-        notes.append(f"{plural(stats.unsure, 'movement')} not counted: the {joints} were barely visible")
+        seen = ", ".join(spec.required_joints())
+        notes.append(f"{plural(stats.unsure, 'movement')} not counted: the {seen} were barely visible")
     notes.extend(stats.quiet)
     return tuple(dict.fromkeys(notes))
 
