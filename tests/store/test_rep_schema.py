@@ -18,6 +18,7 @@ from fitness.engine.fields import columns
 from fitness.engine.values import Rep
 from fitness.store.analytics import REP_COLUMNS
 from fitness.store.export import CSV_COLUMNS, REP_CSV_COLUMNS
+from fitness.store.migrations import LATEST_VERSION
 from fitness.store.rows import rep_items, rep_row
 from fitness.store.schema import column_name, rep_lists, reps
 from tests.storage_worker import make_rep
@@ -64,13 +65,13 @@ def test_the_tables_people_read_say_units() -> None:
 NEW_FIELD = '    tilt_deg: float = field(default=0.0, metadata=about("Tilt", "deg"))\n'
 NEW_MIGRATION = """
 
-def _migration_3_tilt(conn: Connection) -> None:
+def _migration_tilt(conn: Connection) -> None:
     kind = sa.Double().compile(dialect=conn.dialect)
     conn.exec_driver_sql(f"ALTER TABLE reps ADD COLUMN tilt_deg {kind} NOT NULL DEFAULT 0")
 
 
-MIGRATIONS = (*MIGRATIONS, Migration(3, "reps record the torso tilt", _migration_3_tilt))
-LATEST_VERSION = 3
+MIGRATIONS = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "reps record the torso tilt", _migration_tilt))
+LATEST_VERSION = MIGRATIONS[-1].version
 """
 CHECK = """
 import json, sys
@@ -135,7 +136,7 @@ def test_a_new_field_is_one_edit_plus_one_migration(tmp_path: Path) -> None:
     checked = _run(both, "-c", CHECK, str(tmp_path / "history.db"))
     assert checked.returncode == 0, checked.stderr[-2000:]
     assert json.loads(checked.stdout) == {
-        "schema_version": 3,
+        "schema_version": LATEST_VERSION + 1,
         "round_trip": 12.5,
         "json": 12.5,
         "history_csv": "12.5",
