@@ -200,6 +200,8 @@ def session_header(s: SessionSummary) -> str:
         f"Started {_when(s.started_at)}, time {_duration(s.duration)}, {s.end_reason.replace('_', ' ')}",
         f"{s.rep_count} reps, {s.good_count} good ({_percent(s.good_share)})",
     ]
+    if s.extra.get("batch"):
+        lines.append(f"Analysed by batch {s.extra['batch']} from {s.extra.get('source_path') or s.video_name}")
     if s.notes:
         lines.append(f"Notes: {s.notes}")
     return "\n".join(lines) + "\n"

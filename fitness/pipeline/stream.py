@@ -75,6 +75,12 @@ class AnalysisResult:
     frames: tuple[FrameResult, ...] = ()
     recognition: Recognition | None = None
     requested: str = AUTO
+    frames_with_person: int = 0  # frames in which the model found a person
+
+    @property
+    def person_seen(self) -> bool:
+        """False when no frame showed a person: nothing here could have been counted."""
+        return self.frames_with_person > 0
 
     @property
     def count(self) -> int:
@@ -224,6 +230,7 @@ def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
         frames=tuple(analyzer.frames[key]),
         recognition=analyzer.recognizer.current(),
         requested=analyzer.requested,
+        frames_with_person=counter.stats.with_person,
     )
 
 

@@ -92,9 +92,7 @@ def claim(conn: Connection, mark: VideoMark, status: LedgerStatus, reason: str |
 
 
 def link(conn: Connection, sha256: str, session_id: int) -> None:
-    conn.execute(
-        sa.update(batch_videos).where(batch_videos.c.content_sha256 == sha256).values(session_id=session_id)
-    )
+    conn.execute(sa.update(batch_videos).where(batch_videos.c.content_sha256 == sha256).values(session_id=session_id))
 
 
 def known_hashes(conn: Connection, *, include_failed: bool) -> frozenset[str]:

@@ -143,6 +143,8 @@ def session_detail(store: SessionStore, found: Sequence[SessionSummary]) -> None
     c2.metric("Good form", f"{s.good_count} of {s.rep_count}" if s.rep_count else "—")
     c3.metric("Duration", fmt_clock(s.duration.total_seconds()) if s.duration is not None else "—")
     c4.metric("Ended", s.end_reason.replace("_", " "))
+    if s.extra.get("batch"):
+        st.caption(f"Analysed by batch {s.extra['batch']} from {s.extra.get('source_path') or s.video_name}")
     if not detail.reps:
         st.caption("No reps in this session.")
         return
