@@ -8,7 +8,9 @@ started on this machine) it joins that cluster and leaves it running.
 Ray itself waits a minute or more for an address where nothing answers; a person typing a
 wrong address should hear so in seconds. So the address is first checked with a plain TCP
 connection (refused, unknown host and silence all fail here), and Ray's own connection attempts
-are capped to a few seconds for whatever still answers TCP but is not a Ray cluster.
+are capped to a few seconds. A TCP connection is not enough (a proxy or any other server
+accepts one), so the head is then asked for its cluster id over gRPC with a deadline: any
+answer, even "unauthenticated", means a Ray head listens there.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from fitness.errors import FitnessError
@@ -33,6 +36,9 @@ RAY_CONNECT_ENV: Final = {
     "RAY_py_gcs_connect_timeout_s": "3",
     "RAY_gcs_rpc_server_connect_timeout_s": "3",
 }
+# Any answer to this call, even "unauthenticated", says a Ray head (its GCS) listens there.
+GCS_PROBE: Final = "/ray.rpc.NodeInfoGcsService/GetClusterId"
+START_HINT: Final = "start one with 'ray start --head', or leave out --address for a local one"
 # Ray's loggers that speak at start-up; the batch's own progress bar says what matters.
 RAY_LOGGERS: Final = ("ray", "ray._private.authentication.authentication_token_setup")
 
@@ -74,10 +80,7 @@ def check_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
         reason = "connection refused"
     except OSError as exc:
         reason = exc.strerror or str(exc)
-    raise ClusterError(
-        f"cannot reach the Ray cluster at {address}: {reason} "
-        "(start one with 'ray start --head', or leave out --address for a local one)"
-    )
+    raise ClusterError(f"cannot reach the Ray cluster at {address}: {reason} ({START_HINT})")
 
 
 def _quiet_ray(verbose: bool) -> int:
@@ -107,11 +110,49 @@ def _start_local(cpus: int, level: int, verbose: bool) -> None:
         raise ClusterError(f"cannot start a local Ray cluster: {' '.join(str(exc).split())[:200]}") from None
 
 
+def _token_available() -> bool:
+    """Whether this machine holds a Ray authentication token (Ray's own three places)."""
+    if os.environ.get("RAY_AUTH_TOKEN", "").strip():
+        return True
+    path = os.environ.get("RAY_AUTH_TOKEN_PATH", "").strip()
+    return Path(path).expanduser().is_file() if path else (Path.home() / ".ray" / "auth_token").is_file()
+
+
+def probe_gcs(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> bool:
+    """Ask the Ray head at ``address`` for its cluster id, with a deadline; True when it wants
+    an authentication token. Raises :class:`ClusterError` when no Ray answers there."""
+    import grpc
+
+    channel = grpc.insecure_channel(address)
+    try:
+        channel.unary_unary(GCS_PROBE)(b"", timeout=timeout_s)
+        return False
+    except grpc.RpcError as exc:
+        code = exc.code()
+        if code == grpc.StatusCode.UNAUTHENTICATED:
+            return True
+        detail = " ".join((exc.details() or "").split())[:120]
+        if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+            raise ClusterError(
+                f"cannot reach the Ray cluster at {address}: {detail or 'no answer'} ({START_HINT})"
+            ) from None
+        raise ClusterError(f"something answers at {address}, but not a Ray cluster: {detail} ({START_HINT})") from None
+    finally:
+        channel.close()
+
+
 def _join(address: str, level: int, verbose: bool) -> None:
     import ray
 
     if address != AUTO:
         check_reachable(address)
+        if probe_gcs(address) and not (os.environ.get("RAY_AUTH_MODE") == "token" and _token_available()):
+            # Ray sends a token to an address typed by hand only when told to (a token is a
+            # password: it should not go to whatever host a typo names), so the person says so.
+            raise ClusterError(
+                f"the Ray cluster at {address} requires token authentication: set RAY_AUTH_MODE=token and "
+                "give this machine the head node's token (~/.ray/auth_token, RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH)"
+            )
     for key, value in RAY_CONNECT_ENV.items():
         # Read by Ray when it connects; a value the person set stays.
         os.environ.setdefault(key, value)
@@ -119,10 +160,7 @@ def _join(address: str, level: int, verbose: bool) -> None:
         ray.init(address=address, logging_level=level, log_to_driver=verbose)
     except (RuntimeError, ConnectionError, OSError, ValueError) as exc:
         if address == AUTO:
-            raise ClusterError(
-                "--address auto found no running Ray cluster on this machine "
-                "(start one with 'ray start --head', or leave out --address for a local one)"
-            ) from None
+            raise ClusterError(f"--address auto found no running Ray cluster on this machine ({START_HINT})") from None
         raise _ray_error(address, exc) from None
 
 

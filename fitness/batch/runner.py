@@ -31,7 +31,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-from fitness.batch.cluster import Cluster, ClusterError, ray_cluster
+from fitness.batch.cluster import AUTO as AUTO_ADDRESS
+from fitness.batch.cluster import Cluster, ClusterError, parse_address, ray_cluster
 from fitness.batch.inputs import VideoInput, discover, file_time, probe
 from fitness.batch.summary import Totals, VideoRow
 from fitness.batch.worker import Outcome, VideoJob, VideoWorker
@@ -236,6 +237,8 @@ def _check(opts: BatchOptions) -> None:
 
     if opts.exercise is not None:
         check_exercise(opts.exercise)
+    if opts.address is not None and opts.address != AUTO_ADDRESS:
+        parse_address(opts.address)
     if opts.workers is not None and opts.workers < 1:
         raise FitnessError(f"--workers must be at least 1, got {opts.workers}")
     check_variant(opts.variant)
