@@ -83,3 +83,22 @@ def test_probe_reads_the_length_from_the_header(tmp_path: Path) -> None:
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"\x00" * 4096)
     assert probe(bad).duration_s is None
+
+
+def test_videos_are_planned_longest_first_and_unknown_lengths_last(tmp_path: Path) -> None:
+    from fitness.batch.runner import plan
+
+    data = shared_data()
+    (tmp_path / "broken.mp4").write_bytes(b"\x00" * 4096)
+    videos = discover([data / "manifest.csv", tmp_path])
+    planned = plan(videos, None)
+    lengths = [job.duration_s for job, _ in planned]
+    assert lengths[-1] is None and all(x is not None for x in lengths[:-1])
+    known = [x for x in lengths if x is not None]
+    assert known == sorted(known, reverse=True)
+    assert Path(planned[0][0].path).name == "pushup_side_tutorial_tayyab.mp4"  # 1402 frames, the longest
+    # The manifest's exercise unless one is given for all; auto where the manifest names none.
+    by_name = {Path(job.path).name: job.exercise for job, _ in planned}
+    assert by_name["curl_front_swsumo.mp4"] == "curl" and by_name["tfjs_movenet_pose_1.mp4"] == "auto"
+    assert {job.exercise for job, _ in plan(videos, "squat")} == {"squat"}
+    assert all(when.tzinfo is not None for _, when in planned)
