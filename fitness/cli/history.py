@@ -210,6 +210,8 @@ def session_header(s: SessionSummary) -> str:
             f"{s.rep_count} reps (corrected by hand from {s.recorded_count}: {s.correction_note}), "
             f"{s.good_count} of {s.recorded_count} good ({_percent(s.good_share)})"
         )
+    if s.extra.get("batch"):
+        lines.append(f"Analysed by batch {s.extra['batch']} from {s.extra.get('source_path') or s.video_name}")
     if s.notes:
         lines.append(f"Notes: {s.notes}")
     return "\n".join(lines) + "\n"

@@ -114,6 +114,12 @@ class AnalysisResult:
     # False when there was nothing to count: no person in enough frames, or (auto) no exercise.
     # Then ``exercise`` is :data:`NONE` unless one was named, and nothing should be saved.
     found: bool = True
+    frames_with_person: int = 0  # frames in which the model found a person
+
+    @property
+    def person_seen(self) -> bool:
+        """False when no frame showed a person: nothing here could have been counted."""
+        return self.frames_with_person > 0
 
     @property
     def count(self) -> int:
@@ -488,4 +494,5 @@ def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
         hold_ms=counter.hold_ms,
         breaks=counter.breaks,
         found=found,
+        frames_with_person=counter.stats.with_person,
     )

@@ -183,6 +183,30 @@ def _migration_4_corrected_counts(conn: Connection) -> None:
     )
 
 
+def _migration_5_batch_ledger(conn: Connection) -> None:
+    md = sa.MetaData()
+    # The foreign key's target, named only so the constraint can be written; it exists already.
+    sa.Table("sessions", md, sa.Column("id", sa.Integer, primary_key=True))
+    ledger = sa.Table(
+        "batch_videos",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("content_sha256", sa.String(64), nullable=False),
+        sa.Column("batch", sa.String(100), nullable=False),
+        sa.Column("source_path", sa.Text, nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("reason", sa.Text),
+        sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="SET NULL")),
+        sa.Column("duration_ms", sa.BigInteger),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("content_sha256", name="uq_batch_videos_sha256"),
+        sa.CheckConstraint("status IN ('done', 'failed')", name="ck_batch_videos_status"),
+        sa.Index("ix_batch_videos_batch", "batch"),
+        sa.Index("ix_batch_videos_session", "session_id"),
+    )
+    ledger.create(conn)
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     version: int
@@ -195,6 +219,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(2, "sessions record their owner process and a heartbeat", _migration_2_session_owner),
     Migration(3, "one profile per person: names compared trimmed and case-folded", _migration_3_profile_keys),
     Migration(4, "a session's rep count can be corrected by hand, with a note", _migration_4_corrected_counts),
+    Migration(5, "batch ledger: each analysed video content recorded once", _migration_5_batch_ledger),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].version
 

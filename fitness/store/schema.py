@@ -29,6 +29,8 @@ MAX_NOTE: Final = 2000  # a session's notes and the reason for a corrected count
 MAX_EXERCISE: Final = 50
 MAX_VARIANT: Final = 50
 MAX_VIDEO_NAME: Final = 500
+MAX_BATCH: Final = 100
+LEDGER_STATUSES: Final = ("done", "failed")
 MAX_INT32: Final = 2**31 - 1
 MAX_INT64: Final = 2**63 - 1
 
@@ -180,3 +182,26 @@ reps = reps_table(metadata)
 # One table per list field of a rep, by field name ("cues").
 rep_lists: Final = {col.name: list_table(metadata, col) for col in list_columns()}
 cues = rep_lists["cues"]
+
+# v3: the batch ledger. One row per video CONTENT (its SHA-256) ever analysed into this history
+# by ``fitness batch``: the unique constraint, not a look-before-insert, is what makes a batch
+# record each video once however often it is rerun, killed or run twice at the same time. A
+# done row points at the session it produced; deleting that session from History keeps the row
+# (SET NULL), so a rerun does not bring back what a person deleted.
+batch_videos = sa.Table(
+    "batch_videos",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("content_sha256", sa.String(64), nullable=False),
+    sa.Column("batch", sa.String(MAX_BATCH), nullable=False),
+    sa.Column("source_path", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="SET NULL")),
+    sa.Column("duration_ms", sa.BigInteger),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("content_sha256", name="uq_batch_videos_sha256"),
+    sa.CheckConstraint(one_of("status", LEDGER_STATUSES), name="ck_batch_videos_status"),
+    sa.Index("ix_batch_videos_batch", "batch"),
+    sa.Index("ix_batch_videos_session", "session_id"),
+)

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,7 +26,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 
 from fitness.engine.values import Rep
 from fitness.errors import StorageError
-from fitness.store import analytics, export, migrations
+from fitness.store import analytics, export, ledger, migrations
 from fitness.store.connection import (
     WRITE_OPTION,
     check_sqlite_file,
@@ -36,6 +37,7 @@ from fitness.store.connection import (
     run_transaction,
     to_url,
 )
+from fitness.store.ledger import LedgerEntry, VideoMark
 from fitness.store.liveness import STALE_AFTER, current_owner, owner_is_alive
 from fitness.store.recorder import EndReason, SessionInfo
 from fitness.store.rows import (
@@ -316,25 +318,62 @@ class SessionStore:
     ) -> int:
         """A finished session and all its reps in ONE transaction: all saved, or nothing
         (``fitness analyze --save`` and the Analyse page record an analysed video this way)."""
-        extra = check_info(info)
-        final = check_reason(end_reason)
-        rows = [(rep_row(rep), rep_items(rep)) for rep in reps]
-        indexes = [row[REP_INDEX] for row, _ in rows]
-        if len(set(indexes)) != len(indexes):
-            raise StorageError("two reps share the same index; each rep in a session needs its own")
-        start = aware(started_at, "started_at") or now()
-        end = aware(ended_at, "ended_at") or max(start, now())
+        finished = _FinishedSession.of(info, reps, end_reason, started_at, ended_at)
+        session_id = self._run("saving a session", finished.insert, write=True)
+        log.info("session %d saved with %d reps (%s)", session_id, len(finished.rows), finished.end_reason)
+        return session_id
 
-        def work(conn: Connection) -> int:
-            values = _session_values(conn, info, extra, start)
-            values.update(end_reason=final, ended_at=end, heartbeat_at=end)
-            session_id = int(conn.execute(sa.insert(sessions).values(**values).returning(sessions.c.id)).scalar_one())
-            _insert_reps(conn, session_id, rows)
+    # -- the batch ledger (fitness batch) --
+
+    def record_video(
+        self,
+        mark: VideoMark,
+        info: SessionInfo,
+        reps: Sequence[Rep],
+        *,
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+        retry_failed: bool = False,
+    ) -> int | None:
+        """An analysed video's session, its reps and its ledger row in ONE transaction; the
+        session id, or None (and nothing written) when this content is already recorded.
+        ``retry_failed``: a ledger row saying this content failed before is replaced."""
+        finished = _FinishedSession.of(info, reps, "completed", started_at, ended_at)
+
+        def work(conn: Connection) -> int | None:
+            if not ledger.claim(conn, mark, "done", None, retry_failed=retry_failed):
+                return None
+            session_id = finished.insert(conn)
+            ledger.link(conn, mark.sha256, session_id)
             return session_id
 
-        session_id = self._run("saving a session", work, write=True)
-        log.info("session %d saved with %d reps (%s)", session_id, len(rows), final)
+        session_id = self._run(f"recording {mark.source_path}", work, write=True)
+        if session_id is not None:
+            log.info("session %d recorded from %s (batch %s)", session_id, mark.source_path, mark.batch)
         return session_id
+
+    def record_failure(self, mark: VideoMark, reason: str, *, retry_failed: bool = False) -> bool:
+        """Record that a video could not be analysed, and why; False when its content is
+        already recorded (done or failed, unless ``retry_failed`` replaces a failure)."""
+        text = " ".join(reason.split()) or "unknown reason"
+        return self._run(
+            f"recording the failure of {mark.source_path}",
+            lambda conn: ledger.claim(conn, mark, "failed", text, retry_failed=retry_failed),
+            write=True,
+        )
+
+    def known_videos(self, *, include_failed: bool = True) -> frozenset[str]:
+        """The content hashes a batch skips: every recorded video (only the done ones unless
+        ``include_failed``)."""
+        return self._run(
+            "reading the batch ledger",
+            lambda conn: ledger.known_hashes(conn, include_failed=include_failed),
+            write=False,
+        )
+
+    def ledger_entries(self, hashes: Iterable[str] | None = None, *, batch: str | None = None) -> list[LedgerEntry]:
+        """What the ledger knows about these contents and/or this batch, oldest first."""
+        return self._run("reading the batch ledger", lambda conn: ledger.entries(conn, hashes, batch), write=False)
 
     def mark_interrupted(self, *, stale_after: timedelta = STALE_AFTER) -> list[int]:
         """Mark sessions whose recording process is gone as ``interrupted``; returns their ids.
@@ -657,6 +696,45 @@ def _delete_sessions(conn: Connection, which: sa.ColumnElement[bool]) -> None:
         conn.execute(sa.delete(table).where(table.c.rep_id.in_(rep_ids)))
     conn.execute(sa.delete(reps).where(reps.c.session_id.in_(session_ids)))
     conn.execute(sa.delete(sessions).where(which))
+
+
+@dataclass(frozen=True, slots=True)
+class _FinishedSession:
+    """A finished session and its reps, checked and turned into rows before any transaction."""
+
+    info: SessionInfo
+    extra: str
+    end_reason: EndReason
+    rows: list[tuple[dict[str, Any], dict[str, list[str]]]]
+    started_at: datetime
+    ended_at: datetime
+
+    @classmethod
+    def of(
+        cls,
+        info: SessionInfo,
+        reps: Sequence[Rep],
+        end_reason: EndReason,
+        started_at: datetime | None,
+        ended_at: datetime | None,
+    ) -> _FinishedSession:
+        extra = check_info(info)
+        final = check_reason(end_reason)
+        rows = [(rep_row(rep), rep_items(rep)) for rep in reps]
+        indexes = [row[REP_INDEX] for row, _ in rows]
+        if len(set(indexes)) != len(indexes):
+            raise StorageError("two reps share the same index; each rep in a session needs its own")
+        start = aware(started_at, "started_at") or now()
+        end = aware(ended_at, "ended_at") or max(start, now())
+        return cls(info, extra, final, rows, start, end)
+
+    def insert(self, conn: Connection) -> int:
+        """Write the session and its reps within ``conn``'s transaction; returns the session id."""
+        values = _session_values(conn, self.info, self.extra, self.started_at)
+        values.update(end_reason=self.end_reason, ended_at=self.ended_at, heartbeat_at=self.ended_at)
+        session_id = int(conn.execute(sa.insert(sessions).values(**values).returning(sessions.c.id)).scalar_one())
+        _insert_reps(conn, session_id, self.rows)
+        return session_id
 
 
 def _session_values(conn: Connection, info: SessionInfo, extra: str, started_at: datetime) -> dict[str, Any]:

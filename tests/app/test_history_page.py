@@ -84,3 +84,26 @@ def test_an_empty_history_says_so(db_url: str, monkeypatch: pytest.MonkeyPatch) 
     assert [i.value for i in app.info] == [
         "No sessions yet. Record a set on **Live workout** or save an analysed video."
     ]
+
+
+def test_a_batch_session_says_where_it_came_from(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A video recorded by ``fitness batch`` is listed by its file name and its detail names
+    the batch and the path it was read from."""
+    import hashlib
+
+    from fitness.store import SessionInfo, VideoMark
+    from tests.storage_worker import make_rep
+
+    source = "/archive/2024-06/member-17/squats.mp4"
+    with SessionStore.open(db_url) as store:
+        info = SessionInfo(
+            "squat", "video", video_name="squats.mp4", extra={"batch": "gym-june", "source_path": source}
+        )
+        mark = VideoMark(hashlib.sha256(b"squats").hexdigest(), "gym-june", source)
+        session_id = store.record_video(mark, info, [make_rep(1), make_rep(2)])
+    app = _page(db_url, monkeypatch)
+    app.run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="hist-session").options[0].endswith("· 2 reps · default · squats.mp4")
+    assert f"#{session_id} ·" in app.selectbox(key="hist-session").options[0]
+    assert f"Analysed by batch gym-june from {source}" in [c.value for c in app.caption]

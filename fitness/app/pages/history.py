@@ -225,6 +225,8 @@ def session_detail(store: SessionStore, found: Sequence[SessionSummary]) -> None
     c2.metric("Good form", f"{s.good_count} of {s.recorded_count}" if s.recorded_count else "—")
     c3.metric("Duration", fmt_clock(s.duration.total_seconds()) if s.duration is not None else "—")
     c4.metric("Ended", s.end_reason.replace("_", " "))
+    if s.extra.get("batch"):
+        st.caption(f"Analysed by batch {s.extra['batch']} from {s.extra.get('source_path') or s.video_name}")
     if s.corrected_reps is not None:
         st.caption(
             f"Count corrected by hand: {count_of(s.recorded_count, 'rep')} recorded, "
