@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from fitness.engine.values import Rep
+from fitness.engine.values import Cue, Rep
 from fitness.errors import StorageError
 from fitness.store import SessionStore
 from fitness.store.connection import to_url
@@ -92,8 +92,10 @@ def test_a_v1_database_is_upgraded_in_place(db_url: str) -> None:
     with SessionStore.open(db_url) as store:
         assert store.schema_version() == LATEST_VERSION
         old, unfinished = store.get_session(1), store.get_session(2)
-        assert [r.cues for r in old.reps] == [(), ("Go lower",)]
-        assert old.reps[1] == Rep(2, 0, 500, 1000, 85.5, 170.0, 84.5, 500, 500, "needs_work", ("Go lower",), "left")
+        assert [r.cue_texts for r in old.reps] == [(), ("Go lower",)]
+        assert old.reps[1] == Rep(
+            2, 0, 500, 1000, 85.5, 170.0, 84.5, 500, 500, "needs_work", (Cue("legacy", "Go lower"),), "left"
+        )
         assert old.summary.started_at == datetime(2024, 1, 5, 10, 0, tzinfo=UTC)
         assert (old.summary.profile, old.summary.end_reason) == ("old-timer", "completed")
         # No owner was recorded in v1, so no live process can claim it: interrupted at its start time.
