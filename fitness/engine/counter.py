@@ -299,8 +299,9 @@ class RepCounter:
 
     @property
     def partial(self) -> int:
-        """Attempts that went more than halfway and turned back (not counted)."""
-        return sum(t.machine.partial for t in self._tracks)
+        """Attempts that went more than halfway and turned back (not counted), seen well enough
+        to say so."""
+        return len(self._partials)
 
     @property
     def partials(self) -> list[PartialRep]:
@@ -384,7 +385,8 @@ class RepCounter:
         for track in self._tracks:
             rep, problem = self._step_track(track, ctx, readings)
             completed = completed or rep
-            turned = turned or self._turned_back(track)
+            partial = self._turned_back(track)
+            turned = turned or partial
             if problem:
                 trouble.append(problem)
         return self._result(ctx, self._trouble_notes(ctx.t_ms, trouble), completed, partial=turned)
@@ -489,7 +491,7 @@ class RepCounter:
             self.stats.unsure += 1  # the limb was guessed more than seen: not a rep to trust
             return None
         view = _mode([s.view for s in rep_s])
-        cues = self._cues(rep_s, start_s, view, turn_ms) + self._baseline.judge(rep_s, track.side, turn_ms)
+        cues = self._cues(rep_s, start_s, view, turn_ms) + self._baseline.judge(rep_s, start_s, track.side, turn_ms)
         rep_angles = [s.angle for s in rep_s if not math.isnan(s.angle)]
         all_angles = rep_angles + [s.angle for s in start_s if not math.isnan(s.angle)]
         lo = min(rep_angles) if rep_angles else 0.0

@@ -45,6 +45,9 @@ BASELINE_MIN_DEG: Final = 10.0
 # point (a push-up's wrist hidden under the body reads 25-35 and puts the elbow anywhere).
 BASELINE_MIN_SCORE: Final = 0.5
 PARTIAL_ID: Final = "partial"
+# The position a rep starts from, for its range: the last second before it (a long rest before
+# a rep may include standing up straighter than the rep starts from).
+START_POSITION_MS: Final = 1000.0
 
 
 @dataclass(slots=True)
@@ -180,9 +183,11 @@ def partial_rep(
     )
 
 
-def _reach(spec: ExerciseSpec, rep_s: list[Sample], turn_ms: float) -> tuple[float, float, float] | None:
-    """How far the counted angle went towards the turning point, its range over the rep, and
-    when the turning point was reached; ``None`` when the rep cannot be compared with others
+def _reach(
+    spec: ExerciseSpec, rep_s: list[Sample], start_s: list[Sample], turn_ms: float
+) -> tuple[float, float, float] | None:
+    """How far the counted angle went towards the turning point, its range from the start
+    position before the rep to the turning point, and when the turning point was reached; ``None`` when the rep cannot be compared with others
     (a measure that is not an angle, a view in which the angle is foreshortened, a turning point
     not seen clearly)."""
     ext, flex = spec.extended, spec.flexed
@@ -196,7 +201,8 @@ def _reach(spec: ExerciseSpec, rep_s: list[Sample], turn_ms: float) -> tuple[flo
     seen = [s for s in rep_s if not math.isnan(s.raw)]
     to_turn, start = (flex, ext) if spec.start == "extended" else (ext, flex)
     best = max(seen, key=lambda s: s.raw) if to_turn > start else min(seen, key=lambda s: s.raw)
-    values = [s.raw for s in seen]
+    began = rep_s[0].t_ms - START_POSITION_MS
+    values = [s.raw for s in seen + [s for s in start_s if s.t_ms >= began] if not math.isnan(s.raw)]
     return best.raw, max(values) - min(values), best.t_ms
 
 
@@ -220,9 +226,10 @@ class Baseline:
         span = abs((ext or 0.0) - (flex or 0.0))
         return max(BASELINE_MIN_DEG, BASELINE_SHARE * span)
 
-    def judge(self, rep_s: list[Sample], side: str, turn_ms: float) -> tuple[Cue, ...]:
-        """Cues for a rep that stops short of the first reps (none during the first reps)."""
-        found = _reach(self.spec, rep_s, turn_ms)
+    def judge(self, rep_s: list[Sample], start_s: list[Sample], side: str, turn_ms: float) -> tuple[Cue, ...]:
+        """Cues for a rep that stops short of the first reps (none during the first reps):
+        ``rep_s`` its frames, ``start_s`` those of the start position before it."""
+        found = _reach(self.spec, rep_s, start_s, turn_ms)
         if found is None:
             return ()
         reach, rom, t_ms = found

@@ -42,7 +42,8 @@ class CueMark:
     joints: tuple[str, ...]
 
     def shows_at(self, t_ms: float) -> bool:
-        return self.t_ms <= t_ms < self.t_ms + MARK_MS
+        # Cue times are whole milliseconds, frame times are not (666.67 is the frame at 667).
+        return self.t_ms - 1 < t_ms < self.t_ms + MARK_MS
 
 
 def _cue_joints(spec: ExerciseSpec, cue: Cue, side: str) -> tuple[str, ...]:
@@ -91,7 +92,7 @@ def annotate(
     out = draw_pose(frame_rgb, pose)
     showing = [m for m in marks if m.shows_at(frame_ms)]
     for m in showing:
-        ring_joints(out, pose, m.joints, strong=frame_ms - m.t_ms < MARK_MS / 10)
+        ring_joints(out, pose, m.joints, strong=abs(frame_ms - m.t_ms) < MARK_MS / 10)
     return draw_hud(out, result, spec, copy=False, mark=showing[-1].text if showing else None)
 
 
