@@ -47,8 +47,7 @@ SPEC = ExerciseSpec(
             "max",
             min_value=75,
             source=(
-                "ACE and ExRx lateral raise: the upper arms reach level (90 deg); 75 leaves room for the "
-                "camera angle."
+                "ACE and ExRx lateral raise: the upper arms reach level (90 deg); 75 leaves room for the camera angle."
             ),
         ),
     ),

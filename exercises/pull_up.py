@@ -29,8 +29,7 @@ SPEC = ExerciseSpec(
             min_value=150,
             window="start",
             source=(
-                "NSCA pull-up: each rep starts from a dead hang, elbows fully extended; under 150 deg it "
-                "started bent."
+                "NSCA pull-up: each rep starts from a dead hang, elbows fully extended; under 150 deg it started bent."
             ),
         ),
         FormRule(

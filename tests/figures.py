@@ -243,31 +243,35 @@ def pose_with(measure: Measure, value: float, *, side: Side = "left", base: Pose
         for pivot in names:
             if pivot == mover:
                 continue
-            found = _swing(pose, measure, side, value, mover, pivot)
+            found = _swing(pose, measure, side, value, (mover, pivot))
             if found is not None:
                 return found
     raise ValueError(f"no pose puts {measure.label()} at {value}")
 
 
-def _moved(pose: Pose, mover: str, pivot: str, theta: float, radius: float) -> Pose:
+def _moved(pose: Pose, mover: str, pivot: str, angle: tuple[float, float]) -> Pose:
+    """``pose`` with ``mover`` at ``angle`` = (theta, radius) round ``pivot``."""
+    theta, radius = angle
     kps = pose.keypoints.copy()
     px, py = kps[INDEX[pivot], :2]
     kps[INDEX[mover], :2] = (px + radius * math.sin(theta), py + radius * math.cos(theta))
     return Pose(kps, pose.score)
 
 
-def _swing(pose: Pose, measure: Measure, side: Side, value: float, mover: str, pivot: str) -> Pose | None:
+def _swing(pose: Pose, measure: Measure, side: Side, value: float, joints: tuple[str, str]) -> Pose | None:
+    mover, pivot = joints
     radius = float(np.hypot(*(pose.keypoints[INDEX[mover], :2] - pose.keypoints[INDEX[pivot], :2]))) or 150.0
     steps = 720
 
     def f(theta: float) -> float:
-        return measure.value(_moved(pose, mover, pivot, theta, radius), side) - value
+        return measure.value(_moved(pose, mover, pivot, (theta, radius)), side) - value
 
     thetas = [2 * math.pi * i / steps for i in range(steps + 1)]
     values = [f(t) for t in thetas]
-    for lo, hi, flo, fhi in zip(thetas, thetas[1:], values, values[1:], strict=False):
-        if math.isnan(flo) or math.isnan(fhi) or flo * fhi > 0 or abs(flo - fhi) > 30:
+    for t0, t1, f0, f1 in zip(thetas, thetas[1:], values, values[1:], strict=False):
+        if math.isnan(f0) or math.isnan(f1) or f0 * f1 > 0 or abs(f0 - f1) > 30:
             continue  # no crossing here (or a jump across a wrap-around, not a crossing)
+        lo, hi, flo = t0, t1, f0
         for _ in range(60):
             mid = (lo + hi) / 2
             fm = f(mid)
@@ -275,7 +279,7 @@ def _swing(pose: Pose, measure: Measure, side: Side, value: float, mover: str, p
                 lo, flo = mid, fm
             else:
                 hi = mid
-        moved = _moved(pose, mover, pivot, lo, radius)
+        moved = _moved(pose, mover, pivot, (lo, radius))
         if abs(measure.value(moved, side) - value) < 1e-6:
             return moved
     return None

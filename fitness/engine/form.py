@@ -100,9 +100,7 @@ def _rounded(value: float, unit: str) -> float:
     return round(value, 1 if unit == "deg" else 3)
 
 
-def rule_cue(
-    rule: FormRule, index: int, rep_s: list[Sample], start_s: list[Sample], turn_ms: float
-) -> Cue | None:
+def rule_cue(rule: FormRule, index: int, rep_s: list[Sample], start_s: list[Sample], turn_ms: float) -> Cue | None:
     """The cue of rule ``index`` on this rep, or ``None`` when the rep keeps it (or too little
     of its window was seen to tell)."""
     window = _window(rule, rep_s, start_s, turn_ms)
@@ -140,9 +138,7 @@ def judges_reach(spec: ExerciseSpec, rule: FormRule) -> bool:
     return rule.stat == "min" and rule.max_value is not None
 
 
-def partial_rep(
-    spec: ExerciseSpec, samples: list[Sample], cycle: Cycle, side: Side, view: View | None
-) -> PartialRep:
+def partial_rep(spec: ExerciseSpec, samples: list[Sample], cycle: Cycle, side: Side, view: View | None) -> PartialRep:
     """A movement that turned back before the turning point, with the cue that explains it:
     the spec's rule on how far the movement goes (``depth``) when the view shows it, else a
     cue on how much of the way it went."""
@@ -187,9 +183,9 @@ def _reach(
     spec: ExerciseSpec, rep_s: list[Sample], start_s: list[Sample], turn_ms: float
 ) -> tuple[float, float, float] | None:
     """How far the counted angle went towards the turning point, its range from the start
-    position before the rep to the turning point, and when the turning point was reached; ``None`` when the rep cannot be compared with others
-    (a measure that is not an angle, a view in which the angle is foreshortened, a turning point
-    not seen clearly)."""
+    position before the rep to the turning point, and when the turning point was reached;
+    ``None`` when the rep cannot be compared with others (a measure that is not an angle, a view
+    in which the angle is foreshortened, a turning point not seen clearly)."""
     ext, flex = spec.extended, spec.flexed
     if spec.primary.unit != "deg" or ext is None or flex is None or not rep_s:
         return None

@@ -171,5 +171,3 @@ def _write_annotated(source: Path, out: Path, poses: list[Pose | None], result: 
         with WriterContext(writer):
             for frame, pose, res in zip(video, poses, result.frames, strict=False):
                 writer.write(annotate(frame.rgb, pose, res, result.spec, marks=marks, frame_ms=frame.t_ms), frame.t_ms)
-
-

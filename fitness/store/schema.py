@@ -143,10 +143,7 @@ def list_table(md: sa.MetaData, col: Column) -> sa.Table:
         md,
         sa.Column("rep_id", sa.Integer, sa.ForeignKey("reps.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
-        *(
-            sa.Column(name, _item_sql(col, f), nullable=f is not None and f.optional)
-            for name, f in item_columns(col)
-        ),
+        *(sa.Column(name, _item_sql(col, f), nullable=f is not None and f.optional) for name, f in item_columns(col)),
         sa.Index(f"ix_{col.name}_{first}", first),
     )
 

@@ -92,7 +92,7 @@ def test_a_rep_well_short_of_the_first_three_is_called_out() -> None:
     cue = counter.reps[-1].cues[0]
     margin = max(BASELINE_MIN_DEG, (150 - 110) / 3)
     assert cue.measured == pytest.approx(88, abs=1) and cue.target == f"<= {70 + margin:.0f}"
-    assert cue.text == f"{cue.measured - 70:.0f}° shallower than your first three reps"
+    assert cue.measured is not None and cue.text == f"{cue.measured - 70:.0f}° shallower than your first three reps"
     assert cue.t_ms is not None and counter.reps[-1].start_ms < cue.t_ms < counter.reps[-1].end_ms
 
 

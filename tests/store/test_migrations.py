@@ -199,3 +199,24 @@ def test_v4_adds_corrected_counts_to_old_sessions(db_url: str) -> None:
             conn.execute(sa.update(sessions).where(sessions.c.id == 1).values(corrected_reps=-1))
         with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
             conn.execute(sa.update(sessions).where(sessions.c.id == 1).values(correction_note=None))
+
+
+def test_v5_gives_old_cues_their_rule_ids_and_keeps_their_text(db_url: str) -> None:
+    """Cues saved as bare text: those a rule of their session's exercise wrote get its id,
+    the others "legacy"; nothing was measured for any of them. A new cue keeps its evidence."""
+    _build_v1(db_url)
+    engine = sa.create_engine(to_url(db_url))
+    with engine.begin() as conn:
+        # Rep 2 of the squat session already has "Go lower" (no rule's text); add two more.
+        conn.execute(sa.text("INSERT INTO cues VALUES (2, 1, 'Keep your chest up')"))
+        conn.execute(sa.text("INSERT INTO cues VALUES (2, 2, 'Lock out your arms at the top')"))  # a push-up cue
+    engine.dispose()
+    with SessionStore.open(db_url) as store:
+        assert store.get_session(1).reps[1].cues == (
+            Cue("legacy", "Go lower"),
+            Cue("chest_up", "Keep your chest up"),
+            Cue("legacy", "Lock out your arms at the top"),  # another exercise's rule: not this one's
+        )
+        measured = Cue("depth", "Go lower: hips to knee height", 118.0, "deg", "<= 95", 1500)
+        sid = store.save_session(SessionInfo("squat", "video"), [make_rep(1, cues=(measured,))])
+        assert store.get_session(sid).reps[0].cues == (measured,)

@@ -46,10 +46,26 @@ def test_every_rep_field_round_trips(store: SessionStore) -> None:
             1033,
             700,
             "needs_work",
-            (Cue("extension", "Full extension", 151.5, "deg", ">= 150", 1800), Cue("elbow_drift", "Elbows in")),
+            (
+                Cue("extension", "Full extension", 151.5, "deg", ">= 150", 1800),
+                Cue("elbow_drift", "Elbows in"),
+            ),
             "both",
         ),
-        Rep(3, 2**40, 2**40 + 1, 2**40 + 2, -0.5, 1e-9, 180.0, 1, 1, "needs_work", (Cue("legacy", "Ünïcode cue ✓"),), "right"),
+        Rep(
+            3,
+            2**40,
+            2**40 + 1,
+            2**40 + 2,
+            -0.5,
+            1e-9,
+            180.0,
+            1,
+            1,
+            "needs_work",
+            (Cue("legacy", "Ünïcode cue ✓"),),
+            "right",
+        ),
     ]
     for rep in sent:
         store.add_rep(sid, rep)
