@@ -164,6 +164,7 @@ class FrameResult:
             "hold_ms": self.hold_ms,
             "holding": self.holding,
             "position": self.position,
+            "partial": None if self.partial is None else self.partial.to_dict(),
         }
 
 

@@ -82,14 +82,7 @@ def test_a_cue_keeps_its_evidence_in_every_table_and_file(tmp_path: Path) -> Non
     assert rep_table([rep]).loc[1, "Cues"] == shown
     assert summary_table([rep]).loc[1, "Cues"] == shown and recent_reps_frame([rep]).loc[1, "Cues"] == shown
     assert terminal_rep_table([rep]).splitlines()[2].endswith(shown)
-    assert rep.to_dict()["cues"][0] == {
-        "id": "depth",
-        "text": "Go lower: hips to knee height",
-        "measured": 118.0,
-        "unit": "deg",
-        "target": "<= 95",
-        "t_ms": 1500,
-    }
+    assert rep.to_dict()["cues"][0] == cue.to_dict()  # every field (tests/engine/test_form_rules.py)
     write_reps_csv(tmp_path / "reps.csv", [rep])
     (row,) = csv.DictReader((tmp_path / "reps.csv").open(newline=""))
     assert row["cues"] == shown
