@@ -232,7 +232,7 @@ def hold_state(spec: ExerciseSpec, ctx: FrameContext, side: Side, steady: bool |
     for rule in spec.rules:
         if ctx.view is not None and ctx.view not in rule.views:
             continue
-        if rule.out_of_bounds(ctx.value(rule.measure, side)):
+        if rule.out_of_bounds(rule_value(rule, ctx, side)):  # joints not seen clearly break nothing
             return "out", rule.cue, rule.id
     return ("unknown", "", "") if steady is None else ("in", "", "")
 
