@@ -2,7 +2,8 @@
 
 The tables describe the database as the migrations leave it, constraints and indexes
 included (``tests/store/test_schema.py`` compares the two by inspection). The ``reps`` table
-and the tables of a rep's lists (``cues``) are derived from :class:`~fitness.engine.values.Rep`'s
+and the tables of a rep's lists (``cues``: one row per cue, one column per field of
+:class:`~fitness.engine.values.Cue`) are derived from :class:`~fitness.engine.values.Rep`'s
 fields, so a new field shows up here by itself; only its migration is written by hand.
 """
 
