@@ -60,7 +60,7 @@ def test_good_form_stays_quiet(analyse: Analyse, data_dir: Path, artifacts: Path
         sys.stdout.write(f"{ex:18s} {cued:3d} / {n:3d}  {share:5.0%}\n")
     table = {ex: {"reps": n, "with_cue": c, "share": round(s, 3)} for ex, (n, c, s) in summary.items()}
     (artifacts / "form_false_alarms.json").write_text(json.dumps(table, indent=2) + "\n")
-    assert len(summary) == 15 and sum(n for n, _, _ in summary.values()) >= 200
+    assert len(summary) == 15 and sum(n for n, _, _ in summary.values()) >= 170
     worst = {ex: share for ex, (_, _, share) in summary.items() if share > MAX_FALSE_ALARMS}
     assert not worst, f"good-form reps drawing cues: {worst}"
 
