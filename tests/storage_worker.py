@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from fitness.engine.values import Rep
+from fitness.engine.values import Cue, Rep
 from fitness.store import SessionStore
 from fitness.store.connection import to_url
 from fitness.store.recorder import SessionInfo, SessionRecorder
@@ -34,7 +34,7 @@ PG_ENV = "FITNESS_TEST_PG_URL"
 def make_rep(index: int, /, **changes: object) -> Rep:
     """A plausible squat rep; every third one draws a cue."""
     start = (index - 1) * 2000
-    cues = ("Go lower",) if index % 3 == 0 else ()
+    cues = (Cue.from_value("Go lower"),) if index % 3 == 0 else ()
     fields: dict[str, object] = {
         "index": index,
         "start_ms": start,
@@ -50,6 +50,7 @@ def make_rep(index: int, /, **changes: object) -> Rep:
         "side": "left",
     }
     fields.update(changes)
+    fields["cues"] = tuple(Cue.from_value(c) for c in fields["cues"])  # type: ignore[attr-defined]
     return Rep(**fields)  # type: ignore[arg-type]
 
 

@@ -54,7 +54,7 @@ def trace_figure(t_s: Sequence[float], angle: Sequence[float | None], reps: Sequ
                 mode="markers",
                 name="cue",
                 marker={"symbol": "triangle-down", "size": 12, "color": "#d9534f"},
-                text=["; ".join(r.cues) for r in cued],
+                text=["; ".join(map(str, r.cues)) for r in cued],
                 hovertemplate="%{text}<extra>rep cue</extra>",
             )
         )
@@ -174,7 +174,7 @@ def rep_bars(reps: Sequence[Rep]) -> go.Figure:
             x=[r.index for r in reps],
             y=[r.rom_deg for r in reps],
             marker_color=[VERDICT_COLOUR.get(r.verdict, "#999") for r in reps],
-            text=["; ".join(r.cues) for r in reps],
+            text=["; ".join(map(str, r.cues)) for r in reps],
             hovertemplate="rep %{x}: %{y:.0f}°<br>%{text}<extra></extra>",
         )
     )

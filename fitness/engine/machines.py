@@ -46,6 +46,9 @@ class PhaseMachine:
         self.partial = 0  # went more than halfway down, then turned back before the flexed threshold
         self.too_fast = 0  # full cycles quicker than the minimum rep duration
         self.started = False  # ever reached the start position (or joined a rep under way)
+        # Set on the step a partial rep ended (back at the start without reaching the turning
+        # point), for that step only: when it started, its furthest point, when it ended.
+        self.turned_back: Cycle | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -74,6 +77,7 @@ class PhaseMachine:
         ``confident`` says the joints are clearly seen; only then may a fresh stream that
         starts between the thresholds be taken to have started from the start position.
         """
+        self.turned_back = None
         if e is None or math.isnan(e):
             if self._last_t is not None and t_ms - self._last_t > self.max_gap_ms:
                 self.reset()
@@ -97,7 +101,9 @@ class PhaseMachine:
         if self.phase is Phase.FLEXING:
             if e >= 1.0:
                 # Back up without reaching the turning point; only a real attempt is worth a note.
-                self.partial += self._bottom[0] < PARTIAL_DEPTH
+                if self._bottom[0] < PARTIAL_DEPTH:
+                    self.partial += 1
+                    self.turned_back = Cycle(self._start, self._bottom[1], t_ms)
                 self.phase, self._top_t = Phase.EXTENDED, t_ms
                 return None
             if e > 0.0:

@@ -26,7 +26,7 @@ from fitness.engine.machines import Break
 from fitness.engine.recognition import ExerciseRecognizer, Recognition
 from fitness.engine.registry import REGISTRY
 from fitness.engine.spec import ExerciseSpec, Phase
-from fitness.engine.values import Rep
+from fitness.engine.values import PartialRep, Rep
 from fitness.errors import FitnessError
 from fitness.pose.types import Pose
 from fitness.text import plural
@@ -111,6 +111,8 @@ class AnalysisResult:
     kind: str = "reps"
     hold_ms: int | None = None
     breaks: tuple[Break, ...] = ()
+    # Movements that turned back before the turning point, each with the cue that explains it.
+    partial_reps: tuple[PartialRep, ...] = ()
     # False when there was nothing to count: no person in enough frames, or (auto) no exercise.
     # Then ``exercise`` is :data:`NONE` unless one was named, and nothing should be saved.
     found: bool = True
@@ -148,8 +150,10 @@ class AnalysisResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` document: ``exercise``, ``kind``, ``reps`` (the total), ``rep_list``,
-        ``per_side``, ``notes``, ``video``, ``recognition``; for holds ``hold_s`` and ``breaks``
-        (each ``t_s``, ``duration_s``, ``reason``, ``id``)."""
+        ``per_side``, ``notes``, ``video``, ``recognition``, ``partial_reps`` (each with its time
+        range, how far it went and its cues); for holds ``hold_s`` and ``breaks`` (each ``t_s``,
+        ``duration_s``, ``reason``, ``id``). Each cue is ``{"id", "text", "measured", "unit",
+        "target", "t_ms"}``."""
         doc: dict[str, Any] = {
             "exercise": self.exercise,
             "kind": self.kind,
@@ -158,6 +162,7 @@ class AnalysisResult:
             "rep_list": [r.to_dict() for r in self.reps],
             "per_side": dict(self.per_side),
             "notes": list(self.notes),
+            "partial_reps": [p.to_dict() for p in self.partial_reps],
         }
         if self.kind == "hold":
             doc["hold_s"] = round((self.hold_ms or 0) / 1000.0, 2)
@@ -442,8 +447,8 @@ def _counter_notes(analyzer: StreamAnalyzer, counter: RepCounter, recognition: R
             f"{plural(stats.overshoot, 'movement')} went past the range of {spec.name.lower()} and were not counted"
         )
     if stats.unsure:
-        seen = ", ".join(spec.required_joints())
-        notes.append(f"{plural(stats.unsure, 'movement')} not counted: the {seen} were barely visible")
+        counted_from = ", ".join(spec.required_joints())
+        notes.append(f"{plural(stats.unsure, 'movement')} not counted: the {counted_from} were barely visible")
     notes.extend(stats.quiet)
     return tuple(dict.fromkeys(notes))
 
@@ -493,6 +498,7 @@ def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
         kind=counter.spec.kind,
         hold_ms=counter.hold_ms,
         breaks=counter.breaks,
+        partial_reps=tuple(counter.partials),
         found=found,
         frames_with_person=counter.stats.with_person,
     )

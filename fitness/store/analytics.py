@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from fitness.engine.fields import columns
-from fitness.engine.values import Rep
+from fitness.engine.values import LEGACY_CUE, Rep
 from fitness.errors import StorageError
 from fitness.store.localtime import day_number, day_of_number, local_day
 from fitness.store.recorder import EndReason
-from fitness.store.rows import profile_key, rep_from_row
-from fitness.store.schema import REP_INDEX, cues, list_columns, profiles, rep_lists, reps, sessions
+from fitness.store.rows import item_from_row, profile_key, rep_from_row
+from fitness.store.schema import REP_INDEX, cues, item_columns, list_columns, profiles, rep_lists, reps, sessions
 from fitness.store.values import HistoryChoices, HistoryView, Selection, SessionSummary
 
 if TYPE_CHECKING:
@@ -162,18 +162,19 @@ def session_summaries(
 def load_reps(conn: Connection, clauses: Sequence[sa.ColumnElement[bool]]) -> dict[int, list[Rep]]:
     """Reps of the sessions matching ``clauses``, grouped by session id, in rep order: one
     statement for the reps and one per list field of a rep (its cues)."""
-    items: dict[str, dict[int, list[str]]] = {}
+    items: dict[str, dict[int, list[object]]] = {}
     for col in list_columns():
         table = rep_lists[col.name]
+        names = [name for name, _ in item_columns(col)]
         rows = conn.execute(
-            sa.select(table.c.rep_id, table.c[col.item])
+            sa.select(table.c.rep_id, *(table.c[n] for n in names))
             .select_from(table.join(reps).join(sessions).join(profiles))
             .where(*clauses)
             .order_by(table.c.rep_id, table.c.position)
         ).all()
-        by_rep: dict[int, list[str]] = defaultdict(list)
-        for rep_id, item in rows:
-            by_rep[int(rep_id)].append(str(item))
+        by_rep: dict[int, list[object]] = defaultdict(list)
+        for row in rows:
+            by_rep[int(row.rep_id)].append(item_from_row(col, row._mapping))
         items[col.name] = by_rep
     rows = conn.execute(
         sa.select(reps)
@@ -252,7 +253,12 @@ def day_totals(conn: Connection, sel: Selection, span: tuple[datetime, datetime]
 def cue_counts(conn: Connection, sel: Selection) -> list[dict[str, object]]:
     """How many reps of each exercise drew each cue, beside that exercise's total of recorded
     reps (the ones the coach watched: reps added by a hand correction drew no cue, so they do
-    not dilute the share); most frequent first within an exercise: one statement."""
+    not dilute the share); most frequent first within an exercise: one statement.
+
+    Cues are told apart by their id (a rule's cue reads the same every time; one judged against
+    the person's own first reps says by how much); a cue saved before cues had ids, by its text.
+    ``cue`` is the cue's text when all of its cues read alike, else its id in words.
+    """
     totals = (
         sa.select(sessions.c.exercise, sa.func.count(reps.c.id).label("reps"))
         .select_from(reps.join(sessions).join(profiles))
@@ -260,15 +266,26 @@ def cue_counts(conn: Connection, sel: Selection) -> list[dict[str, object]]:
         .group_by(sessions.c.exercise)
         .subquery()
     )
+    key = sa.case((cues.c.cue_id == LEGACY_CUE, cues.c.text), else_=cues.c.cue_id)
     stmt = (
-        sa.select(sessions.c.exercise, cues.c.cue, sa.func.count(sa.distinct(cues.c.rep_id)), totals.c.reps)
+        sa.select(
+            sessions.c.exercise,
+            key,
+            sa.func.min(cues.c.text),
+            sa.func.max(cues.c.text),
+            sa.func.count(sa.distinct(cues.c.rep_id)),
+            totals.c.reps,
+        )
         .select_from(
             cues.join(reps).join(sessions).join(profiles).join(totals, totals.c.exercise == sessions.c.exercise)
         )
         .where(*where(sel))
-        .group_by(sessions.c.exercise, cues.c.cue, totals.c.reps)
+        .group_by(sessions.c.exercise, key, totals.c.reps)
     )
-    counted = [(str(ex), str(cue), int(n), int(total)) for ex, cue, n, total in conn.execute(stmt)]
+    counted = [
+        (str(ex), str(lo) if lo == hi else str(k).replace("_", " ").capitalize(), int(n), int(total))
+        for ex, k, lo, hi, n, total in conn.execute(stmt)
+    ]
     # Sorted here, not in SQL: text collation differs between SQLite and PostgreSQL.
     counted.sort(key=lambda t: (t[0], -t[2], t[1]))
     return [

@@ -207,6 +207,77 @@ def _migration_5_batch_ledger(conn: Connection) -> None:
     ledger.create(conn)
 
 
+# The cue texts the coach wrote before cues had ids, and the rule each came from, by exercise
+# (frozen: the texts of the exercise specs as they were for v5).
+_V6_KNOWN_CUES: Final[tuple[tuple[str, str, str], ...]] = (
+    ("burpee", "Finish with a jump, arms overhead", "jump"),
+    ("crunch", "Keep your lower back on the floor", "lower_back_down"),
+    ("curl", "Straighten your arm fully at the bottom", "extension"),
+    ("curl", "Curl all the way up", "flexion"),
+    ("curl", "Keep your elbows pinned to your sides", "elbow_drift"),
+    ("curl", "Don't swing: keep your torso still", "swing"),
+    ("deadlift", "Keep your back flat: chest up", "rounded_back"),
+    ("deadlift", "Stand tall at the top: hips through", "lockout"),
+    ("glute_bridge", "Lift your hips into line with your knees", "full_extension"),
+    ("glute_bridge", "Lift your hips until shoulders, hips and knees line up", "full_extension"),
+    ("jumping_jack", "Bring your arms all the way overhead", "arms_overhead"),
+    ("jumping_jack", "Jump your feet wider than your shoulders", "feet_apart"),
+    ("lateral_raise", "Stop at shoulder height", "too_high"),
+    ("lateral_raise", "Raise your arms to shoulder height", "range"),
+    ("lunge", "Keep your torso upright", "torso_upright"),
+    ("lunge", "Sink lower: front thigh to level", "depth"),
+    ("mountain_climber", "Drive your knee further in", "knee_drive"),
+    ("mountain_climber", "Tighten your core: hips are sagging", "hips_sag"),
+    ("overhead_press", "Lock out your arms overhead", "lockout"),
+    ("overhead_press", "Don't lean back: brace your core", "back_arch"),
+    ("plank", "Tighten your core: hips are sagging", "hips_sag"),
+    ("plank", "Lower your hips into a straight line", "hips_pike"),
+    ("pull_up", "Straighten your arms at the bottom", "full_hang"),
+    ("pull_up", "Pull until your chin clears the bar", "chin_over_bar"),
+    ("pushup", "Tighten your core: hips are sagging", "hips_sag"),
+    ("pushup", "Lower your hips into a straight line", "hips_pike"),
+    ("pushup", "Go lower: chest towards the floor", "depth"),
+    ("pushup", "Lock out your arms at the top", "lockout"),
+    ("sit_up", "Sit all the way up", "full_range"),
+    ("sit_up", "Lower your shoulders all the way to the floor", "lie_back"),
+    ("squat", "Go lower: hips to knee height", "depth"),
+    ("squat", "Keep your chest up", "chest_up"),
+    ("squat", "Push your knees out", "knees_in"),
+    ("tricep_dip", "Lower until your upper arms are level", "depth"),
+    ("tricep_dip", "Lock out your arms at the top", "lockout"),
+    ("tricep_extension", "Straighten your arms fully at the top", "lockout"),
+    ("tricep_extension", "Lower the weight further behind your head", "depth"),
+    ("wall_sit", "Keep your back flat against the wall", "back_flat"),
+    ("wall_sit", "Push your knees out over your feet", "knees_in"),
+)
+
+
+def _migration_6_cue_evidence(conn: Connection) -> None:
+    """A cue keeps its rule's id, the value measured, the unit, the target and when it was
+    judged. Existing cues keep their text; those whose text a rule of their exercise wrote get
+    that rule's id, the others ``"legacy"``; nothing was measured for them (NULL)."""
+    sqlite = conn.dialect.name == "sqlite"
+    dbl = sa.Double().compile(dialect=conn.dialect)
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_cues_cue")  # an early v1 database may lack it
+    conn.exec_driver_sql("ALTER TABLE cues RENAME COLUMN cue TO text")
+    # SQLite adds a NOT NULL column only with a default; PostgreSQL drops it again below.
+    conn.exec_driver_sql("ALTER TABLE cues ADD COLUMN cue_id VARCHAR(40) NOT NULL DEFAULT 'legacy'")
+    for column, kind in (("measured", dbl), ("unit", "VARCHAR(10)"), ("target", "VARCHAR(40)"), ("t_ms", "BIGINT")):
+        conn.exec_driver_sql(f"ALTER TABLE cues ADD COLUMN {column} {kind}")
+    if not sqlite:
+        conn.exec_driver_sql("ALTER TABLE cues ALTER COLUMN cue_id DROP DEFAULT")
+    for exercise, text, rule in _V6_KNOWN_CUES:
+        conn.execute(
+            sa.text(
+                "UPDATE cues SET cue_id = :rule WHERE text = :text AND rep_id IN"
+                " (SELECT reps.id FROM reps JOIN sessions ON sessions.id = reps.session_id"
+                " WHERE sessions.exercise = :exercise)"
+            ),
+            {"rule": rule, "text": text, "exercise": exercise},
+        )
+    conn.exec_driver_sql("CREATE INDEX ix_cues_cue_id ON cues (cue_id)")
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     version: int
@@ -220,6 +291,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(3, "one profile per person: names compared trimmed and case-folded", _migration_3_profile_keys),
     Migration(4, "a session's rep count can be corrected by hand, with a note", _migration_4_corrected_counts),
     Migration(5, "batch ledger: each analysed video content recorded once", _migration_5_batch_ledger),
+
+
+    Migration(
+        6, "a cue keeps its rule id, the value measured, the target and when it was judged", _migration_6_cue_evidence
+    ),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].version
 

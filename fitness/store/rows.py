@@ -32,6 +32,7 @@ from fitness.store.schema import (
     MAX_VIDEO_NAME,
     SOURCES,
     column_name,
+    item_columns,
     list_columns,
     rep_columns,
 )
@@ -62,22 +63,25 @@ def _is_text(value: object, limit: int | None) -> bool:
     return isinstance(value, str) and 0 < len(value) <= (limit or 0) and "\x00" not in value
 
 
-def _field_value(col: Column, value: object, index: int) -> object:
+def _field_value(col: Column, value: object, index: int, name: str | None = None) -> object:
+    name = name or col.name
+    if value is None and col.optional:
+        return None
     if col.kind == "int":
-        number = _as_int(value, col.name, index)
+        number = _as_int(value, name, index)
         if abs(number) > MAX_INT64:
-            raise StorageError(f"rep {index}: {col.name} is out of range: {number}")
+            raise StorageError(f"rep {index}: {name} is out of range: {number}")
         return number
     if col.kind == "float":
-        return _as_float(value, col.name, index)
+        return _as_float(value, name, index)
     if col.kind == "choice":
         if value not in col.choices:
-            raise StorageError(f"rep {index}: {col.name} must be one of {', '.join(col.choices)}, got {value!r}")
+            raise StorageError(f"rep {index}: {name} must be one of {', '.join(col.choices)}, got {value!r}")
         return value
     if not _is_text(value, col.info.max_len):
         if col.info.example is not None:
-            raise StorageError(f"rep {index}: {col.name} must be a short name like {col.info.example!r}, got {value!r}")
-        raise StorageError(f"rep {index}: {col.name} must be text of 1-{col.info.max_len} characters, got {value!r}")
+            raise StorageError(f"rep {index}: {name} must be a short name like {col.info.example!r}, got {value!r}")
+        raise StorageError(f"rep {index}: {name} must be text of 1-{col.info.max_len} characters, got {value!r}")
     return value
 
 
@@ -90,24 +94,50 @@ def rep_row(rep: Rep) -> dict[str, Any]:
     row: dict[str, Any] = {
         column_name(c): index if c.name == "index" else _field_value(c, c.get(rep), index) for c in rep_columns()
     }
-    for col in list_columns():
-        for item in col.get(rep):
-            if not _is_text(item, col.info.max_len):
-                raise StorageError(
-                    f"rep {index}: each {col.item} must be text of 1-{col.info.max_len} characters, got {item!r}"
-                )
+    rep_items(rep)  # validated too
     return row
 
 
-def rep_items(rep: Rep) -> dict[str, list[str]]:
-    """The items of each list field of ``rep`` (its cues), by field name."""
-    return {col.name: [str(item) for item in col.get(rep)] for col in list_columns()}
+def _item_row(lst: Column, item: object, index: int) -> dict[str, Any]:
+    """One item of list ``lst`` as its table's columns, validated."""
+    row: dict[str, Any] = {}
+    for name, col in item_columns(lst):
+        if col is None:
+            if not _is_text(item, lst.info.max_len):
+                raise StorageError(
+                    f"rep {index}: each {lst.item} must be text of 1-{lst.info.max_len} characters, got {item!r}"
+                )
+            row[name] = item
+        elif lst.item_type is None or not isinstance(item, lst.item_type):
+            kind = "a value" if lst.item_type is None else f"a {lst.item_type.__name__}"
+            raise StorageError(f"rep {index}: each {lst.item} must be {kind}, got {item!r}")
+        else:
+            row[name] = _field_value(col, col.get(item), index, f"{lst.item} {col.name}")
+    return row
 
 
-def rep_from_row(row: Mapping[Any, Any], items: Mapping[str, Sequence[str]]) -> Rep:
-    """A :class:`Rep` from its ``reps`` row and its list items, with plain Python types."""
+def rep_items(rep: Rep) -> dict[str, list[dict[str, Any]]]:
+    """The rows of each list field of ``rep`` (one per cue), by field name, validated."""
+    index = _as_int(rep.index, "index", rep.index)
+    return {col.name: [_item_row(col, item, index) for item in col.get(rep)] for col in list_columns()}
+
+
+def _plain(col: Column, value: Any) -> Any:
     convert = {"int": int, "float": float, "choice": str, "text": str}
-    values: dict[str, Any] = {c.name: convert[c.kind](row[column_name(c)]) for c in rep_columns()}
+    return None if value is None and col.optional else convert[col.kind](value)
+
+
+def item_from_row(lst: Column, row: Mapping[Any, Any]) -> Any:
+    """One item of list ``lst`` from its table's columns (a dataclass value, or text)."""
+    cols = item_columns(lst)
+    if lst.item_type is None:
+        return str(row[cols[0][0]])
+    return lst.item_type(**{c.name: _plain(c, row[name]) for name, c in cols if c is not None})
+
+
+def rep_from_row(row: Mapping[Any, Any], items: Mapping[str, Sequence[Any]]) -> Rep:
+    """A :class:`Rep` from its ``reps`` row and its list items, with plain Python types."""
+    values: dict[str, Any] = {c.name: _plain(c, row[column_name(c)]) for c in rep_columns()}
     values.update({c.name: tuple(items.get(c.name, ())) for c in list_columns()})
     return Rep(**values)
 

@@ -2,7 +2,8 @@
 
 The tables describe the database as the migrations leave it, constraints and indexes
 included (``tests/store/test_schema.py`` compares the two by inspection). The ``reps`` table
-and the tables of a rep's lists (``cues``) are derived from :class:`~fitness.engine.values.Rep`'s
+and the tables of a rep's lists (``cues``: one row per cue, one column per field of
+:class:`~fitness.engine.values.Cue`) are derived from :class:`~fitness.engine.values.Rep`'s
 fields, so a new field shows up here by itself; only its migration is written by hand.
 """
 
@@ -72,6 +73,12 @@ def column_name(col: Column) -> str:
     return STORED_NAME.get(col.name, col.name)
 
 
+def item_column_name(lst: Column, col: Column) -> str:
+    """The column of field ``col`` of the items of list ``lst``: an item's ``id`` (a cue's rule
+    id) would read as the row's own key, so it is called after the item (``cue_id``)."""
+    return f"{lst.item}_{col.name}" if col.name == "id" else column_name(col)
+
+
 def _sql_type(col: Column) -> sa.types.TypeEngine[Any]:
     if col.name == "index":
         return sa.Integer()  # counts reps within one session: 32 bits are plenty
@@ -92,16 +99,34 @@ def list_columns(value: type = Rep) -> tuple[Column, ...]:
     return tuple(c for c in stored_columns(value) if c.kind == "list")
 
 
+def item_columns(lst: Column) -> tuple[tuple[str, Column | None], ...]:
+    """``(column name, field)`` of each column holding an item of list ``lst``: one per field of
+    its item type, or for a list of text one column named after the item (``None`` field)."""
+    fields = lst.item_columns()
+    if not fields:
+        return ((lst.item, None),)
+    return tuple((item_column_name(lst, c), c) for c in fields)
+
+
+def index_column(lst: Column) -> str:
+    """The item column the History page finds items by: the id of a value, else the text."""
+    return item_columns(lst)[0][0]
+
+
+def _item_sql(lst: Column, col: Column | None) -> sa.types.TypeEngine[Any]:
+    return sa.String(lst.info.max_len) if col is None else _sql_type(col)
+
+
 def reps_table(md: sa.MetaData, value: type = Rep) -> sa.Table:
-    """The ``reps`` table for the fields of ``value``: every field NOT NULL, each choice field
-    checked against its choices."""
+    """The ``reps`` table for the fields of ``value``: every field NOT NULL unless it may be
+    None, each choice field checked against its choices."""
     fields = rep_columns(value)
     return sa.Table(
         "reps",
         md,
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
-        *(sa.Column(column_name(c), _sql_type(c), nullable=False) for c in fields),
+        *(sa.Column(column_name(c), _sql_type(c), nullable=c.optional) for c in fields),
         sa.UniqueConstraint("session_id", REP_INDEX, name="uq_reps_session_index"),
         *(
             sa.CheckConstraint(one_of(column_name(c), c.choices), name=f"ck_reps_{column_name(c)}")
@@ -112,15 +137,17 @@ def reps_table(md: sa.MetaData, value: type = Rep) -> sa.Table:
 
 
 def list_table(md: sa.MetaData, col: Column) -> sa.Table:
-    """The table of list field ``col``: its items in order, found by text through an index
-    (the History page counts cues by their text)."""
+    """The table of list field ``col``: its items in order, one column per field of an item
+    (NOT NULL unless the field may be None), found through an index on the first (the History
+    page counts cues by their id)."""
+    first = index_column(col)
     return sa.Table(
         col.name,
         md,
         sa.Column("rep_id", sa.Integer, sa.ForeignKey("reps.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column(col.item, sa.String(col.info.max_len), nullable=False),
-        sa.Index(f"ix_{col.name}_{col.item}", col.item),
+        *(sa.Column(name, _item_sql(col, f), nullable=f is not None and f.optional) for name, f in item_columns(col)),
+        sa.Index(f"ix_{col.name}_{first}", first),
     )
 
 

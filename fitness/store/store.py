@@ -763,7 +763,7 @@ def _end_reason(conn: Connection, session_id: int) -> str:
 
 
 def _insert_reps(
-    conn: Connection, session_id: int, rows: Sequence[tuple[dict[str, Any], Mapping[str, list[str]]]]
+    conn: Connection, session_id: int, rows: Sequence[tuple[dict[str, Any], Mapping[str, list[dict[str, Any]]]]]
 ) -> None:
     wanted = [row[REP_INDEX] for row, _ in rows]
     index = reps.c[REP_INDEX]
@@ -776,5 +776,5 @@ def _insert_reps(
             if items.get(col.name):
                 conn.execute(
                     sa.insert(rep_lists[col.name]),
-                    [{"rep_id": rep_id, "position": i, col.item: item} for i, item in enumerate(items[col.name])],
+                    [{"rep_id": rep_id, "position": i, **item} for i, item in enumerate(items[col.name])],
                 )

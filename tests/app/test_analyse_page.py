@@ -45,3 +45,34 @@ def test_saving_is_offered_only_when_something_was_found(tmp_path: Path, still: 
     else:
         assert "Save to history" in buttons
         assert metrics["Exercise"] == "Squat" and metrics["Reps"] == "3"
+
+
+def _partial_page(db: str) -> None:
+    from pathlib import Path
+
+    from fitness.app.analysis import AnalysisView
+    from fitness.app.pages.analyse import show_analysis
+    from fitness.app.uploads import UploadFolder
+    from fitness.pipeline.stream import analyze_poses
+    from fitness.store import SessionStore
+    from tests.figures import DT, ramp, reps, standing_figure
+
+    # Two squats, then a quarter squat that turns back before the bottom.
+    knees = reps(2, 175, 70) + ramp(175, 125, 0.6) + ramp(125, 175, 0.6) + [175.0] * 15
+    frames = [(i * DT, standing_figure(k, shin_lean=30.0)) for i, k in enumerate(knees)]
+    result = analyze_poses(frames, "squat")
+    view = AnalysisView("clip.mp4", 1000, "squat", "lightning", "default", result, None, UploadFolder(Path(db).parent))
+    with SessionStore.open(db) as store:
+        show_analysis(view, store)
+
+
+def test_a_partial_rep_is_listed_with_the_cue_that_explains_it(tmp_path: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_function(_partial_page, args=(str(tmp_path / "h.db"),), default_timeout=60).run()
+    assert not app.exception, app.exception
+    assert {m.label: m.value for m in app.metric}["Reps"] == "2"
+    reps_table, partials = (t.value for t in app.table)
+    assert list(reps_table["Cues"]) == ["—", "—"]
+    (why,) = list(partials["Why not counted"])
+    assert why.startswith("Go lower: hips to knee height (1") and why.endswith("°; target ≤ 95°)")

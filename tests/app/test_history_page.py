@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from fitness.app.common import _open_store
-from fitness.store import SessionStore
+from fitness.engine.values import Cue
+from fitness.store import SessionInfo, SessionStore
 from fitness.store.demo import write_demo
+from tests.storage_worker import make_rep
 
 # One statement for what the filters offer, three for the charts (sessions with their
 # aggregates, totals per day, cue counts), three for the session shown (it, its cues, its reps).
@@ -107,3 +109,14 @@ def test_a_batch_session_says_where_it_came_from(db_url: str, monkeypatch: pytes
     assert app.selectbox(key="hist-session").options[0].endswith("· 2 reps · default · squats.mp4")
     assert f"#{session_id} ·" in app.selectbox(key="hist-session").options[0]
     assert f"Analysed by batch gym-june from {source}" in [c.value for c in app.caption]
+
+
+def test_the_session_shown_says_what_each_cue_measured(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    depth = Cue("depth", "Go lower: hips to knee height", 118.0, "deg", "<= 95", 1500)
+    with SessionStore.open(db_url) as store:
+        store.save_session(SessionInfo("squat", "video", profile="ann"), [make_rep(1, cues=(depth,)), make_rep(2)])
+    app = _page(db_url, monkeypatch)
+    app.run()
+    assert not app.exception, app.exception
+    (table,) = [t.value for t in app.table]
+    assert list(table["Cues"]) == ["Go lower: hips to knee height (118°; target ≤ 95°)", "—"]

@@ -180,7 +180,7 @@ def _oracle(store: SessionStore, sel: Selection) -> dict[str, Any]:
         acc[1] += s.rep_count
         acc[2] += s.good_count
         for rep in store.get_session(s.id).reps:
-            cue_reps.update((s.exercise, cue) for cue in set(rep.cues))
+            cue_reps.update((s.exercise, cue) for cue in set(rep.cue_texts))
     return {
         "sessions": [s.id for s in chosen],
         "per_day": sorted((d, ex, n, r, g) for (d, ex), (n, r, g) in days.items()),

@@ -23,7 +23,7 @@ from fitness.app.common import (
     profile_picker,
     variant_label,
 )
-from fitness.app.tables import rep_table, summary_table
+from fitness.app.tables import partial_table, rep_table, summary_table
 from fitness.app.uploads import SessionUploads
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
@@ -125,6 +125,9 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
             st.dataframe(rep_table(result.reps))
     elif result.found:
         st.warning("No complete reps were found in this video.")
+    if result.partial_reps:
+        st.caption("Not counted: movements that turned back before the turning point")
+        st.table(partial_table(result.partial_reps))
     if result.found:
         st.plotly_chart(angle_chart(result), width="stretch", key="an-chart")
     # A portrait phone clip at full column width would be taller than the screen.
