@@ -705,7 +705,7 @@ class _FinishedSession:
     info: SessionInfo
     extra: str
     end_reason: EndReason
-    rows: list[tuple[dict[str, Any], dict[str, list[str]]]]
+    rows: list[tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]]
     started_at: datetime
     ended_at: datetime
 
