@@ -18,12 +18,14 @@ from typing import Any, Final, Generic, Literal, TypeVar, get_args, get_origin, 
 INFO_KEY: Final = "fitness.field"
 
 # The unit of a value as it is held ("" for counts and words). People read times in seconds.
-Unit = Literal["", "ms", "deg"]
+Unit = Literal["", "ms", "deg", "%", "kg"]
 # What a field holds: a whole number, a measurement, one of a fixed set of words, free text, or
 # a list (cues): lists are stored in a table of their own, one row per item.
 Kind = Literal["int", "float", "choice", "text", "list"]
 
 SHOWN_UNIT: Final[Mapping[str, str]] = {"ms": "s", "deg": "°"}
+# Metadata of a field that holds other values (a set's reps), not a column: see :func:`nested`.
+NESTED_KEY: Final = "fitness.nested"
 
 ObjT = TypeVar("ObjT")
 ValT = TypeVar("ValT")
@@ -44,6 +46,12 @@ class FieldInfo:
 def about(label: str, unit: Unit = "", *, max_len: int | None = None, example: str | None = None) -> dict[str, Any]:
     """Field metadata: ``index: int = field(metadata=about("Rep"))``."""
     return {INFO_KEY: FieldInfo(label, unit, max_len, example)}
+
+
+def nested(label: str) -> dict[str, Any]:
+    """Field metadata for values held inside another (a set's reps, a hold's breaks): they are
+    rows of their own table, not columns, so :func:`columns` leaves the field out."""
+    return {NESTED_KEY: label}
 
 
 class Computed(Generic[ObjT, ValT]):
@@ -85,6 +93,7 @@ class Column:
     kind: Kind
     choices: tuple[str, ...] = ()
     computed: bool = False
+    optional: bool = False  # ``X | None``: may be missing (a set's rest before it, a hold's time)
 
     @property
     def item(self) -> str:
@@ -96,6 +105,8 @@ class Column:
 
     def csv_value(self, value: Any) -> object:
         """A CSV cell: lists joined with ``"; "``, everything else as it is."""
+        if value is None:
+            return ""
         return "; ".join(str(v) for v in value) if self.kind == "list" else value
 
 
@@ -107,22 +118,27 @@ def columns(cls: type) -> tuple[Column, ...]:
     hints = get_type_hints(cls)
     out: list[Column] = []
     for f in dataclasses.fields(cls):
+        if NESTED_KEY in f.metadata:
+            continue
         info = f.metadata.get(INFO_KEY)
         where = f"{cls.__name__}.{f.name}"
         if not isinstance(info, FieldInfo):
             raise TypeError(f"{where} has no label: declare it with field(metadata=about(...))")
-        kind, choices = _kind(hints[f.name], where)
+        kind, choices, optional = _kind(hints[f.name], where)
         if kind in ("text", "choice", "list") and info.max_len is None:
             raise TypeError(f"{where} holds text: give it a max_len")
-        out.append(Column(f.name, info, kind, choices))
+        out.append(Column(f.name, info, kind, choices, optional=optional))
     extras = [v for v in vars(cls).values() if isinstance(v, Computed)]
     for extra in extras:
         names = [c.name for c in out]
         if extra.after not in names:
             raise TypeError(f"{cls.__name__}.{extra.name} comes after {extra.after!r}, which is not a field")
         hint = get_type_hints(extra.fget).get("return")
-        kind, choices = _kind(hint, f"{cls.__name__}.{extra.name}")
-        out.insert(names.index(extra.after) + 1, Column(extra.name, extra.info, kind, choices, computed=True))
+        kind, choices, optional = _kind(hint, f"{cls.__name__}.{extra.name}")
+        out.insert(
+            names.index(extra.after) + 1,
+            Column(extra.name, extra.info, kind, choices, computed=True, optional=optional),
+        )
     return tuple(out)
 
 
@@ -131,7 +147,18 @@ def stored_columns(cls: type) -> tuple[Column, ...]:
     return tuple(c for c in columns(cls) if not c.computed)
 
 
-def _kind(hint: object, where: str) -> tuple[Kind, tuple[str, ...]]:
+def _kind(hint: object, where: str) -> tuple[Kind, tuple[str, ...], bool]:
+    """What a field of type ``hint`` holds, its choices, and whether it may be None."""
+    args = get_args(hint)
+    if type(None) in args and len(args) == 2:
+        inner = next(a for a in args if a is not type(None))
+        kind, choices = _plain_kind(inner, where)
+        return kind, choices, True
+    kind, choices = _plain_kind(hint, where)
+    return kind, choices, False
+
+
+def _plain_kind(hint: object, where: str) -> tuple[Kind, tuple[str, ...]]:
     if hint is int:
         return "int", ()
     if hint is float:
@@ -164,13 +191,15 @@ class Style:
         return f"{col.info.label} ({shown})" if shown else col.info.label
 
     def text(self, col: Column, value: Any) -> str:
+        if value is None:
+            return self.empty
         if col.kind == "list":
             return "; ".join(str(v) for v in value) or self.empty
         if col.kind == "choice":
             return str(value).replace("_", " ")
         if col.info.unit == "ms":
             return f"{value / 1000:.{self.seconds}f}"
-        if col.info.unit == "deg":
+        if col.info.unit in ("deg", "%"):
             return f"{value:.{self.degrees}f}"
         if col.kind == "float":
             return f"{value:.{self.number}f}"
