@@ -129,4 +129,3 @@ class SetResult:
             doc["load_unit"] = self.load_unit
         doc["rep_list"] = [r.to_dict() for r in self.reps]
         return doc
-

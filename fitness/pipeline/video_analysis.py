@@ -109,5 +109,3 @@ def _write_annotated(source: Path, out: Path, poses: list[Pose | None], result: 
         with WriterContext(writer):
             for frame, pose, res in zip(video, poses, result.frames, strict=False):
                 writer.write(annotate(frame.rgb, pose, res, result.spec), frame.t_ms)
-
-
