@@ -200,12 +200,15 @@ def session_summaries(
     return [summary(row) for row in conn.execute(stmt)]
 
 
+SetKey = tuple[int, int]  # (session id, rep index) or (session id, set index)
+
+
 def load_reps(
-    conn: Connection, clauses: Sequence[sa.ColumnElement[bool]], set_of: dict[int, int] | None = None
+    conn: Connection, clauses: Sequence[sa.ColumnElement[bool]], set_of: dict[SetKey, SetKey] | None = None
 ) -> dict[int, list[Rep]]:
     """Reps of the sessions matching ``clauses``, grouped by session id, in rep order: one
     statement for the reps and one per list field of a rep (its cues). ``set_of``, if given,
-    is filled with each rep's set id by the rep's index (for one session's reps)."""
+    is filled with each rep's set (its id and index) by session id and rep index."""
     items: dict[str, dict[int, list[str]]] = {}
     for col in list_columns():
         table = rep_lists[col.name]
@@ -220,8 +223,8 @@ def load_reps(
             by_rep[int(rep_id)].append(str(item))
         items[col.name] = by_rep
     rows = conn.execute(
-        sa.select(reps)
-        .select_from(reps.join(sessions).join(profiles))
+        sa.select(reps, sets.c[SET_INDEX])
+        .select_from(reps.join(sessions).join(profiles).outerjoin(sets, reps.c.set_id == sets.c.id))
         .where(*clauses)
         .order_by(reps.c.session_id, reps.c[REP_INDEX])
     ).all()
@@ -231,30 +234,46 @@ def load_reps(
         found = {name: by_rep.get(rep_id, ()) for name, by_rep in items.items()}
         out[int(r.session_id)].append(rep_from_row(r._mapping, found))
         if set_of is not None and r.set_id is not None:
-            set_of[int(r._mapping[REP_INDEX])] = int(r.set_id)
+            set_of[(int(r.session_id), int(r._mapping[REP_INDEX]))] = (int(r.set_id), int(r._mapping[SET_INDEX]))
     return out
 
 
 def load_sets(
-    conn: Connection, session_id: int, found: Sequence[Rep], set_of: Mapping[int, int]
-) -> tuple[tuple[SetResult, ...], dict[int, int]]:
-    """One workout's sets in order, each with its reps (``found``: the workout's reps,
-    ``set_of``: each rep's set id by index) and its breaks; and each set's id by its index:
-    two statements."""
-    rows = conn.execute(sa.select(sets).where(sets.c.session_id == session_id).order_by(sets.c[SET_INDEX])).all()
+    conn: Connection,
+    clauses: Sequence[sa.ColumnElement[bool]],
+    reps_of: Mapping[int, Sequence[Rep]],
+    set_of: Mapping[SetKey, SetKey],
+) -> tuple[dict[int, list[SetResult]], dict[SetKey, int]]:
+    """The sets of the sessions matching ``clauses``, by session id and in order, each with its
+    reps (``reps_of`` and ``set_of`` from :func:`load_reps`) and breaks; and each set's id by
+    session id and set index: two statements."""
+    rows = conn.execute(
+        sa.select(sets)
+        .select_from(sets.join(sessions).join(profiles))
+        .where(*clauses)
+        .order_by(sets.c.session_id, sets.c[SET_INDEX])
+    ).all()
     breaks: dict[int, list[Any]] = defaultdict(list)
     for b in conn.execute(
         sa.select(set_breaks)
-        .join(sets)
-        .where(sets.c.session_id == session_id)
+        .select_from(set_breaks.join(sets).join(sessions).join(profiles))
+        .where(*clauses)
         .order_by(set_breaks.c.set_id, set_breaks.c.position)
     ):
         breaks[int(b.set_id)].append(b._mapping)
-    workout = tuple(
-        set_from_row(r._mapping, [rep for rep in found if set_of.get(rep.index) == r.id], breaks.get(int(r.id), []))
-        for r in rows
-    )
-    return workout, {int(r._mapping[SET_INDEX]): int(r.id) for r in rows}
+    members: dict[int, list[Rep]] = defaultdict(list)
+    for session_id, found in reps_of.items():
+        for rep in found:
+            found_in = set_of.get((session_id, rep.index))
+            if found_in is not None:
+                members[found_in[0]].append(rep)
+    out: dict[int, list[SetResult]] = defaultdict(list)
+    ids: dict[SetKey, int] = {}
+    for r in rows:
+        session_id, set_id = int(r.session_id), int(r.id)
+        out[session_id].append(set_from_row(r._mapping, members.get(set_id, []), breaks.get(set_id, [])))
+        ids[(session_id, int(r._mapping[SET_INDEX]))] = set_id
+    return out, ids
 
 
 def started_span(conn: Connection, sel: Selection) -> tuple[datetime, datetime] | None:

@@ -563,10 +563,16 @@ class SessionStore:
             row = conn.execute(analytics.summary_select().where(sessions.c.id == session_id)).first()
             if row is None:
                 raise StorageError(f"no session with id {session_id}")
-            set_of: dict[int, int] = {}
-            found = analytics.load_reps(conn, [sessions.c.id == session_id], set_of)
-            workout, ids = analytics.load_sets(conn, session_id, found.get(session_id, []), set_of)
-            return SessionDetail(analytics.summary(row), tuple(found.get(session_id, ())), workout, ids)
+            which = [sessions.c.id == session_id]
+            set_of: dict[tuple[int, int], tuple[int, int]] = {}
+            found = analytics.load_reps(conn, which, set_of)
+            workout, ids = analytics.load_sets(conn, which, found, set_of)
+            return SessionDetail(
+                analytics.summary(row),
+                tuple(found.get(session_id, ())),
+                tuple(workout.get(session_id, ())),
+                {index: set_id for (_, index), set_id in ids.items()},
+            )
 
         return self._run(f"reading session {session_id}", work, write=False)
 
@@ -668,14 +674,19 @@ class SessionStore:
 
     # -- export --
 
-    def export_rows(self, selection: Selection) -> list[list[object]]:
-        """Every rep of the selected sessions as history CSV lines (:data:`export.CSV_COLUMNS`),
-        oldest session first: three statements."""
+    def export_rows(self, selection: Selection, per: export.Per = "rep") -> list[list[object]]:
+        """The selected workouts as history CSV lines, oldest first: one per rep
+        (:data:`export.CSV_COLUMNS`; three statements) or one per set
+        (:data:`export.SET_CSV_COLUMNS`; five statements)."""
         clauses = analytics.where(selection)
 
         def work(conn: Connection) -> list[list[object]]:
             found = analytics.session_summaries(conn, selection, with_extra=False)
-            return export.history_rows(found, analytics.load_reps(conn, clauses))
+            set_of: dict[tuple[int, int], tuple[int, int]] = {}
+            reps_of = analytics.load_reps(conn, clauses, set_of)
+            if per == "set":
+                return export.set_rows(found, analytics.load_sets(conn, clauses, reps_of, set_of)[0])
+            return export.history_rows(found, reps_of, {k: index for k, (_, index) in set_of.items()})
 
         return self._run("exporting sessions", work, write=False)
 
@@ -689,19 +700,20 @@ class SessionStore:
         until: date | datetime | None = None,
         overwrite: bool = False,
         tz: tzinfo | None = None,
+        per: export.Per = "rep",
     ) -> int:
-        """Write one CSV row per rep (with its session's columns); returns the number of rows.
-
-        The file appears complete or not at all (written beside it, then renamed)."""
+        """Write one CSV row per rep (or per set, ``per="set"``) with its workout's columns;
+        returns the number of rows. The file appears complete or not at all (written beside
+        it, then renamed)."""
         target = export.check_target(path, overwrite=overwrite)
-        rows = self.export_rows(Selection.of(profile, exercise, since, until, tz=tz))
-        export.write_csv(target, export.CSV_COLUMNS, rows)
-        log.info("exported %d reps to %s", len(rows), target)
+        rows = self.export_rows(Selection.of(profile, exercise, since, until, tz=tz), per)
+        export.write_csv(target, export.columns_for(per), rows)
+        log.info("exported %d %ss to %s", len(rows), per, target)
         return len(rows)
 
-    def csv_bytes(self, selection: Selection) -> bytes:
-        """The same CSV as :meth:`export_csv`, as bytes (the History page's download)."""
-        return export.csv_text(export.CSV_COLUMNS, self.export_rows(selection)).encode()
+    def csv_bytes(self, selection: Selection, per: export.Per = "rep") -> bytes:
+        """The same CSV as :meth:`export_csv`, as bytes (the History page's downloads)."""
+        return export.csv_text(export.columns_for(per), self.export_rows(selection, per)).encode()
 
     # -- the History page --
 
