@@ -14,7 +14,8 @@ its cheaper signature turned down.
 
 Three things end a set (each threshold explained in :class:`SegmentConfig`):
 
-- **rest**: no movement of the set's exercise for ``rest_s``;
+- **rest**: no movement of the set's exercise for ``rest_s`` (a rep in progress is movement: a
+  slow squat that takes 7 s is reported when it ends, and is no rest);
 - **away**: out of the set's position (a push-up's body no longer horizontal: kneeling,
   standing up) or nobody in view, for ``away_s`` after its last movement. Walking off,
   drinking, a title card or a talking head between sets end the set this way long before
@@ -135,6 +136,7 @@ class Segmenter:
         self._moves: list[Movement] = []  # the open segment's movements, in the order they came
         self._away_since: float | None = None
         self._closed_until = -math.inf  # nothing before this belongs to an open segment any more
+        self._busy_at = -math.inf  # the last frame the set's exercise had a rep in progress
         self._known: tuple[int, str | None] = (0, None)  # (movements seen, their exercise): asked every frame
 
     @property
@@ -151,10 +153,15 @@ class Segmenter:
         own = [m.start_ms for m in self._moves if m.exercise == key]
         return min(own) if own else None
 
-    def update(self, t_ms: float, moves: Sequence[Movement] = (), away: bool = False) -> list[Segment]:
+    def update(
+        self, t_ms: float, moves: Sequence[Movement] = (), away: bool = False, busy: bool = False
+    ) -> list[Segment]:
         """One frame at ``t_ms``: ``moves`` completed on it; ``away``: out of the current set's
-        position or out of view (:func:`out_of_position`). Returns the segments it closed."""
+        position or out of view (:func:`out_of_position`); ``busy``: the current set's exercise
+        has a rep in progress. Returns the segments it closed."""
         closed: list[Segment] = []
+        if busy:
+            self._busy_at = t_ms
         for move in sorted(moves, key=lambda m: m.end_ms):
             if move.end_ms <= self._closed_until:
                 continue  # a late report of something before the last set's end (a counter catching up)
@@ -190,7 +197,7 @@ class Segmenter:
                 self._moves.clear()
                 self._known = (-1, None)
             return None
-        last = self._last_end(key)
+        last = max(self._last_end(key), self._busy_at)
         if t_ms - last >= cfg.rest_s * 1000.0:
             return self._close(key, "rest")
         if self._away_since is not None and t_ms - max(self._away_since, last) >= cfg.away_s * 1000.0:

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from fitness.engine.counter import FrameResult, RepCounter
+from fitness.engine.counter import ACTIVE_PHASES, FrameResult, RepCounter
 from fitness.engine.registry import REGISTRY
 from fitness.engine.segmentation import MoveKind, Movement, Segment, SegmentConfig, Segmenter, out_of_position
 from fitness.engine.values import Rep, SetResult
@@ -58,6 +58,7 @@ class SetTracker:
         self._samples: dict[str, deque[tuple[float, int, bool]]] = {}
         self._cap = None if keep_all else LIVE_SAMPLES
         self._last_t = 0.0
+        self._lone: SetResult | None = None  # a first segment too short to be a set, kept in case it is all there is
 
     @property
     def exercise(self) -> str | None:
@@ -73,7 +74,9 @@ class SetTracker:
         moves = self._moves(analyzer, ctx.t_ms, results)
         current = self.segmenter.exercise
         away = current is not None and out_of_position(REGISTRY[current], ctx.pose is not None, ctx.orientation)
-        closed = self.segmenter.update(ctx.t_ms, moves, away)
+        shown = results.get(current) if current is not None else None
+        busy = shown is not None and shown.phase in ACTIVE_PHASES and shown.hold_ms is None
+        closed = self.segmenter.update(ctx.t_ms, moves, away, busy)
         self.new_sets = self._add(analyzer, closed)
 
     def finish(self, analyzer: StreamAnalyzer) -> None:
@@ -84,6 +87,10 @@ class SetTracker:
         self._holding_since.clear()
         closed = self.segmenter.update(self._last_t, moves) + self.segmenter.finish()
         self.new_sets = self._add(analyzer, closed)
+        if not self.sets and self._lone is not None:
+            # A whole stream of one lone rep (a single-rep clip) is that one set, not nothing.
+            self.sets.append(self._lone)
+            self.new_sets = (self._lone,)
 
     # -- movements ----------------------------------------------------------------------------
     def _wanted(self, analyzer: StreamAnalyzer, key: str) -> bool:
@@ -145,7 +152,11 @@ class SetTracker:
         if counter.spec.kind == "hold":
             return self._hold_set(analyzer, counter, (lo, hi), previous)
         reps = [r for r in counter.reps if lo <= r.start_ms and r.end_ms <= hi + EDGE_MS and r.bottom_ms <= hi]
+        if not reps:
+            return None
         if len(reps) < self.config.min_reps:
+            if self._lone is None and not self.sets:
+                self._lone = SetResult(1, segment.exercise, reps[0].start_ms, reps[-1].end_ms, reps=tuple(reps))
             return None
         # Numbered through the workout: a session's reps are numbered once, whatever their set.
         first = sum(len(s.reps) for s in self.sets) + 1
