@@ -103,6 +103,15 @@ class Segment:
     end_ms: float
     closed_by: CloseReason
     scores: Mapping[str, float] = field(default_factory=dict)
+    # From the first to the last movement of any exercise in it: where a runner-up's reps lie.
+    extent: tuple[float, float] = (0.0, 0.0)
+
+    def ranked(self) -> list[str]:
+        """The exercises its evidence speaks for, most first (``exercise`` among them)."""
+        others = sorted(
+            (k for k, v in self.scores.items() if v > 0 and k != self.exercise), key=lambda k: -self.scores[k]
+        )
+        return [self.exercise, *others]
 
 
 def out_of_position(spec: ExerciseSpec, seen: bool, orientation: Orientation | None) -> bool:
@@ -146,6 +155,11 @@ class Segmenter:
             self._known = (len(self._moves), exercise_of(self._moves))
         return self._known[1]
 
+    def candidates(self) -> list[str]:
+        """The exercises the set in progress may be, most evidence first."""
+        scores = _scores(self._moves)
+        return sorted((k for k, v in scores.items() if v > 0), key=lambda k: -scores[k])
+
     @property
     def started_ms(self) -> float | None:
         """When the set in progress began (its exercise's first movement)."""
@@ -176,13 +190,13 @@ class Segmenter:
         return closed
 
     def finish(self) -> list[Segment]:
-        """The stream ended: the set in progress (if any) is closed."""
-        key = self.exercise
-        if key is None:
-            self._moves.clear()
-            self._known = (-1, None)
-            return []
-        return [self._close(key, "end")]
+        """The stream ended: the set in progress (and any begun after it) is closed."""
+        closed = []
+        while (key := self.exercise) is not None:
+            closed.append(self._close(key, "end"))
+        self._moves.clear()
+        self._known = (-1, None)
+        return closed
 
     # -- rules --------------------------------------------------------------------------------
     def _last_end(self, key: str) -> float:
@@ -220,10 +234,13 @@ class Segmenter:
     def _close(self, key: str, reason: CloseReason) -> Segment:
         own = [m for m in self._moves if m.exercise == key]
         end = max(m.end_ms for m in own)
-        segment = Segment(key, min(m.start_ms for m in own), end, reason, _scores(self._moves))
-        self.segments.append(segment)
         # What began after the set's last movement may be the next set's start.
-        self._moves = [m for m in self._moves if m.exercise != key and m.start_ms >= end]
+        carried = [m for m in self._moves if m.exercise != key and m.start_ms >= end]
+        kept = [m for m in self._moves if m not in carried]
+        extent = (min(m.start_ms for m in kept), max(m.end_ms for m in kept))
+        segment = Segment(key, min(m.start_ms for m in own), end, reason, _scores(kept), extent)
+        self.segments.append(segment)
+        self._moves = carried
         self._known = (-1, None)
         self._closed_until = end
         return segment

@@ -8,8 +8,10 @@ the person is out of the current set's position; when a segment closes it become
 the time it held). A video analysis and the live page get the same sets from the same frames.
 
 With a named exercise only that exercise's movements are fed: its sets are still split by
-rests. A segment whose counter found fewer than ``min_reps`` reps (or a shorter hold than
-``min_hold_s``) was not a set: a gesture, a stretch, someone walking past.
+rests. The full counters confirm what the signatures' evidence says, as they do for
+recognition: a segment is the first of its exercises (most evidence first) whose counter found
+at least ``min_reps`` reps (or a hold of ``min_hold_s``) in it. A segment where none did was
+not a set: a gesture, a stretch, someone walking past.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ HOLD_PIECE_MS: Final = 1000.0
 # A rep of the set's exercise may start this long before the segment's first movement (its
 # signature turned the first rep down, the counter did not) and still belong to it.
 EDGE_MS: Final = 1500.0
+# The slowest rep anyone does: a 4 s lowering, a pause and a 4 s lift (the slow-tempo end of
+# strength programmes; the slowest labelled squats take 7 s).
+MAX_REP_MS: Final = 10_000.0
+# The full counters of this many of a segment's exercises (most evidence first) may confirm it.
+CONFIRM: Final = 2
 # Hold samples kept per exercise in a live stream (60 s at 60 fps), enough for any set's window.
 LIVE_SAMPLES: Final = 3600
 
@@ -101,7 +108,14 @@ class SetTracker:
         for key, sig in analyzer.recognizer.signatures.items():
             seen = self._evidence_seen.get(key, 0)
             if len(sig.evidence) > seen and self._wanted(analyzer, key):
-                moves.extend(Movement(key, e.start_ms, e.end_ms, "evidence", e.weight) for e in sig.evidence[seen:])
+                moves.extend(
+                    Movement(key, e.start_ms, e.end_ms, "evidence", e.weight)
+                    for e in sig.evidence[seen:]
+                    # A "rep" that took longer than any rep does is someone standing about (its
+                    # evidence is cut short to weigh little in recognition), and would stretch
+                    # a set over a rest. A hold's evidence is as long as the hold.
+                    if sig.spec.kind == "hold" or t_ms - e.start_ms <= MAX_REP_MS
+                )
             self._evidence_seen[key] = len(sig.evidence)
         for key, counter in analyzer.counters.items():
             if not self._wanted(analyzer, key):
@@ -145,25 +159,36 @@ class SetTracker:
         return tuple(made)
 
     def _set_of(self, analyzer: StreamAnalyzer, segment: Segment) -> SetResult | None:
-        counter = analyzer.counter_for(segment.exercise)
         previous = self.sets[-1] if self.sets else None
-        lo = max(segment.start_ms - EDGE_MS, previous.end_ms if previous is not None else -EDGE_MS)
-        hi = segment.end_ms
+        after = previous.end_ms if previous is not None else -EDGE_MS
+        for rank, key in enumerate(segment.ranked()[:CONFIRM]):
+            # The winner's set lies within its own movements; a runner-up's anywhere in the segment.
+            start, end = (segment.start_ms, segment.end_ms) if rank == 0 else segment.extent
+            found = self._set_for(analyzer, analyzer.counter_for(key), (max(start - EDGE_MS, after), end), previous)
+            if found is not None:
+                return found
+        return None
+
+    def _set_for(
+        self, analyzer: StreamAnalyzer, counter: RepCounter, span: tuple[float, float], previous: SetResult | None
+    ) -> SetResult | None:
+        """``counter``'s set within ``span`` (a rep may end a little after it), or None."""
         if counter.spec.kind == "hold":
-            return self._hold_set(analyzer, counter, (lo, hi), previous)
+            return self._hold_set(analyzer, counter, span, previous)
+        lo, hi = span
         reps = [r for r in counter.reps if lo <= r.start_ms and r.end_ms <= hi + EDGE_MS and r.bottom_ms <= hi]
         if not reps:
             return None
         if len(reps) < self.config.min_reps:
             if self._lone is None and not self.sets:
-                self._lone = SetResult(1, segment.exercise, reps[0].start_ms, reps[-1].end_ms, reps=tuple(reps))
+                self._lone = SetResult(1, counter.spec.key, reps[0].start_ms, reps[-1].end_ms, reps=tuple(reps))
             return None
         # Numbered through the workout: a session's reps are numbered once, whatever their set.
         first = sum(len(s.reps) for s in self.sets) + 1
         numbered = tuple(dataclasses.replace(r, index=first + i) for i, r in enumerate(reps))
         return SetResult(
             index=len(self.sets) + 1,
-            exercise=segment.exercise,
+            exercise=counter.spec.key,
             start_ms=numbered[0].start_ms,
             end_ms=numbered[-1].end_ms,
             rest_before_ms=None if previous is None else max(0, numbered[0].start_ms - previous.end_ms),
