@@ -213,9 +213,9 @@ class HistoryView:
     per_day: pd.DataFrame
     per_session: pd.DataFrame
     cues: pd.DataFrame
-    weekly: pd.DataFrame | None = None
-    records: pd.DataFrame | None = None
-    holds: pd.DataFrame | None = None
+    weekly: pd.DataFrame
+    records: pd.DataFrame
+    holds: pd.DataFrame
 
     @property
     def training_days(self) -> tuple[date, ...]:
