@@ -4,9 +4,15 @@ A workout is 3-6 labelled clips of different exercises (``manifest.csv`` and
 ``catalogue_manifest.csv``) with a pause between each two: a still frame (the last frame of the
 clip before, held), a few seconds of someone standing up and walking (cut from the labelled
 workout clip where its label says so) or a title card naming the next exercise. Each piece is
-re-encoded to one size and frame rate (ffmpeg: square pixels first, then fitted into 640x360
-with bars, 30 fps, H.264) and the pieces joined; the label of each set is its clip's label over
-its clip's span of the joined video.
+re-encoded to one size and time base (ffmpeg: square pixels first, then fitted into 640x360
+with bars, H.264, a 90 kHz time base) and the pieces joined; the label of each set is its
+clip's label over its clip's span of the joined video.
+
+Each clip keeps its own frame rate (the joined file has a variable frame rate, read by its
+timestamps as every video is here). Converting to one rate duplicates frames, and that alone
+changes what the pose model sees: the glute-bridge clip at 25 fps re-encoded counts 7 reps (as
+the original), converted to 30 fps it counts 5, the tops of its bridges reading 10-15 degrees
+lower. No camera duplicates frames, so the joined workouts do not either.
 
 Which clips: one person's one continuous set, as a set is. Left out (said in their notes, not
 found by counting): clips of a single rep (a set has two at least: the segmenter's
@@ -36,7 +42,8 @@ from fitness.pipeline.workout_eval import LabelledSet, LabelledWorkout
 
 log = logging.getLogger(__name__)
 
-WIDTH, HEIGHT, FPS = 640, 360, 30
+WIDTH, HEIGHT, FPS = 640, 360, 30  # FPS: of the title cards only
+TIMESCALE: Final = 90_000  # one time base for every piece, so they join without re-timing
 # Someone standing up from push-ups and walking to the camera: the labelled workout clip's
 # "23.0-26.9s stands up and walks to camera (no exercise)".
 WALK_CLIP: Final = "videos/workout/pushup_two_sets_with_rest_webcam_calimiro_test1.mp4"
@@ -125,9 +132,12 @@ def plan_workouts(
 
 _FIT = (
     f"scale=trunc(iw*sar/2)*2:ih,setsar=1,scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=decrease,"
-    f"pad={WIDTH}:{HEIGHT}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={FPS}"
+    f"pad={WIDTH}:{HEIGHT}:(ow-iw)/2:(oh-ih)/2,setsar=1"
 )
-_ENCODE = ("-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p")
+_ENCODE = (
+    "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
+    "-video_track_timescale", str(TIMESCALE),
+)  # fmt: skip
 
 
 def _ffmpeg(*args: str) -> None:
@@ -141,19 +151,19 @@ def _ffmpeg(*args: str) -> None:
         raise ComposeError(f"ffmpeg failed: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
 
 
-def _frames(path: Path) -> int:
+def _seconds(path: Path) -> float:
+    """How long a piece lasts in the joined file (the concat demuxer lines pieces up by it)."""
     exe = shutil.which("ffprobe")
     if exe is None:
         raise ComposeError("ffprobe is not installed (it comes with ffmpeg)")
     out = subprocess.run(
-        [exe, "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets",
-         "-of", "csv=p=0", str(path)],
+        [exe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     try:
-        return int(out.stdout.strip())
+        return float(out.stdout.strip())
     except ValueError:
-        raise ComposeError(f"cannot count the frames of {path}") from None
+        raise ComposeError(f"cannot read how long {path} lasts") from None
 
 
 def _clip_piece(clip: LabelledClip, out: Path, still_s: float = 0.0) -> None:
@@ -188,7 +198,7 @@ def compose(plan: WorkoutPlan, data: Path, out_dir: Path) -> LabelledWorkout:
         piece = work / f"{i:02d}_clip.mp4"
         still = pause.seconds if pause is not None and pause.kind == "still" else 0.0
         _clip_piece(clip, piece, still)
-        length = _frames(piece) / FPS
+        length = _seconds(piece)
         clip_s = length - still
         sets.append(LabelledSet(clip.exercise, clip.reps, clip.lo, clip.hi, t, t + clip_s, clip.kind, clip.name))
         pieces.append(piece)
@@ -200,7 +210,7 @@ def compose(plan: WorkoutPlan, data: Path, out_dir: Path) -> LabelledWorkout:
             else:
                 _title_piece(pause, gap)
             pieces.append(gap)
-            t += _frames(gap) / FPS
+            t += _seconds(gap)
     listing = work / "pieces.txt"
     listing.write_text("".join(f"file '{p.resolve()}'\n" for p in pieces))
     target = out_dir / f"{plan.name}.mp4"

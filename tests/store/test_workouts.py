@@ -16,7 +16,7 @@ from fitness.errors import StorageError
 from fitness.store import SessionStore
 from fitness.store.connection import to_url
 from fitness.store.migrations import MIGRATIONS, _versions
-from fitness.store.recorder import SessionInfo
+from fitness.store.recorder import SessionInfo, SessionRecorder
 from fitness.store.schema import sets
 from fitness.store.values import PlanItem, Selection
 from tests.storage_worker import make_rep
@@ -233,3 +233,35 @@ def test_exports_per_set_and_per_rep(store: SessionStore, tmp_path: object) -> N
     assert len(per_rep) == 9 and "set_index" in rep_header
     last = dict(zip(rep_header, per_rep[-1].split(","), strict=True))
     assert (last["set_index"], last["rep_index"]) == ("3", "8")
+
+
+def test_the_recorder_records_a_planned_workout_set_by_set(store: SessionStore) -> None:
+    """What the live page does: each set opened when it starts, each rep committed as it
+    completes (numbered through the workout), a hold's time when its set ends."""
+    plan_id = store.create_plan(
+        "ann", "Mixed", [PlanItem("squat", 1, target_reps=2), PlanItem("plank", 1, target_hold_s=20)]
+    )
+    squat_item, plank_item = (i.id for i in store.get_plan(plan_id).items)
+    with SessionRecorder(store, SessionInfo("squat", "live", profile="ann"), plan_id=plan_id) as rec:
+        with pytest.raises(RuntimeError, match="start_set"):
+            rec.end_set()
+        rec.start_set("squat", 1000, plan_item_id=squat_item)
+        for rep in _reps(1, 2, 1000):
+            assert rec.add(rep)
+        rec.end_set()
+        rec.start_set("plank", 40_000, rest_before_ms=35_300, plan_item_id=plank_item)
+        rec.end_set(end_ms=62_000, hold_ms=21_500)
+        sid = rec.session_id
+    assert sid is not None
+    detail = store.get_session(sid)
+    assert [(s.exercise, len(s.reps), s.hold_ms, s.rest_before_ms) for s in detail.sets] == [
+        ("squat", 2, None, None),
+        ("plank", 0, 21_500, 35_300),
+    ]
+    assert (detail.summary.planned_sets, detail.summary.plan_sets_done, detail.summary.end_reason) == (
+        2,
+        2,
+        "completed",
+    )
+    with pytest.raises(RuntimeError, match="has ended"):
+        rec.start_set("squat", 90_000)
