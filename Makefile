@@ -22,8 +22,14 @@ lint:
 bench:
 	.venv/bin/fitness bench --json artifacts/bench.json
 
+# The counts of the labelled clips, then sets: the labelled workout clips and twelve workouts
+# joined from labelled clips of different exercises (scripts/make_workouts.py; a few minutes).
 eval:
 	.venv/bin/fitness eval ../shared/data/manifest.csv
+	.venv/bin/fitness eval ../shared/data/catalogue_manifest.csv
+	.venv/bin/fitness eval ../shared/data/scenes_manifest.csv
+	.venv/bin/python scripts/make_workouts.py --out artifacts/workouts
+	.venv/bin/fitness eval artifacts/workouts/workouts_manifest.csv --json artifacts/workouts/eval.json
 
 # Ray batch throughput: 1 vs 2 workers, and Ray with 1 worker vs a plain sequential loop.
 bench-batch:

@@ -188,7 +188,7 @@ class _Recorder:
         session_id = self._store.record_video(
             mark,
             info,
-            outcome.reps,
+            outcome.sets,
             started_at=started,
             ended_at=started + timedelta(seconds=length),
             retry_failed=self._opts.retry_failed,
@@ -199,7 +199,7 @@ class _Recorder:
             job.path,
             "done",
             exercise=outcome.exercise,
-            sets=1,
+            sets=len(outcome.sets),
             reps=len(outcome.reps),
             duration_s=length,
             session_id=session_id,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from fitness.batch.inputs import content_hash
-from fitness.engine.values import Rep
+from fitness.engine.values import Rep, SetResult
 from fitness.errors import FitnessError
 from fitness.pose.estimator import Estimator
 
@@ -50,6 +50,7 @@ class Outcome:
     reason: str | None = None
     exercise: str | None = None
     reps: tuple[Rep, ...] = ()
+    sets: tuple[SetResult, ...] = ()  # the workout the reps make (sets found automatically)
     per_side: Mapping[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     duration_ms: int | None = None
@@ -107,6 +108,7 @@ def analyse_one(job: VideoJob, estimator: Estimator, known: Collection[str], wor
         sha256,
         exercise=result.exercise,
         reps=result.reps,
+        sets=tuple(result.sets),
         per_side=dict(result.per_side),
         notes=result.notes,
         duration_ms=result.video.duration_ms,

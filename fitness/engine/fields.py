@@ -19,7 +19,7 @@ from typing import Any, Final, Generic, Literal, TypeVar, Union, get_args, get_o
 INFO_KEY: Final = "fitness.field"
 
 # The unit of a value as it is held ("" for counts and words). People read times in seconds.
-Unit = Literal["", "ms", "deg"]
+Unit = Literal["", "ms", "deg", "%", "kg"]
 # What a field holds: a whole number, a measurement, one of a fixed set of words, free text, or
 # a list (cues): lists are stored in a table of their own, one row per item. A list's items
 # are text, or values of a dataclass whose own fields (declared the same way) are that table's
@@ -27,6 +27,8 @@ Unit = Literal["", "ms", "deg"]
 Kind = Literal["int", "float", "choice", "text", "list"]
 
 SHOWN_UNIT: Final[Mapping[str, str]] = {"ms": "s", "deg": "°"}
+# Metadata of a field that holds other values (a set's reps), not a column: see :func:`nested`.
+NESTED_KEY: Final = "fitness.nested"
 
 ObjT = TypeVar("ObjT")
 ValT = TypeVar("ValT")
@@ -47,6 +49,12 @@ class FieldInfo:
 def about(label: str, unit: Unit = "", *, max_len: int | None = None, example: str | None = None) -> dict[str, Any]:
     """Field metadata: ``index: int = field(metadata=about("Rep"))``."""
     return {INFO_KEY: FieldInfo(label, unit, max_len, example)}
+
+
+def nested(label: str) -> dict[str, Any]:
+    """Field metadata for values held inside another (a set's reps, a hold's breaks): they are
+    rows of their own table, not columns, so :func:`columns` leaves the field out."""
+    return {NESTED_KEY: label}
 
 
 class Computed(Generic[ObjT, ValT]):
@@ -88,7 +96,7 @@ class Column:
     kind: Kind
     choices: tuple[str, ...] = ()
     computed: bool = False
-    optional: bool = False  # may be None
+    optional: bool = False  # ``X | None``: may be missing (a set's rest before it, a hold's time)
     item_type: type | None = None  # a list of these dataclass values (None: a list of text)
 
     @property
@@ -105,6 +113,8 @@ class Column:
 
     def csv_value(self, value: Any) -> object:
         """A CSV cell: lists joined with ``"; "``, everything else as it is."""
+        if value is None:
+            return ""
         return "; ".join(str(v) for v in value) if self.kind == "list" else value
 
 
@@ -116,6 +126,8 @@ def columns(cls: type) -> tuple[Column, ...]:
     hints = get_type_hints(cls)
     out: list[Column] = []
     for f in dataclasses.fields(cls):
+        if NESTED_KEY in f.metadata:
+            continue
         info = f.metadata.get(INFO_KEY)
         where = f"{cls.__name__}.{f.name}"
         if not isinstance(info, FieldInfo):
@@ -131,9 +143,12 @@ def columns(cls: type) -> tuple[Column, ...]:
         names = [c.name for c in out]
         if extra.after not in names:
             raise TypeError(f"{cls.__name__}.{extra.name} comes after {extra.after!r}, which is not a field")
-        hint = get_type_hints(extra.fget).get("return")
+        hint, optional = _optional(get_type_hints(extra.fget).get("return"))
         kind, choices = _kind(hint, f"{cls.__name__}.{extra.name}")
-        out.insert(names.index(extra.after) + 1, Column(extra.name, extra.info, kind, choices, computed=True))
+        out.insert(
+            names.index(extra.after) + 1,
+            Column(extra.name, extra.info, kind, choices, computed=True, optional=optional),
+        )
     return tuple(out)
 
 
@@ -199,7 +214,7 @@ class Style:
             return str(value).replace("_", " ")
         if col.info.unit == "ms":
             return f"{value / 1000:.{self.seconds}f}"
-        if col.info.unit == "deg":
+        if col.info.unit in ("deg", "%"):
             return f"{value:.{self.degrees}f}"
         if col.kind == "float":
             return f"{value:.{self.number}f}"

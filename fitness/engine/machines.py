@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from fitness.engine.fields import about
 from fitness.engine.spec import Phase
 
 # A turn-back counts as a partial rep only if it went at least this far (a real attempt, not a sway).
@@ -131,10 +132,11 @@ class Break:
     """A stretch of a hold when the position or form was lost (longer than the grace): from the
     last frame in position to the first one back."""
 
-    start_ms: int
-    end_ms: int
-    reason: str
-    id: str = "position"  # the form rule broken, or "position" / "moving" / "away"
+    start_ms: int = field(metadata=about("Start", "ms"))
+    end_ms: int = field(metadata=about("End", "ms"))
+    reason: str = field(metadata=about("Reason", max_len=200))
+    # the form rule broken, or "position" / "moving" / "away"
+    id: str = field(default="position", metadata=about("Why", max_len=50, example="position"))
 
     @property
     def duration_ms(self) -> int:

@@ -15,11 +15,13 @@ from fitness.app.common import _open_store
 from fitness.engine.values import Cue
 from fitness.store import SessionInfo, SessionStore
 from fitness.store.demo import write_demo
+from fitness.store.rows import one_set
 from tests.storage_worker import make_rep
 
-# One statement for what the filters offer, three for the charts (sessions with their
-# aggregates, totals per day, cue counts), three for the session shown (it, its cues, its reps).
-PAGE_SELECTS = 7
+# One statement for what the filters offer, six for the charts (sessions with their
+# aggregates, totals per day, cue counts; by workout: weekly volume, personal records, longest
+# holds per day), five for the session shown (it, its cues, its reps, its sets, their breaks).
+PAGE_SELECTS = 12
 PAGE = """
 from fitness.app.pages.history import page_history
 page_history()
@@ -58,8 +60,9 @@ def test_the_page_draws_every_chart_with_a_fixed_number_of_statements(
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     metrics = {m.label: m.value for m in app.metric[:3]}
     assert metrics == {"Sessions": str(sessions), "Total reps": str(reps), "Good form": metrics["Good form"]}
-    # Five history charts and the chosen session's.
-    assert len(app.get("plotly_chart")) == 6
+    # Five history charts, two by workout (weekly volume, training days) and the chosen
+    # session's two (its angle trace, its velocity loss per rep); no holds in the demo history.
+    assert len(app.get("plotly_chart")) == 9
     assert len(selects) == PAGE_SELECTS, selects
     # The timing on two years of training is scripts/time_history_page.py's job.
 
@@ -102,7 +105,7 @@ def test_a_batch_session_says_where_it_came_from(db_url: str, monkeypatch: pytes
             "squat", "video", video_name="squats.mp4", extra={"batch": "gym-june", "source_path": source}
         )
         mark = VideoMark(hashlib.sha256(b"squats").hexdigest(), "gym-june", source)
-        session_id = store.record_video(mark, info, [make_rep(1), make_rep(2)])
+        session_id = store.record_video(mark, info, [one_set("squat", [make_rep(1), make_rep(2)])])
     app = _page(db_url, monkeypatch)
     app.run()
     assert not app.exception, app.exception

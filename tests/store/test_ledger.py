@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from fitness.errors import StorageError
 from fitness.store import SessionInfo, SessionStore, VideoMark
+from fitness.store.rows import one_set
 from fitness.store.schema import batch_videos, reps, sessions
 from tests.storage_worker import make_rep
 from tests.store.helpers import T0
@@ -37,12 +38,12 @@ def counts(store: SessionStore) -> tuple[int, int, int]:
 def test_a_video_is_recorded_once_with_its_session_and_reps(store: SessionStore) -> None:
     mark = VideoMark(sha("a"), "b1", "/videos/a.mp4", 8000)
     first = store.record_video(
-        mark, info(), [make_rep(1), make_rep(2)], started_at=T0, ended_at=T0 + timedelta(seconds=8)
+        mark, info(), [one_set("squat", [make_rep(1), make_rep(2)])], started_at=T0, ended_at=T0 + timedelta(seconds=8)
     )
     assert first is not None
     # The same content again, from another batch under another name: nothing is written.
     again = VideoMark(sha("a"), "b2", "/copies/a-copy.mp4", 8000)
-    assert store.record_video(again, info("a-copy.mp4"), [make_rep(1)], started_at=T0) is None
+    assert store.record_video(again, info("a-copy.mp4"), [one_set("squat", [make_rep(1)])], started_at=T0) is None
     assert store.record_failure(again, "should not replace a done video") is False
     assert counts(store) == (1, 2, 1)
     [entry] = store.ledger_entries([sha("a")])
@@ -57,11 +58,13 @@ def test_a_failed_video_is_known_and_can_be_retried(store: SessionStore) -> None
     assert store.record_failure(mark, "corrupt\nfile") is True
     assert store.record_failure(mark, "again") is False
     assert store.known_videos() == {sha("bad")} and store.known_videos(include_failed=False) == frozenset()
-    assert store.record_video(mark, info(), [make_rep(1)]) is None  # a failure stands unless retried
+    assert (
+        store.record_video(mark, info(), [one_set("squat", [make_rep(1)])]) is None
+    )  # a failure stands unless retried
     [entry] = store.ledger_entries(batch="b1")
     assert (entry.status, entry.reason, entry.session_id, entry.rep_count) == ("failed", "corrupt file", None, None)
     retried = store.record_video(
-        VideoMark(sha("bad"), "b2", "/videos/bad.mp4"), info(), [make_rep(1)], retry_failed=True
+        VideoMark(sha("bad"), "b2", "/videos/bad.mp4"), info(), [one_set("squat", [make_rep(1)])], retry_failed=True
     )
     assert retried is not None
     [entry] = store.ledger_entries([sha("bad")])
@@ -72,10 +75,10 @@ def test_a_failed_video_is_known_and_can_be_retried(store: SessionStore) -> None
 def test_a_session_that_cannot_be_saved_leaves_no_ledger_row(store: SessionStore) -> None:
     mark = VideoMark(sha("x"), "b1", "/videos/x.mp4")
     with pytest.raises(StorageError, match="share the same index"):
-        store.record_video(mark, info(), [make_rep(1), make_rep(1)])
+        store.record_video(mark, info(), [one_set("squat", [make_rep(1), make_rep(1)])])
     bad_name = SessionInfo("squat", "video", video_name="x" * 501)
     with pytest.raises(StorageError, match="video name"):
-        store.record_video(mark, bad_name, [make_rep(1)])
+        store.record_video(mark, bad_name, [one_set("squat", [make_rep(1)])])
     assert counts(store) == (0, 0, 0)
     assert store.known_videos() == frozenset()
 
@@ -83,12 +86,12 @@ def test_a_session_that_cannot_be_saved_leaves_no_ledger_row(store: SessionStore
 def test_deleting_the_session_keeps_the_video_known(store: SessionStore) -> None:
     """A person who deletes a batch session in History does not get it back on the next run."""
     mark = VideoMark(sha("d"), "b1", "/videos/d.mp4")
-    session_id = store.record_video(mark, info(), [make_rep(1)])
+    session_id = store.record_video(mark, info(), [one_set("squat", [make_rep(1)])])
     assert session_id is not None
     store.delete_session(session_id)
     [entry] = store.ledger_entries([sha("d")])
     assert (entry.status, entry.session_id, entry.exercise) == ("done", None, None)
-    assert store.record_video(mark, info(), [make_rep(1)]) is None
+    assert store.record_video(mark, info(), [one_set("squat", [make_rep(1)])]) is None
 
 
 def test_marks_are_checked() -> None:
@@ -112,7 +115,7 @@ def test_two_writers_of_the_same_video_record_it_once(db_url: str) -> None:
     def racer() -> None:
         with SessionStore.open(db_url) as mine:
             start.wait()
-            won.append(mine.record_video(mark, info(), [make_rep(1), make_rep(2)]))
+            won.append(mine.record_video(mark, info(), [one_set("squat", [make_rep(1), make_rep(2)])]))
 
     threads = [threading.Thread(target=racer) for _ in range(8)]
     for t in threads:
