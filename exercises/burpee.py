@@ -4,7 +4,8 @@ A sequence of positions, counted each time it completes: standing tall, then a p
 standing tall again (which also starts the next one).
 """
 
-from fitness.engine.spec import AngleDef, ElevationDef, ExerciseSpec, FormRule, Phase, Position, Requirement, TiltDef
+from exercises.common import ARM, ARMS_OVERHEAD_DEG, ARMS_OVERHEAD_SOURCE
+from fitness.engine.spec import AngleDef, ExerciseSpec, FormRule, Phase, Position, Requirement, TiltDef
 
 BODY_TILT = TiltDef("shoulder", "ankle")
 KNEE = AngleDef("hip", "knee", "ankle")
@@ -42,10 +43,11 @@ SPEC = ExerciseSpec(
         FormRule(
             "jump",
             "Finish with a jump, arms overhead",
-            ElevationDef("shoulder", "elbow"),
+            ARM,
             "max",
-            # The classic burpee ends with a jump and a clap overhead: upper arms past 120 deg.
-            min_value=120,
+            # The classic burpee ends with a jump and a clap overhead.
+            min_value=ARMS_OVERHEAD_DEG,
+            source=ARMS_OVERHEAD_SOURCE,
         ),
     ),
     phase_labels={

@@ -31,11 +31,14 @@ SPEC = ExerciseSpec(
             "Keep your lower back on the floor",
             AngleDef("shoulder", "hip", "knee"),
             "range",
-            # A crunch flexes the spine, not the hips: the hip angle moves under 30 deg (the
-            # labelled side-on reps: 5-10). More means the hips are pulling: a sit-up.
             max_value=30,
             views=frozenset({"side"}),
             quiet_note="Turn sideways for lower-back feedback",
+            source=(
+                "ACE crunch: the lower back stays on the floor and only the shoulder blades lift, "
+                "about 30 deg of trunk flexion from the spine, not the hips. A hip angle that moves "
+                "more than 30 deg means the hip flexors are pulling the torso up: a sit-up."
+            ),
         ),
     ),
     still=("ankle", "hip"),

@@ -24,8 +24,30 @@ SPEC = ExerciseSpec(
         Requirement("Stand up straight for curls", AngleDef("hip", "knee", "ankle"), min_value=140),
     ),
     rules=(
-        FormRule("extension", "Straighten your arm fully at the bottom", ELBOW, "max", min_value=150, window="start"),
-        FormRule("flexion", "Curl all the way up", ELBOW, "min", max_value=60),
+        FormRule(
+            "extension",
+            "Straighten your arm fully at the bottom",
+            ELBOW,
+            "max",
+            min_value=150,
+            window="start",
+            source=(
+                "NSCA and ACE biceps curl: start each rep from fully extended elbows; 150 leaves "
+                "30 deg for a slight bend many lifters keep and for the 2-D projection."
+            ),
+        ),
+        FormRule(
+            "flexion",
+            "Curl all the way up",
+            ELBOW,
+            "min",
+            max_value=60,
+            source=(
+                "NSCA and ACE biceps curl: curl until the forearm nears vertical, the weight at the "
+                "shoulder (an elbow of 30-45 deg); an elbow that never closes past 60 stopped a "
+                "third of the way short of that."
+            ),
+        ),
         FormRule(
             "elbow_drift",
             "Keep your elbows pinned to your sides",
@@ -34,6 +56,10 @@ SPEC = ExerciseSpec(
             max_value=25,
             views=SIDE_VIEWS,
             quiet_note=SIDE_NOTE,
+            source=(
+                "NSCA and ACE biceps curl: the upper arms stay still against the sides; an upper arm "
+                "swinging more than 25 deg forward of the torso brings the front shoulder into the lift."
+            ),
         ),
         FormRule(
             "swing",
@@ -43,6 +69,10 @@ SPEC = ExerciseSpec(
             max_value=12,
             views=SIDE_VIEWS,
             quiet_note=SIDE_NOTE,
+            source=(
+                "NSCA and ACE biceps curl: the torso stays erect, no swinging or leaning back; 12 deg "
+                "of torso rocking within one rep is more than breathing and keypoint jitter (3-7)."
+            ),
         ),
     ),
     # Only the forearms move: hips and feet stay put (a squat with the hands in front does not).

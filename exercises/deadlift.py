@@ -61,21 +61,24 @@ SPEC = ExerciseSpec(
             "Keep your back flat: chest up",
             AngleDef("hip", "shoulder", "ear"),
             "min",
-            # With a neutral spine the ear stays in line with the hip-shoulder line (about 150-180
-            # deg); a rounded upper back drops the head towards the hips.
             min_value=130,
             views=SIDE_VIEWS,
             quiet_note="Turn sideways for back feedback",
+            source=(
+                "NSCA deadlift: a neutral spine, chest up, head in line with the back. With a neutral "
+                "spine the ear stays in line with the hip-shoulder line (150-180 deg); a rounded upper "
+                "back drops the head towards the hips, below 130."
+            ),
         ),
         FormRule(
             "lockout",
             "Stand tall at the top: hips through",
             HIP,
             "max",
-            # NSCA: finish fully erect; 165 allows for the 2-D projection.
             min_value=165,
             views=SIDE_VIEWS,
             quiet_note="Turn sideways for back feedback",
+            source="NSCA deadlift: finish fully erect, hips extended (180 deg); 165 allows for the 2-D projection.",
         ),
     ),
     still=("ankle",),

@@ -35,6 +35,10 @@ SPEC = ExerciseSpec(
             HIP,
             "max",
             min_value=165,
+            source=(
+                "ACE glute bridge: raise the hips until shoulders, hips and knees form a straight line "
+                "(180 deg); 165 allows for the 2-D projection and the hip keypoint riding on the buttocks."
+            ),
         ),
     ),
     still=("shoulder", "ankle"),

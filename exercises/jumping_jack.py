@@ -6,17 +6,9 @@ starts with arms down and feet together (ACE's description: "arms at the sides, 
 "jump the feet out wider than the shoulders while raising the arms overhead").
 """
 
-from exercises.common import FACING_CAMERA
-from fitness.engine.spec import (
-    Channel,
-    ElevationDef,
-    ExerciseSpec,
-    FormRule,
-    Phase,
-    WidthRatioDef,
-)
+from exercises.common import ARM, ARMS_OVERHEAD_DEG, ARMS_OVERHEAD_SOURCE, FACING_CAMERA
+from fitness.engine.spec import Channel, ExerciseSpec, FormRule, Phase, WidthRatioDef
 
-ARM = ElevationDef("shoulder", "elbow")
 FEET = WidthRatioDef("ankle", "shoulder")
 
 SPEC = ExerciseSpec(
@@ -46,19 +38,18 @@ SPEC = ExerciseSpec(
             "Bring your arms all the way overhead",
             ARM,
             "max",
-            # Hands meeting above the head put the upper arm at 120 deg or more; a rep that
-            # stays under 115 stopped at about shoulder height.
-            min_value=115,
+            min_value=ARMS_OVERHEAD_DEG,
+            source=ARMS_OVERHEAD_SOURCE,
         ),
         FormRule(
             "feet_apart",
             "Jump your feet wider than your shoulders",
             FEET,
             "max",
-            # ACE: feet land wider than shoulder width; 1.3 leaves room for keypoint jitter.
             min_value=1.3,
             views=frozenset({"front"}),
             quiet_note="Face the camera for foot-width feedback",
+            source="ACE: the feet land wider than shoulder width; 1.3 widths leaves room for keypoint jitter.",
         ),
     ),
     min_rep_s=0.4,

@@ -34,16 +34,21 @@ SPEC = ExerciseSpec(
             "Stop at shoulder height",
             ARM,
             "max",
-            # Past about 110 deg the upper trapezius takes over and the shoulder impinges (ACE).
             max_value=110,
+            source=(
+                "ACE and ExRx lateral raise: raise the arms until they are level with the shoulders "
+                "(90 deg); past about 110 the upper trapezius takes over and the shoulder impinges."
+            ),
         ),
         FormRule(
             "range",
             "Raise your arms to shoulder height",
             ARM,
             "max",
-            # Shoulder height is 90 deg; 75 leaves room for the camera angle.
             min_value=75,
+            source=(
+                "ACE and ExRx lateral raise: the upper arms reach level (90 deg); 75 leaves room for the camera angle."
+            ),
         ),
     ),
     still=("hip",),

@@ -42,21 +42,26 @@ SPEC = ExerciseSpec(
             "Keep your torso upright",
             TiltDef("shoulder", "hip"),
             "max",
-            # NSCA's forward lunge: torso perpendicular to the floor; a lean past 30 deg shifts the
-            # load off the front leg.
             max_value=30,
             views=frozenset({"side", "oblique"}),
             quiet_note="Turn sideways for torso feedback",
+            source=(
+                "NSCA forward lunge: the torso stays perpendicular to the floor; a lean past 30 deg "
+                "shifts the load off the front leg onto the lower back."
+            ),
         ),
         FormRule(
             "depth",
             "Sink lower: front thigh to level",
             KNEE,
             "min",
-            # Front knee at 90 deg at the bottom (ACE); 110 leaves room for camera angle.
             max_value=110,
             views=frozenset({"side", "oblique"}),
             quiet_note="Turn sideways for depth feedback",
+            source=(
+                "ACE and NSCA lunge: the front knee bends to about 90 deg at the bottom; 110 leaves room "
+                "for the camera angle."
+            ),
         ),
     ),
     min_rep_s=0.6,

@@ -33,8 +33,11 @@ SPEC = ExerciseSpec(
             "Drive your knee further in",
             HIP,
             "min",
-            # The knee comes under the chest: hip at 80 deg or less.
             max_value=80,
+            source=(
+                "ACE mountain climber: drive the knee in under the chest, which closes the hip to 80 deg "
+                "or less from the plank's 120-145."
+            ),
         ),
         body_line_rules("Turn sideways for hip feedback")[0],
     ),

@@ -41,18 +41,21 @@ SPEC = ExerciseSpec(
             "Lock out your arms overhead",
             ELBOW,
             "max",
-            # Full elbow extension at the top (NSCA); 160 allows for the 2-D projection.
             min_value=160,
+            source="NSCA overhead press: press until the elbows are fully extended; 160 allows for the 2-D projection.",
         ),
         FormRule(
             "back_arch",
             "Don't lean back: brace your core",
             TiltDef("shoulder", "hip"),
             "max",
-            # The torso stays vertical (NSCA: no backward lean); past 15 deg the lower back arches.
             max_value=15,
             views=frozenset({"side", "oblique"}),
             quiet_note="Turn sideways for back feedback",
+            source=(
+                "NSCA overhead press: the torso stays erect, no backward lean; past 15 deg the lower "
+                "back arches to make room for the bar."
+            ),
         ),
     ),
     # Feet and hips stay put while the weight moves (a pull-up moves the body instead).

@@ -26,17 +26,19 @@ SPEC = ExerciseSpec(
             "Straighten your arms at the bottom",
             ELBOW,
             "max",
-            # A dead hang is full elbow extension (NSCA); under 150 deg the rep started bent.
             min_value=150,
             window="start",
+            source=(
+                "NSCA pull-up: each rep starts from a dead hang, elbows fully extended; under 150 deg it started bent."
+            ),
         ),
         FormRule(
             "chin_over_bar",
             "Pull until your chin clears the bar",
             RiseDef("nose", "wrist", TORSO),
             "max",
-            # Chin over the bar: the nose at or above the hands at the top.
             min_value=0.0,
+            source="NSCA pull-up: pull until the chin clears the bar, so the nose rises at least to the hands.",
         ),
     ),
     # The hands hold the bar: they stay put while the body moves (a press moves the hands).

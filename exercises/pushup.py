@@ -30,6 +30,10 @@ SPEC = ExerciseSpec(
             max_value=90,
             views=SIDE_VIEWS,
             quiet_note=SIDE_NOTE,
+            source=(
+                "ACE and NSCA push-up: lower until the chest nearly touches the floor, which bends the "
+                "elbow to about 90 deg or less (upper arms at least level with the torso)."
+            ),
         ),
         FormRule(
             "lockout",
@@ -40,6 +44,10 @@ SPEC = ExerciseSpec(
             window="start",
             views=SIDE_VIEWS,
             quiet_note=SIDE_NOTE,
+            source=(
+                "NSCA push-up: each rep starts and ends with the elbows fully extended (180 deg); "
+                "155 leaves 25 deg for the 2-D projection and keypoint jitter at the wrist."
+            ),
         ),
     ),
     # Hands and feet stay planted on the floor while the body moves between them.

@@ -25,17 +25,23 @@ SPEC = ExerciseSpec(
             "Sit all the way up",
             HIP,
             "min",
-            # Upright torso over bent legs closes the hip to 70 or less.
             max_value=70,
+            source=(
+                "ACE sit-up: sit up until the torso is upright over the bent legs, which closes the hip "
+                "to 70 deg or less."
+            ),
         ),
         FormRule(
             "lie_back",
             "Lower your shoulders all the way to the floor",
             HIP,
             "max",
-            # Lying back opens the hip past 140 with bent knees.
             min_value=140,
             window="start",
+            source=(
+                "ACE sit-up: each rep starts lying back, shoulders on the floor: the hip opens past 140 "
+                "deg with bent knees."
+            ),
         ),
     ),
     # The feet stay planted.

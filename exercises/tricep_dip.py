@@ -27,8 +27,11 @@ SPEC = ExerciseSpec(
             "Lower until your upper arms are level",
             ELBOW,
             "min",
-            # Upper arm parallel to the floor = elbow about 90 deg (NSCA); 100 for the projection.
             max_value=100,
+            source=(
+                "NSCA and ExRx dip: lower until the upper arms are about level, an elbow of 90 deg; 100 "
+                "for the projection."
+            ),
         ),
         FormRule(
             "lockout",
@@ -37,6 +40,7 @@ SPEC = ExerciseSpec(
             "max",
             min_value=160,
             window="start",
+            source="NSCA dip: each rep starts supported on locked-out arms; 160 allows for the 2-D projection.",
         ),
     ),
     # The hands hold the bars: they stay put while the body moves.

@@ -31,16 +31,22 @@ SPEC = ExerciseSpec(
             "Straighten your arms fully at the top",
             ELBOW,
             "max",
-            # Full elbow extension (ExRx); 160 for the 2-D projection.
             min_value=160,
+            source="ExRx overhead triceps extension: extend the elbows fully at the top; 160 for the 2-D projection.",
         ),
         FormRule(
             "depth",
             "Lower the weight further behind your head",
             ELBOW,
             "min",
-            # A full stretch takes the forearm well past horizontal: 70 deg or less.
             max_value=70,
+            # The stretched position is where each rep starts (this exercise starts flexed).
+            window="start",
+            source=(
+                "ExRx overhead triceps extension: lower the weight behind the head until the forearms "
+                "are well past horizontal, an elbow of 70 deg or less. That position is where each rep "
+                "starts, so it is judged there."
+            ),
         ),
     ),
     still=("hip",),

@@ -33,20 +33,23 @@ SPEC = ExerciseSpec(
             "Keep your back flat against the wall",
             TiltDef("shoulder", "hip"),
             "max",
-            # Against a wall the torso is upright: more than 25 deg of lean means it left the wall.
             max_value=25,
             views=frozenset({"side", "oblique"}),
             quiet_note="Turn sideways for back feedback",
+            source=(
+                "ACE wall sit: the back stays flat against the wall, so the torso is upright; 25 deg of "
+                "lean has left the wall."
+            ),
         ),
         FormRule(
             "knees_in",
             "Push your knees out over your feet",
             WidthRatioDef("knee", "ankle"),
             "min",
-            # As for a squat: knees closer together than 0.8 of the ankles' width cave in.
             min_value=0.8,
             views=frozenset({"front"}),
             quiet_note="Face the camera for knee feedback",
+            source="As for a squat: knees closer together than 0.8 of the ankles' width cave in (Noyes et al. 2005).",
         ),
     ),
     still=("ankle", "hip"),

@@ -24,7 +24,7 @@ from fitness.pipeline.pose_track import estimate_track  # noqa: E402
 from fitness.pose.estimator import load_estimator  # noqa: E402
 
 log = logging.getLogger("cache_poses")
-MANIFESTS = ("manifest.csv", "catalogue_manifest.csv", "scenes_manifest.csv")
+MANIFESTS = ("manifest.csv", "catalogue_manifest.csv", "scenes_manifest.csv", "workouts_manifest.csv")
 
 
 def clip_paths(data: Path) -> list[Path]:

@@ -2,8 +2,11 @@
 recognised with ``auto``, in seconds rather than the minutes a model pass takes.
 
     .venv/bin/python scripts/eval_poses.py [--poses artifacts/poses] [--data ../shared/data] [--only NAME] [-v]
+    .venv/bin/python scripts/eval_poses.py --sets [--workouts artifacts/workouts/workouts_manifest.csv]
 
 Cache the poses first with ``scripts/cache_poses.py``. ``-v`` lists each rep (or hold break).
+``--sets`` scores the sets found in the labelled workouts instead (the workout clips of
+``scenes_manifest.csv`` and the workouts ``scripts/make_workouts.py`` made).
 """
 
 from __future__ import annotations
@@ -19,6 +22,13 @@ sys.path.insert(0, str(REPO))
 from fitness.pipeline.evaluation import EvalRow, LabelledClip, load_manifest, row_of, summarize  # noqa: E402
 from fitness.pipeline.pose_track import PoseTrack  # noqa: E402
 from fitness.pipeline.stream import AUTO, AnalysisResult, analyze_poses  # noqa: E402
+from fitness.pipeline.workout_eval import (  # noqa: E402
+    WorkoutRow,
+    format_match,
+    load_workouts,
+    row_of_workout,
+    summarize_sets,
+)
 
 log = logging.getLogger("eval_poses")
 
@@ -54,6 +64,25 @@ def evaluate(clip: LabelledClip, poses: Path, verbose: bool) -> tuple[EvalRow, s
     return row, auto.exercise
 
 
+def eval_sets(manifests: list[Path], poses: Path, only: str) -> None:
+    from fitness.cli.analyze import sets_summary_text
+
+    for manifest in manifests:
+        if not manifest.is_file():
+            log.warning("%s: not found", manifest)
+            continue
+        rows: list[WorkoutRow] = []
+        for workout in load_workouts(manifest):
+            cached = poses / f"{workout.path.stem}.npz"
+            if only not in workout.name or not cached.is_file():
+                continue
+            track = PoseTrack.load(cached)
+            row = row_of_workout(workout, analyze_poses(track.frames(), AUTO, track.video).sets)
+            rows.append(row)
+            sys.stdout.write(f"{workout.name}\n" + "".join(format_match(m) + "\n" for m in row.matches))
+        sys.stdout.write(f"{manifest.name}:" + sets_summary_text(summarize_sets(rows)) + "\n")
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     ap = argparse.ArgumentParser()
@@ -61,7 +90,12 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--only", default="")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--sets", action="store_true", help="score the sets found in labelled workouts")
+    ap.add_argument("--workouts", type=Path, default=REPO / "artifacts" / "workouts" / "workouts_manifest.csv")
     args = ap.parse_args()
+    if args.sets:
+        eval_sets([args.data / "scenes_manifest.csv", args.workouts], args.poses, args.only)
+        return 0
     for manifest in ("manifest.csv", "catalogue_manifest.csv"):
         rows: list[EvalRow] = []
         auto_right = 0

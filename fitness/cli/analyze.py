@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from fitness.cli.common import add_model_args, check_outputs, estimator_from_args, write_json
-from fitness.cli.tables import rep_table
-from fitness.errors import FitnessError, OutputPathError
+from fitness.cli.tables import rep_table, set_table
+from fitness.errors import FitnessError, InputFileError, OutputPathError
 from fitness.pipeline.evaluation import EvalRow, evaluate_clip, load_manifest, summarize
 from fitness.pipeline.stream import AUTO, AnalysisResult, check_exercise, exercise_choices
 from fitness.pipeline.video_analysis import analyze_video
+from fitness.pipeline.workout_eval import (
+    SetsSummary,
+    WorkoutRow,
+    format_match,
+    load_workouts,
+    row_of_workout,
+    summarize_sets,
+)
 from fitness.store.export import write_reps_csv
 from fitness.store.recorder import SessionInfo
 from fitness.text import plural
@@ -63,7 +73,14 @@ def register(sub: Any) -> None:
             "MAE and what exercise recognition named each clip."
         ),
     )
-    e.add_argument("manifest", type=Path, help="manifest CSV; video paths are relative to its folder")
+    e.add_argument(
+        "manifest",
+        type=Path,
+        help=(
+            "manifest CSV; video paths are relative to its folder. A workouts manifest (scenes_manifest.csv, "
+            "or the workouts_manifest.csv of scripts/make_workouts.py) scores the sets found instead"
+        ),
+    )
     e.add_argument("--json", type=Path, help="write per-clip results and metrics as JSON ('-' for stdout)")
     add_model_args(e)
     e.set_defaults(func=run_eval)
@@ -96,6 +113,9 @@ def format_report(result: AnalysisResult) -> str:
     if result.reps:
         lines.append(rep_table(result.reps).rstrip("\n"))
     lines.append(_total(result))
+    if len(result.sets) > 1 or any(s.exercise != result.exercise for s in result.sets):
+        lines.append(f"{plural(len(result.sets), 'set')}:")
+        lines.append(set_table(result.sets).rstrip("\n"))
     lines.extend(f"note: {n}" for n in result.notes)
     return "\n".join(lines) + "\n"
 
@@ -129,6 +149,8 @@ def _save(args: argparse.Namespace, result: AnalysisResult) -> int:
         extra={"notes": list(result.notes), "per_side": dict(result.per_side)},
     )
     with SessionStore.open(args.db) as store:
+        if result.sets and result.found:
+            return store.save_workout(info, result.sets)
         return store.save_session(info, result.reps)
 
 
@@ -198,7 +220,61 @@ def _fmt_row(row: EvalRow) -> str:
     return f"{head} {_num(row.predicted) + unit:>6}  {label:<14} {mark:<5}  {auto:<16} {row.seconds:5.1f}s"
 
 
+def _is_workouts(manifest: Path) -> bool:
+    try:
+        with manifest.open(newline="") as fh:
+            header = set(next(csv.reader(fh), []))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    return "labels" in header or "set_index" in header
+
+
+def run_eval_sets(args: argparse.Namespace) -> int:
+    """Every labelled workout of the manifest analysed with ``auto``; its sets against the labels."""
+    workouts = load_workouts(args.manifest)
+    if not workouts:
+        raise FitnessError(f"{args.manifest} has no labelled workouts")
+    check_outputs(
+        args.json, inputs=[("the manifest", args.manifest), *(("a video it lists", w.path) for w in workouts)]
+    )
+    estimator = estimator_from_args(args)
+    rows = []
+    for workout in workouts:
+        started = time.perf_counter()
+        try:
+            result = analyze_video(workout.path, AUTO, estimator=estimator)
+        except InputFileError as exc:
+            rows.append(WorkoutRow(workout, error=str(exc)))
+            sys.stdout.write(f"{workout.name}: ERROR {exc}\n")
+            continue
+        row = row_of_workout(workout, result.sets, time.perf_counter() - started)
+        rows.append(row)
+        sys.stdout.write(
+            f"{workout.name} ({row.seconds:.0f} s)\n" + "".join(format_match(m) + "\n" for m in row.matches)
+        )
+        sys.stdout.flush()
+    summary = summarize_sets(rows)
+    sys.stdout.write(sets_summary_text(summary))
+    if args.json is not None:
+        write_json(args.json, {"manifest": str(args.manifest), "variant": args.variant, "metrics": summary.to_dict()})
+    return 1 if any(r.error for r in rows) else 0
+
+
+def sets_summary_text(summary: SetsSummary) -> str:
+    bounds = "" if summary.boundaries is None else f", boundaries within 3 s {summary.boundaries:.1%}"
+    lines = [
+        f"\n{summary.workouts} workouts, {summary.labelled} labelled sets, {summary.found} found: "
+        f"precision {summary.precision:.1%}, recall {summary.recall:.1%}, exercise right {summary.exercise:.1%}, "
+        f"reps exact {summary.exact:.1%}, within one {summary.within_one:.1%}{bounds}"
+    ]
+    for ex, (n, found, exact, obo) in summary.per_exercise.items():
+        lines.append(f"  {ex:<16} {n:>2} sets: found {found}, exact {exact}, within one {obo}")
+    return "\n".join(lines) + "\n"
+
+
 def run_eval(args: argparse.Namespace) -> int:
+    if _is_workouts(args.manifest):
+        return run_eval_sets(args)
     clips = load_manifest(args.manifest)
     if not clips:
         raise FitnessError(f"{args.manifest} has no rows labelled with one of: {', '.join(exercise_choices()[1:])}")

@@ -37,6 +37,7 @@ from typing import Final
 import numpy as np
 
 from fitness.engine.context import ContextTracker, FrameContext, TrackerConfig
+from fitness.engine.form import Baseline, Sample, partial_rep, rep_cues, rule_value, seen_value
 from fitness.engine.machines import (
     Break,
     Cycle,
@@ -48,8 +49,8 @@ from fitness.engine.machines import (
     SequenceMachine,
 )
 from fitness.engine.signal import Reading, SideSignal, SignalConfig, normalise
-from fitness.engine.spec import SIDES, ExerciseSpec, FormRule, Phase, Side, View
-from fitness.engine.values import Rep
+from fitness.engine.spec import SIDES, ExerciseSpec, Phase, Side, View
+from fitness.engine.values import Cue, PartialRep, Rep
 from fitness.pose.types import Pose
 
 __all__ = ["ACTIVE_PHASES", "CounterConfig", "Cycle", "FrameResult", "PhaseMachine", "RepCounter"]
@@ -133,9 +134,10 @@ class FrameResult:
     side: str | None
     view: View | None
     signal: str  # "angle" or "height": which signal is being counted
-    cues: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()  # what to say now (the texts of the cues that apply)
     notes: tuple[str, ...] = ()
     rep: Rep | None = None
+    partial: PartialRep | None = None  # set on the frame a movement turned back uncounted
     kind: str = "reps"
     hold_ms: int | None = None
     holding: bool = False
@@ -162,18 +164,8 @@ class FrameResult:
             "hold_ms": self.hold_ms,
             "holding": self.holding,
             "position": self.position,
+            "partial": None if self.partial is None else self.partial.to_dict(),
         }
-
-
-@dataclass(slots=True)
-class _Sample:
-    t_ms: float
-    phase: Phase
-    angle: float
-    confidence: float  # lowest score of the counted joints on this frame
-    view: View | None
-    side: Side
-    values: tuple[float, ...]
 
 
 class _Track:
@@ -183,7 +175,7 @@ class _Track:
         self.fixed_side = side
         self.side: Side = side or "left"
         self.machine = PhaseMachine(spec.min_rep_s * 1000.0, cfg.max_gap_ms)
-        self.samples: deque[_Sample] = deque(maxlen=MAX_REP_SAMPLES)
+        self.samples: deque[Sample] = deque(maxlen=MAX_REP_SAMPLES)
         self.count = 0
         self.last: Reading = Reading()
 
@@ -240,7 +232,7 @@ def hold_state(spec: ExerciseSpec, ctx: FrameContext, side: Side, steady: bool |
     for rule in spec.rules:
         if ctx.view is not None and ctx.view not in rule.views:
             continue
-        if rule.out_of_bounds(ctx.value(rule.measure, side)):
+        if rule.out_of_bounds(rule_value(rule, ctx, side)):  # joints not seen clearly break nothing
             return "out", rule.cue, rule.id
     return ("unknown", "", "") if steady is None else ("in", "", "")
 
@@ -290,6 +282,8 @@ class RepCounter:
         self._sequence = sequence_machine(spec, self.config)
         self._overshoot_e = overshoot_extension(spec)
         self._reps: list[Rep] = []
+        self._partials: list[PartialRep] = []
+        self._baseline = Baseline(spec)
         self._absent_since: float | None = None
         self._trouble_since: float | None = None
         self._last_rep_cues: tuple[float, tuple[str, ...]] = (-math.inf, ())
@@ -306,8 +300,14 @@ class RepCounter:
 
     @property
     def partial(self) -> int:
-        """Attempts that went more than halfway and turned back (not counted)."""
-        return sum(t.machine.partial for t in self._tracks)
+        """Attempts that went more than halfway and turned back (not counted), seen well enough
+        to say so."""
+        return len(self._partials)
+
+    @property
+    def partials(self) -> list[PartialRep]:
+        """Those attempts, each with the cue that explains why it did not count."""
+        return list(self._partials)
 
     @property
     def started(self) -> bool:
@@ -340,6 +340,7 @@ class RepCounter:
         if self._sequence is not None:
             self._sequence.reset()
         self._steadiness.reset()
+        self._baseline.reset()  # a new segment is a new set: its own first reps
 
     def finish(self) -> None:
         """The stream has ended (closes an open hold break)."""
@@ -380,13 +381,16 @@ class RepCounter:
         use_fallback = ctx.view is not None and ctx.view not in self.spec.primary_views
         readings = {s: sig.read(ctx, use_fallback) for s, sig in self._signals.items()}
         completed: Rep | None = None
+        turned: PartialRep | None = None
         trouble: list[str] = []
         for track in self._tracks:
             rep, problem = self._step_track(track, ctx, readings)
             completed = completed or rep
+            partial = self._turned_back(track)
+            turned = turned or partial
             if problem:
                 trouble.append(problem)
-        return self._result(ctx, self._trouble_notes(ctx.t_ms, trouble), completed)
+        return self._result(ctx, self._trouble_notes(ctx.t_ms, trouble), completed, partial=turned)
 
     def _choose_side(self, track: _Track, readings: dict[Side, Reading]) -> Side:
         if track.fixed_side is not None:
@@ -442,15 +446,37 @@ class RepCounter:
         return rep, problem
 
     def _sample(self, track: _Track, ctx: FrameContext, reading: Reading) -> None:
-        values = tuple(self._rule_value(r, ctx, track.side) for r in self.spec.rules)
+        values = tuple(rule_value(r, ctx, track.side) for r in self.spec.rules)
         angle = reading.angle if reading.angle is not None else math.nan
+        e = self._machine_value(reading)
         track.samples.append(
-            _Sample(ctx.t_ms, track.machine.phase, angle, reading.confidence, ctx.view, track.side, values)
+            Sample(
+                ctx.t_ms,
+                track.machine.phase,
+                angle,
+                seen_value(self.spec.primary, ctx, track.side),
+                math.nan if e is None else e,
+                reading.confidence,
+                ctx.view,
+                track.side,
+                reading.signal,
+                values,
+            )
         )
 
-    @staticmethod
-    def _rule_value(rule: FormRule, ctx: FrameContext, side: Side) -> float:
-        return ctx.value(rule.measure, side)
+    def _turned_back(self, track: _Track) -> PartialRep | None:
+        """A movement that turned back before the turning point on this frame, explained (and
+        said at once, as a finished rep's cues are)."""
+        cycle = track.machine.turned_back
+        if cycle is None:
+            return None
+        samples = [s for s in track.samples if cycle.start_ms <= s.t_ms <= cycle.end_ms]
+        if samples and float(np.mean([s.confidence for s in samples])) < self.config.rep_min_score:
+            return None  # not seen well enough to say anything about it
+        partial = partial_rep(self.spec, samples, cycle, track.side, _mode([s.view for s in samples]))
+        self._partials.append(partial)
+        self._last_rep_cues = (cycle.end_ms, tuple(c.text for c in partial.cues))
+        return partial
 
     def _complete(self, track: _Track, cycle: Cycle | Pass) -> Rep | None:
         start_ms, turn_ms, end_ms = (
@@ -466,7 +492,7 @@ class RepCounter:
             self.stats.unsure += 1  # the limb was guessed more than seen: not a rep to trust
             return None
         view = _mode([s.view for s in rep_s])
-        cues = self._cues(rep_s, start_s, view)
+        cues = self._cues(rep_s, start_s, view, turn_ms) + self._baseline.judge(rep_s, start_s, track.side, turn_ms)
         rep_angles = [s.angle for s in rep_s if not math.isnan(s.angle)]
         all_angles = rep_angles + [s.angle for s in start_s if not math.isnan(s.angle)]
         lo = min(rep_angles) if rep_angles else 0.0
@@ -491,7 +517,7 @@ class RepCounter:
             side=side,
         )
         track.count += 1
-        self._last_rep_cues = (end_ms, cues)
+        self._last_rep_cues = (end_ms, tuple(c.text for c in cues))
         if self._merge(rep):
             return None
         self._reps.append(rep)
@@ -508,7 +534,11 @@ class RepCounter:
             overlap = min(other.end_ms, rep.end_ms) - max(other.start_ms, rep.start_ms)
             shorter = max(1, min(other.duration_ms, rep.duration_ms))
             if overlap / shorter >= self.config.merge_overlap:
-                cues = tuple(dict.fromkeys(other.cues + rep.cues))
+                # One cue per rule: the first arm's (the two arms were judged alike).
+                by_id: dict[str, Cue] = {}
+                for cue in other.cues + rep.cues:
+                    by_id.setdefault(cue.id, cue)
+                cues = tuple(by_id.values())
                 self._reps[i] = Rep(
                     **{
                         **other.to_dict(),
@@ -523,17 +553,10 @@ class RepCounter:
                 return True
         return False
 
-    def _cues(self, rep_s: list[_Sample], start_s: list[_Sample], view: View | None) -> tuple[str, ...]:
-        cues: list[str] = []
+    def _cues(self, rep_s: list[Sample], start_s: list[Sample], view: View | None, turn_ms: float) -> tuple[Cue, ...]:
         for note in self._view_notes(view):
             self.stats.quiet[note] = None
-        for i, rule in enumerate(self.spec.rules):
-            if view is not None and view not in rule.views:
-                continue
-            window = rep_s if rule.window == "rep" else start_s
-            if rule.violated([s.values[i] for s in window]) and rule.cue not in cues:
-                cues.append(rule.cue)
-        return tuple(cues)
+        return rep_cues(self.spec, rep_s, start_s, view, turn_ms)
 
     # -- holds ------------------------------------------------------------------------------
     def _best_side(self, ctx: FrameContext, readings: dict[Side, Reading]) -> Side:
@@ -609,7 +632,7 @@ class RepCounter:
                 continue
             last = track.samples[-1]
             for i, rule in enumerate(self.spec.rules):
-                if (view is None or view in rule.views) and rule.violated_now(last.values[i]):
+                if (view is None or view in rule.views) and rule.violated_now(last.values[i], last.phase):
                     live.append(rule.cue)
         end, cues = self._last_rep_cues
         if t_ms - end <= self.config.cue_hold_ms:
@@ -647,8 +670,10 @@ class RepCounter:
         ctx: FrameContext,
         notes: tuple[str, ...],
         rep: Rep | None,
+        *,
         cues: tuple[str, ...] | None = None,
         seen: bool = True,
+        partial: PartialRep | None = None,
     ) -> FrameResult:
         track = self._display_track()
         seen = seen and ctx.pose is not None
@@ -679,4 +704,5 @@ class RepCounter:
             hold_ms=None if hold is None else round(hold.held_ms),
             holding=hold is not None and hold.holding,
             position=position,
+            partial=partial,
         )

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from fitness.engine.fields import about
 from fitness.engine.spec import Phase
 
 # A turn-back counts as a partial rep only if it went at least this far (a real attempt, not a sway).
@@ -46,6 +47,9 @@ class PhaseMachine:
         self.partial = 0  # went more than halfway down, then turned back before the flexed threshold
         self.too_fast = 0  # full cycles quicker than the minimum rep duration
         self.started = False  # ever reached the start position (or joined a rep under way)
+        # Set on the step a partial rep ended (back at the start without reaching the turning
+        # point), for that step only: when it started, its furthest point, when it ended.
+        self.turned_back: Cycle | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -74,6 +78,7 @@ class PhaseMachine:
         ``confident`` says the joints are clearly seen; only then may a fresh stream that
         starts between the thresholds be taken to have started from the start position.
         """
+        self.turned_back = None
         if e is None or math.isnan(e):
             if self._last_t is not None and t_ms - self._last_t > self.max_gap_ms:
                 self.reset()
@@ -97,7 +102,9 @@ class PhaseMachine:
         if self.phase is Phase.FLEXING:
             if e >= 1.0:
                 # Back up without reaching the turning point; only a real attempt is worth a note.
-                self.partial += self._bottom[0] < PARTIAL_DEPTH
+                if self._bottom[0] < PARTIAL_DEPTH:
+                    self.partial += 1
+                    self.turned_back = Cycle(self._start, self._bottom[1], t_ms)
                 self.phase, self._top_t = Phase.EXTENDED, t_ms
                 return None
             if e > 0.0:
@@ -125,10 +132,11 @@ class Break:
     """A stretch of a hold when the position or form was lost (longer than the grace): from the
     last frame in position to the first one back."""
 
-    start_ms: int
-    end_ms: int
-    reason: str
-    id: str = "position"  # the form rule broken, or "position" / "moving" / "away"
+    start_ms: int = field(metadata=about("Start", "ms"))
+    end_ms: int = field(metadata=about("End", "ms"))
+    reason: str = field(metadata=about("Reason", max_len=200))
+    # the form rule broken, or "position" / "moving" / "away"
+    id: str = field(default="position", metadata=about("Why", max_len=50, example="position"))
 
     @property
     def duration_ms(self) -> int:

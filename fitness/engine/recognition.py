@@ -25,7 +25,7 @@ confirmed by the full counters in :class:`fitness.pipeline.stream.StreamAnalyzer
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -297,7 +297,7 @@ def _take(span: tuple[float, float], taken: list[tuple[float, float]]) -> list[t
     return merged
 
 
-def _explained(evidence: Mapping[str, list[Evidence]], since_ms: float) -> dict[str, float]:
+def explained(evidence: Mapping[str, Sequence[Evidence]], since_ms: float = -math.inf) -> dict[str, float]:
     """Seconds each spec explains, overlaps going to the spec with the heavier description."""
     spans = sorted(
         ((e.weight, max(e.start_ms, since_ms), e.end_ms, key) for key, evs in evidence.items() for e in evs),
@@ -353,7 +353,7 @@ class ExerciseRecognizer:
 
     def scores(self) -> dict[str, float]:
         since = -math.inf if self.window_s is None else self._last_t - self.window_s * 1000.0
-        return _explained({k: s.evidence for k, s in self.signatures.items()}, since)
+        return explained({k: s.evidence for k, s in self.signatures.items()}, since)
 
     def current(self) -> Recognition:
         return decide(self.scores())

@@ -48,7 +48,9 @@ View = Literal["side", "oblique", "front"]
 ALL_VIEWS: Final[frozenset[View]] = frozenset(get_args(View))
 Orientation = Literal["upright", "horizontal"]
 Stat = Literal["min", "max", "range"]
-Window = Literal["rep", "start"]
+# Which frames of a rep a form rule judges: all of them, the start position before it, the way
+# to the turning point and back (not the turning point itself), or the turning point.
+Window = Literal["rep", "start", "moving", "turn"]
 SideMode = Literal["auto", "both", "alternating"]
 Kind = Literal["reps", "hold", "sequence"]
 Start = Literal["extended", "flexed"]
@@ -401,15 +403,52 @@ class Requirement:
         return lo_ok and (self.max_value is None or value <= self.max_value)
 
 
+# A form cue needs its joints seen more clearly than a count does: the counter follows a joint
+# from a score of 0.2, while MoveNet's own demos draw a keypoint only from 0.3 (its model card:
+# below that a keypoint is more often wrong than right). A rule judges a frame only when every
+# joint of its measure scores at least this.
+RULE_MIN_SCORE: Final = 0.3
+# A rule judges a window only when enough of it was seen: frames spanning at least 100 ms (a
+# position glimpsed for a frame or two, as when a stream starts mid-rep, is not a position
+# held; at 30 fps that is four frames, at 5 fps two) and at least a third of the window's frames
+# (a fault seen in a few frames of a rep whose joints were mostly hidden is a guess).
+MIN_JUDGED_MS: Final = 100.0
+MIN_JUDGED_SHARE: Final = 1.0 / 3.0
+# Which phases of a rep each window covers (the phase a frame was in when it was sampled).
+WINDOW_PHASES: Final[Mapping[str, frozenset[Phase]]] = {
+    "rep": frozenset({Phase.FLEXING, Phase.FLEXED, Phase.EXTENDING}),
+    "moving": frozenset({Phase.FLEXING, Phase.EXTENDING}),
+    "turn": frozenset({Phase.FLEXED}),
+    "start": frozenset({Phase.EXTENDED}),
+}
+
+
+def _bound_text(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What a form rule measured over its window, and the time of the frame where it did
+    (the deepest frame for a depth rule; the later extreme for a range)."""
+
+    measured: float
+    t_ms: float
+
+
 @dataclass(frozen=True, slots=True)
 class FormRule:
     """A form check on one rep: ``stat`` of ``measure`` over ``window`` must lie in bounds.
 
     ``id`` is stable (the history and feedback refer to it; ``cue`` is what the person reads).
-    ``window="rep"`` covers the rep itself; ``"start"`` the extended position the rep started
-    from (lockout, full extension). ``views`` are the camera views in which the measure is true
-    to life; elsewhere the rule stays quiet and ``quiet_note`` tells the person why. For a hold
-    the bounds are checked on every frame and a breach pauses the clock.
+    ``window`` says which frames show the fault: ``"rep"`` all of the rep, ``"start"`` the
+    extended position the rep started from (lockout, full extension), ``"moving"`` the way to the
+    turning point and back but not the turning point itself (knees caving show while the knee
+    moves, not at the bottom), ``"turn"`` the turning point. ``views`` are the camera views in
+    which the measure is true to life; elsewhere the rule stays quiet and ``quiet_note`` tells
+    the person why. A frame is judged only when every joint of the measure scores at least
+    ``min_score``. ``source`` says where the bounds come from (a coaching text, a biomechanics
+    reference). For a hold the bounds are checked on every frame and a breach pauses the clock.
     """
 
     id: str
@@ -421,6 +460,8 @@ class FormRule:
     window: Window = "rep"
     views: frozenset[View] = ALL_VIEWS
     quiet_note: str = ""
+    min_score: float = RULE_MIN_SCORE
+    source: str = ""
 
     def __post_init__(self) -> None:
         _check_id(self.id, "FormRule id")
@@ -436,21 +477,56 @@ class FormRule:
             raise ValueError(
                 f"FormRule views must be a non-empty subset of {sorted(ALL_VIEWS)}, got {sorted(self.views)}"
             )
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ValueError(f"FormRule {self.id!r}: min_score must be within [0, 1], got {self.min_score}")
         object.__setattr__(self, "views", frozenset(self.views))
+
+    @property
+    def unit(self) -> str:
+        return self.measure.unit
+
+    def target(self) -> str:
+        """The bounds as a person reads them: ``"<= 95"``, ``">= 150"``, ``"-20 to 15"``."""
+        lo, hi = self.min_value, self.max_value
+        if lo is not None and hi is not None:
+            return f"{_bound_text(lo)} to {_bound_text(hi)}"
+        return f">= {_bound_text(lo)}" if lo is not None else f"<= {_bound_text(hi or 0.0)}"
+
+    def breaks(self, value: float) -> bool:
+        """This statistic lies outside the bounds."""
+        return (self.min_value is not None and value < self.min_value) or (
+            self.max_value is not None and value > self.max_value
+        )
+
+    def measure_window(self, values: list[float], times: list[float]) -> Judgement | None:
+        """``stat`` over the window's values (nan: a frame not judged) and when it was reached;
+        ``None`` when too little of the window was seen to judge it."""
+        seen = [(v, t) for v, t in zip(values, times, strict=True) if not math.isnan(v)]
+        if not seen or seen[-1][1] - seen[0][1] < MIN_JUDGED_MS or len(seen) < MIN_JUDGED_SHARE * len(values):
+            return None
+        ts = [t for _, t in seen]
+        vals = [v for v, _ in seen]
+        lo = min(range(len(vals)), key=vals.__getitem__)
+        hi = max(range(len(vals)), key=vals.__getitem__)
+        if self.stat == "min":
+            return Judgement(vals[lo], ts[lo])
+        if self.stat == "max":
+            return Judgement(vals[hi], ts[hi])
+        return Judgement(vals[hi] - vals[lo], max(ts[lo], ts[hi]))
+
+    def judge(self, values: list[float], times: list[float]) -> Judgement | None:
+        """The window's statistic if it breaks the rule (``None``: kept, or not seen enough)."""
+        found = self.measure_window(values, times)
+        return found if found is not None and self.breaks(found.measured) else None
 
     def violated(self, values: list[float]) -> bool:
         """Whether the window's values break the rule (False when there is nothing to judge)."""
-        vals = [v for v in values if not math.isnan(v)]
-        if len(vals) < 2:
-            return False
-        stat = {"min": min(vals), "max": max(vals), "range": max(vals) - min(vals)}[self.stat]
-        return (self.min_value is not None and stat < self.min_value) or (
-            self.max_value is not None and stat > self.max_value
-        )
+        return self.judge(values, [i * MIN_JUDGED_MS for i in range(len(values))]) is not None
 
-    def violated_now(self, value: float) -> bool:
-        """A single frame already proves the rep breaks the rule (used for live cues)."""
-        if math.isnan(value) or self.window != "rep":
+    def violated_now(self, value: float, phase: Phase) -> bool:
+        """A single frame already proves the rep breaks the rule (used for live cues): a
+        minimum under its floor or a maximum over its ceiling, in a phase the rule judges."""
+        if math.isnan(value) or phase not in WINDOW_PHASES[self.window] or self.window == "start":
             return False
         if self.stat == "max" and self.max_value is not None:
             return value > self.max_value
@@ -460,11 +536,7 @@ class FormRule:
 
     def out_of_bounds(self, value: float) -> bool:
         """This one value lies outside the bounds (a hold's form check)."""
-        if math.isnan(value):
-            return False
-        return (self.min_value is not None and value < self.min_value) or (
-            self.max_value is not None and value > self.max_value
-        )
+        return not math.isnan(value) and self.breaks(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,17 +142,28 @@ def _panel(out: np.ndarray, result: FrameResult, spec: ExerciseSpec, unit: float
     _text(out, _fit(status, status_size, inner), (pad, status_y), status_size, WHITE)
 
 
-def draw_hud(frame: np.ndarray, result: FrameResult, spec: ExerciseSpec | None, copy: bool = True) -> np.ndarray:
+def draw_hud(
+    frame: np.ndarray, result: FrameResult, spec: ExerciseSpec | None, copy: bool = True, *, mark: str | None = None
+) -> np.ndarray:
     """The rep count (or hold time), big, top-left, with the exercise above it and phase and
     measure below; the current cue (or note) along the bottom, on up to two lines. ``spec``
-    ``None``: nothing recognised yet, only the note is shown."""
+    ``None``: nothing recognised yet, only the note is shown. ``mark`` (a cue judged on this
+    frame, with its measurement) takes the bottom line's place."""
     out = frame.copy() if copy else frame
     h, w = out.shape[:2]
     unit = float(min(h, w))
     pad = max(2, round(PAD_SHARE * unit))
     if spec is not None:
         _panel(out, result, spec, unit, pad)
-    message, colour = (result.cues[0], CUE) if result.cues else (result.note, NOTE) if result.note else (None, WHITE)
+    message, colour = (
+        (mark, CUE)
+        if mark
+        else (result.cues[0], CUE)
+        if result.cues
+        else (result.note, NOTE)
+        if result.note
+        else (None, WHITE)
+    )
     if message:
         size = _size_for(CUE_SHARE * unit)
         line_h = round(CUE_SHARE * unit) + pad
@@ -162,6 +173,19 @@ def draw_hud(frame: np.ndarray, result: FrameResult, spec: ExerciseSpec | None, 
         for i, line in enumerate(lines):
             _text(out, line, (pad, top + line_h * (i + 1) - pad), size, colour)
     return out
+
+
+def ring_joints(frame: np.ndarray, pose: Pose | None, names: tuple[str, ...], strong: bool) -> None:
+    """Circle the joints a cue was judged from (in place): a thick ring on the frame it was
+    judged, a thin one while its text stays on the picture."""
+    if pose is None:
+        return
+    unit = float(min(frame.shape[:2]))
+    radius = max(6, round(0.045 * unit))
+    thickness = max(2, round((0.012 if strong else 0.005) * unit))
+    for name in names:
+        x, y = pose.xy(name)
+        cv2.circle(frame, (round(float(x)), round(float(y))), radius, CUE, thickness, cv2.LINE_AA)
 
 
 def mirror_frame(frame_rgb: np.ndarray) -> np.ndarray:

@@ -25,8 +25,9 @@ from fitness.engine.counter import CounterConfig, FrameResult, RepCounter
 from fitness.engine.machines import Break
 from fitness.engine.recognition import ExerciseRecognizer, Recognition
 from fitness.engine.registry import REGISTRY
+from fitness.engine.segmentation import SegmentConfig
 from fitness.engine.spec import ExerciseSpec, Phase
-from fitness.engine.values import Rep
+from fitness.engine.values import PartialRep, Rep, SetResult
 from fitness.errors import FitnessError
 from fitness.pose.types import Pose
 from fitness.text import plural
@@ -111,9 +112,20 @@ class AnalysisResult:
     kind: str = "reps"
     hold_ms: int | None = None
     breaks: tuple[Break, ...] = ()
+    # Movements that turned back before the turning point, each with the cue that explains it.
+    partial_reps: tuple[PartialRep, ...] = ()
     # False when there was nothing to count: no person in enough frames, or (auto) no exercise.
     # Then ``exercise`` is :data:`NONE` unless one was named, and nothing should be saved.
     found: bool = True
+    # The workout's sets, in order (:mod:`fitness.pipeline.sets`): one for a single set, several
+    # for a workout; with a named exercise, that exercise's sets split by rests.
+    sets: tuple[SetResult, ...] = ()
+    frames_with_person: int = 0  # frames in which the model found a person
+
+    @property
+    def person_seen(self) -> bool:
+        """False when no frame showed a person: nothing here could have been counted."""
+        return self.frames_with_person > 0
 
     @property
     def count(self) -> int:
@@ -142,8 +154,12 @@ class AnalysisResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` document: ``exercise``, ``kind``, ``reps`` (the total), ``rep_list``,
-        ``per_side``, ``notes``, ``video``, ``recognition``; for holds ``hold_s`` and ``breaks``
-        (each ``t_s``, ``duration_s``, ``reason``, ``id``)."""
+        ``per_side``, ``notes``, ``video``, ``recognition``, ``partial_reps`` (each with its time
+        range, how far it went and its cues); for holds ``hold_s`` and ``breaks`` (each ``t_s``,
+        ``duration_s``, ``reason``, ``id``); ``sets`` (each ``index``, ``exercise``, ``start_s``,
+        ``end_s``, ``reps`` or ``hold_s``, ``rest_before_s``, ``rep_list``:
+        :meth:`SetResult.to_dict`). Each cue is ``{"id", "text", "measured", "unit", "target",
+        "t_ms"}``."""
         doc: dict[str, Any] = {
             "exercise": self.exercise,
             "kind": self.kind,
@@ -152,12 +168,14 @@ class AnalysisResult:
             "rep_list": [r.to_dict() for r in self.reps],
             "per_side": dict(self.per_side),
             "notes": list(self.notes),
+            "partial_reps": [p.to_dict() for p in self.partial_reps],
         }
         if self.kind == "hold":
             doc["hold_s"] = round((self.hold_ms or 0) / 1000.0, 2)
             doc["breaks"] = [b.to_dict() for b in self.breaks]
         if self.recognition is not None:
             doc["recognition"] = self.recognition.to_dict()
+        doc["sets"] = [s.to_dict() for s in self.sets]
         return doc
 
     def angle_series(self) -> tuple[np.ndarray, np.ndarray]:
@@ -191,7 +209,15 @@ class StreamAnalyzer:
     and recognition weighs the same recent window.
     """
 
-    def __init__(self, exercise: str = AUTO, config: CounterConfig | None = None, keep_frames: bool = True) -> None:
+    def __init__(
+        self,
+        exercise: str = AUTO,
+        config: CounterConfig | None = None,
+        keep_frames: bool = True,
+        segments: SegmentConfig | None = None,
+    ) -> None:
+        from fitness.pipeline.sets import SetTracker
+
         self.requested = check_exercise(exercise)
         self.config = config or CounterConfig()
         self.keep_frames = keep_frames
@@ -211,6 +237,8 @@ class StreamAnalyzer:
         self.new_reps: tuple[Rep, ...] = ()
         self._announced: dict[str, int] = {}
         self.shown: list[FrameResult] = []  # what update() returned, frame by frame (with keep_frames)
+        # The stream's sets, found as it goes (``set_tracker.new_sets``: closed on the last frame).
+        self.set_tracker = SetTracker(segments, keep_all=keep_frames)
         if self.requested != AUTO:
             self.counter_for(self.requested)
 
@@ -288,6 +316,7 @@ class StreamAnalyzer:
             reps = self.counters[shown].reps
             self.new_reps = tuple(reps[self._announced.get(shown, 0) :])
             self._announced[shown] = len(reps)
+        self.set_tracker.step(self, ctx, results)
         return self.last
 
     def _follow_candidates(self) -> None:
@@ -311,6 +340,12 @@ class StreamAnalyzer:
         self._recognition = None
         for counter in self.counters.values():
             counter.finish()
+        self.set_tracker.finish(self)
+
+    @property
+    def sets(self) -> tuple[SetResult, ...]:
+        """The sets found so far (all of them after :meth:`finish`)."""
+        return tuple(self.set_tracker.sets)
 
     def notes(self) -> tuple[str, ...]:
         return summarize_notes(self)
@@ -436,8 +471,8 @@ def _counter_notes(analyzer: StreamAnalyzer, counter: RepCounter, recognition: R
             f"{plural(stats.overshoot, 'movement')} went past the range of {spec.name.lower()} and were not counted"
         )
     if stats.unsure:
-        needed = ", ".join(spec.required_joints())
-        notes.append(f"{plural(stats.unsure, 'movement')} not counted: the {needed} were barely visible")
+        counted_from = ", ".join(spec.required_joints())
+        notes.append(f"{plural(stats.unsure, 'movement')} not counted: the {counted_from} were barely visible")
     notes.extend(stats.quiet)
     return tuple(dict.fromkeys(notes))
 
@@ -472,8 +507,9 @@ def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
     if exercise == NONE:
         # Nothing counted; the per-frame results are what was shown (one per video frame).
         return AnalysisResult(
-            NONE, info, (), {}, notes, tuple(analyzer.shown), recognition, analyzer.requested, found=False
-        )
+            NONE, info, (), {}, notes, tuple(analyzer.shown), recognition, analyzer.requested, found=False,
+            sets=analyzer.sets,
+        )  # fmt: skip
     return _counted(analyzer, exercise, info, notes=notes, recognition=recognition, found=found)
 
 
@@ -499,7 +535,10 @@ def _counted(
         kind=counter.spec.kind,
         hold_ms=counter.hold_ms,
         breaks=counter.breaks,
+        partial_reps=tuple(counter.partials),
         found=found,
+        frames_with_person=counter.stats.with_person,
+        sets=analyzer.sets,
     )
 
 

@@ -1,5 +1,6 @@
-"""The values the store hands out: sessions with their rep aggregates, one session's reps,
-what the History page can choose from, and everything it draws for one selection."""
+"""The values the store hands out: workouts (sessions) with their rep aggregates, one
+workout's sets and reps, plans, what the History page can choose from, and everything it
+draws for one selection."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from fitness.engine.values import Rep
+from fitness.engine.values import Rep, SetResult
 from fitness.store.localtime import since_to_utc, until_to_utc
 from fitness.store.recorder import EndReason
 
@@ -46,6 +47,18 @@ class SessionSummary:
     mean_concentric_ms: float | None = None
     mean_duration_ms: float | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # A workout's sets (v7): how many, and for one that followed a plan its name (None once
+    # deleted), the sets it planned when it started and how many of its sets did a plan item.
+    set_count: int = 0
+    plan_id: int | None = None
+    plan_name: str | None = None
+    planned_sets: int | None = None
+    plan_sets_done: int = 0
+
+    @property
+    def adherence(self) -> float | None:
+        """Sets done of those planned (None without a plan)."""
+        return None if not self.planned_sets else self.plan_sets_done / self.planned_sets
 
     @property
     def rep_count(self) -> int:
@@ -78,14 +91,58 @@ class SessionSummary:
             "corrected_reps": self.corrected_reps,
             "correction_note": self.correction_note,
             "good_count": self.good_count,
+            "set_count": self.set_count,
+            "plan": self.plan_name,
+            "planned_sets": self.planned_sets,
+            "plan_sets_done": self.plan_sets_done,
             "extra": dict(self.extra),
         }
 
 
 @dataclass(frozen=True, slots=True)
 class SessionDetail:
+    """One workout: its summary, every rep in order, and its sets (each with its own reps)."""
+
     summary: SessionSummary
     reps: tuple[Rep, ...]
+    sets: tuple[SetResult, ...] = ()
+    # The stored id of each set (by set index): what set_load and the plan items refer to.
+    set_ids: Mapping[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One line of a plan: ``sets`` sets of ``exercise``, each ``target_reps`` reps (or, for a
+    hold, ``target_hold_s`` seconds), with ``rest_s`` seconds of rest after each set. ``id``
+    is set once stored (the sets that follow it refer to it)."""
+
+    exercise: str
+    sets: int
+    target_reps: int | None = None
+    target_hold_s: int | None = None
+    rest_s: int = 60
+    id: int | None = None
+
+    @property
+    def target(self) -> str:
+        """ "10 reps", "30 s"."""
+        return f"{self.target_hold_s} s" if self.target_hold_s is not None else f"{self.target_reps} reps"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A saved workout plan of one profile: its items in order."""
+
+    id: int
+    profile: str
+    name: str
+    items: tuple[PlanItem, ...]
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def planned_sets(self) -> int:
+        return sum(i.sets for i in self.items)
 
 
 def _names(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
@@ -145,7 +202,10 @@ class HistoryView:
     ``sessions``: newest first, without their extra data (a live set's angle trace is up to
     30 kB; :meth:`~fitness.store.store.SessionStore.get_session` reads it for the one shown).
     ``per_day``, ``per_session``, ``cues``: frames with the columns of
-    :mod:`fitness.store.analytics` (``DAY_COLUMNS``, ``SESSION_COLUMNS``, ``CUE_COLUMNS``).
+    :mod:`fitness.store.analytics` (``DAY_COLUMNS``, ``SESSION_COLUMNS``, ``CUE_COLUMNS``);
+    by workout (v7): ``weekly`` (``WEEK_COLUMNS``: sets, reps and seconds held per week and
+    exercise), ``records`` (``RECORD_COLUMNS``: most reps in a set and longest hold per
+    exercise, with the day), ``holds`` (``HOLD_COLUMNS``: the longest hold per day).
     """
 
     selection: Selection
@@ -153,6 +213,19 @@ class HistoryView:
     per_day: pd.DataFrame
     per_session: pd.DataFrame
     cues: pd.DataFrame
+    weekly: pd.DataFrame
+    records: pd.DataFrame
+    holds: pd.DataFrame
+
+    @property
+    def training_days(self) -> tuple[date, ...]:
+        """The days with at least one workout (the calendar), oldest first."""
+        return tuple(sorted(set(self.per_day["day"]))) if len(self.per_day) else ()
+
+    @property
+    def planned(self) -> tuple[SessionSummary, ...]:
+        """The workouts that followed a plan, newest first (adherence: their sets done / planned)."""
+        return tuple(s for s in self.sessions if s.planned_sets)
 
     @property
     def rep_count(self) -> int:

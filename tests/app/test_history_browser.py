@@ -144,7 +144,7 @@ def test_deleting_a_session_removes_it_from_every_chart_and_the_csv(corrections_
         details = (store.get_session(s.id) for s in store.list_sessions())
         detail = next(d for d in details if any(rep.cues for rep in d.reps))
         gone = detail.summary
-        gone_cues = Counter(cue for rep in detail.reps for cue in rep.cues)
+        gone_cues = Counter(cue for rep in detail.reps for cue in rep.cue_texts)
     when = gone.started_at.astimezone().replace(tzinfo=None)
     with sync_playwright() as pw:
         browser = launch_chromium(pw, fake_devices=False)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from fitness.cli import main as cli_main
-from fitness.engine.values import Rep
+from fitness.engine.values import Rep, SetResult
 from fitness.store import SessionStore
 from fitness.store.recorder import SessionInfo
 from tests.storage_worker import make_rep
@@ -61,9 +61,20 @@ def test_cli_list(seeded: Seeded, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _cli(capsys, "history", "--db", url)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "Started", "Profile", "Exercise", "Source", "Reps", "Good", "Time", "Status"]
+    assert lines[0].split() == [
+        "ID",
+        "Started",
+        "Profile",
+        "Exercise",
+        "Source",
+        "Sets",
+        "Reps",
+        "Good",
+        "Time",
+        "Status",
+    ]
     assert [line.split()[0] for line in lines[2:]] == [str(b), str(a)]
-    assert "video squat_side.mp4" in lines[3] and lines[3].split()[-4:-1] == ["3", "67%", lines[3].split()[-2]]
+    assert "video squat_side.mp4" in lines[3] and lines[3].split()[-5:-1] == ["1", "3", "67%", lines[3].split()[-2]]
     code, out, _ = _cli(capsys, "history", "list", "--db", url, "--profile", "ann")
     assert [line.split()[0] for line in out.splitlines()[2:]] == [str(a)]
     code, out, _ = _cli(capsys, "history", "--db", url, "--exercise", "pushup", "--since", "2024-03-02")
@@ -94,6 +105,34 @@ def test_cli_show_table_and_json(seeded: Seeded, capsys: pytest.CaptureFixture[s
     )
     code, out, err = _cli(capsys, "history", "show", "999", "--db", url)
     assert (code, out, err) == (1, "", "fitness: error: no session with id 999\n")
+
+
+def test_cli_shows_and_exports_a_workout_set_by_set(
+    store: SessionStore, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    squats = SetResult(1, "squat", 0, 5700, reps=tuple(make_rep(i) for i in range(1, 4)), load=40.0, load_unit="kg")
+    plank = SetResult(2, "plank", 60_000, 95_000, 54_300, hold_ms=33_000)
+    sid = store.save_workout(SessionInfo("squat", "live", profile="ann"), [squats, plank], started_at=T0)
+    url = store.engine.url.render_as_string(hide_password=False)
+    code, out, _ = _cli(capsys, "history", "--db", url)
+    assert code == 0 and out.splitlines()[2].split()[6:8] == ["2", "3"]  # sets, reps
+    code, out, _ = _cli(capsys, "history", "show", str(sid), "--db", url)
+    lines = out.splitlines()
+    assert code == 0 and "2 sets:" in lines
+    table = lines[lines.index("2 sets:") + 1 :]
+    assert table[0].split()[:3] == ["Set", "Exercise", "Start"] and "Velocity loss (%)" in table[0]
+    assert table[2].split()[:2] == ["1", "squat"] and table[3].split()[:2] == ["2", "plank"]
+    assert "33.00" in table[3] and "40.0" in table[2]
+    code, out, _ = _cli(capsys, "history", "show", str(sid), "--db", url, "--json")
+    doc = json.loads(out)
+    assert [(x["exercise"], x.get("reps"), x.get("hold_s")) for x in doc["sets"]] == [
+        ("squat", 3, None),
+        ("plank", None, 33.0),
+    ]
+    target = tmp_path / "sets.csv"
+    code, out, _ = _cli(capsys, "history", "export", "--db", url, "--csv", str(target), "--per", "set")
+    assert (code, out.strip()) == (0, f"exported 2 sets to {target}")
+    assert len(target.read_text().splitlines()) == 3
 
 
 def test_cli_export_refuses_to_overwrite_without_force(

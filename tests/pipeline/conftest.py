@@ -52,3 +52,21 @@ def pose_tracks(data_dir: Path, clips: list[LabelledClip]) -> dict[str, PoseTrac
         paths += [c.path for c in load_manifest(data_dir / "catalogue_manifest.csv")]
     paths += [data_dir / clip for clip, *_ in NOT_EXERCISES if (data_dir / clip).is_file()]
     return {p.name: estimate_track(p, estimator) for p in dict.fromkeys(paths)}
+
+
+@pytest.fixture(scope="session")
+def form_tracks(data_dir: Path) -> dict[str, PoseTrack]:
+    """The clips of ``scenes_manifest.csv`` with labelled form (kind ``form``), through the real
+    model once, by their path under the data folder."""
+    import csv
+
+    from fitness.pipeline.pose_track import estimate_track
+    from fitness.pose.estimator import load_estimator
+
+    manifest = data_dir / "scenes_manifest.csv"
+    if not manifest.is_file():
+        pytest.skip(f"no scenes manifest at {manifest}")
+    with manifest.open(newline="") as fh:
+        clips = [row["file"] for row in csv.DictReader(fh) if row["kind"] == "form"]
+    estimator = load_estimator("lightning")
+    return {clip: estimate_track(data_dir / clip, estimator) for clip in clips}

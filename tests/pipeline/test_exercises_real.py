@@ -92,14 +92,14 @@ def test_the_exercise_is_recognised_in_every_clip(
 def test_elbows_drifting_forward_in_the_tiktok_curls(results: dict[str, AnalysisResult]) -> None:
     # The clip marks reps 1-3 with a red X (elbows drift forward) and rep 4 with a green tick.
     reps = results["curl_side_tiktok_bajpai.mp4"].reps
-    assert [("Keep your elbows pinned to your sides" in r.cues) for r in reps] == [True, True, True, False]
+    assert [("Keep your elbows pinned to your sides" in r.cue_texts) for r in reps] == [True, True, True, False]
     assert reps[3].verdict == "good"
 
 
 def test_sagging_hips_in_the_second_push_up_block(results: dict[str, AnalysisResult]) -> None:
     # The tutorial's second block (after the talking head) demonstrates a sagging plank.
     reps = results["pushup_side_tutorial_tayyab.mp4"].reps
-    sagging = ["Tighten your core: hips are sagging" in r.cues for r in reps]
+    sagging = ["Tighten your core: hips are sagging" in r.cue_texts for r in reps]
     assert sagging == [False] * 9 + [True] * 5
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from fitness.engine.values import Rep
+from fitness.engine.values import Cue, Rep
 from fitness.errors import StorageError
 from fitness.store import SessionStore
 from fitness.store.connection import to_url
@@ -92,8 +92,10 @@ def test_a_v1_database_is_upgraded_in_place(db_url: str) -> None:
     with SessionStore.open(db_url) as store:
         assert store.schema_version() == LATEST_VERSION
         old, unfinished = store.get_session(1), store.get_session(2)
-        assert [r.cues for r in old.reps] == [(), ("Go lower",)]
-        assert old.reps[1] == Rep(2, 0, 500, 1000, 85.5, 170.0, 84.5, 500, 500, "needs_work", ("Go lower",), "left")
+        assert [r.cue_texts for r in old.reps] == [(), ("Go lower",)]
+        assert old.reps[1] == Rep(
+            2, 0, 500, 1000, 85.5, 170.0, 84.5, 500, 500, "needs_work", (Cue("legacy", "Go lower"),), "left"
+        )
         assert old.summary.started_at == datetime(2024, 1, 5, 10, 0, tzinfo=UTC)
         assert (old.summary.profile, old.summary.end_reason) == ("old-timer", "completed")
         # No owner was recorded in v1, so no live process can claim it: interrupted at its start time.
@@ -197,3 +199,24 @@ def test_v4_adds_corrected_counts_to_old_sessions(db_url: str) -> None:
             conn.execute(sa.update(sessions).where(sessions.c.id == 1).values(corrected_reps=-1))
         with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
             conn.execute(sa.update(sessions).where(sessions.c.id == 1).values(correction_note=None))
+
+
+def test_v5_gives_old_cues_their_rule_ids_and_keeps_their_text(db_url: str) -> None:
+    """Cues saved as bare text: those a rule of their session's exercise wrote get its id,
+    the others "legacy"; nothing was measured for any of them. A new cue keeps its evidence."""
+    _build_v1(db_url)
+    engine = sa.create_engine(to_url(db_url))
+    with engine.begin() as conn:
+        # Rep 2 of the squat session already has "Go lower" (no rule's text); add two more.
+        conn.execute(sa.text("INSERT INTO cues VALUES (2, 1, 'Keep your chest up')"))
+        conn.execute(sa.text("INSERT INTO cues VALUES (2, 2, 'Lock out your arms at the top')"))  # a push-up cue
+    engine.dispose()
+    with SessionStore.open(db_url) as store:
+        assert store.get_session(1).reps[1].cues == (
+            Cue("legacy", "Go lower"),
+            Cue("chest_up", "Keep your chest up"),
+            Cue("legacy", "Lock out your arms at the top"),  # another exercise's rule: not this one's
+        )
+        measured = Cue("depth", "Go lower: hips to knee height", 118.0, "deg", "<= 95", 1500)
+        sid = store.save_session(SessionInfo("squat", "video"), [make_rep(1, cues=(measured,))])
+        assert store.get_session(sid).reps[0].cues == (measured,)

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from fitness.app.analysis import AnalysisView, analyse_upload
-from fitness.app.charts import angle_chart
+from fitness.app.charts import angle_chart, fatigue_chart, sets_timeline
 from fitness.app.common import (
     UPLOAD_TYPES,
     VARIANTS,
@@ -23,11 +23,11 @@ from fitness.app.common import (
     profile_picker,
     variant_label,
 )
-from fitness.app.tables import rep_table, summary_table
+from fitness.app.tables import partial_table, rep_table, set_table, summary_table
 from fitness.app.uploads import SessionUploads
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
-from fitness.pipeline.stream import AUTO
+from fitness.pipeline.stream import AUTO, AnalysisResult
 from fitness.store import SessionStore
 
 
@@ -125,6 +125,11 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
             st.dataframe(rep_table(result.reps))
     elif result.found:
         st.warning("No complete reps were found in this video.")
+    if result.partial_reps:
+        st.caption("Not counted: movements that turned back before the turning point")
+        st.table(partial_table(result.partial_reps))
+    if result.sets:
+        show_sets(result)
     if result.found:
         st.plotly_chart(angle_chart(result), width="stretch", key="an-chart")
     # A portrait phone clip at full column width would be taller than the screen.
@@ -150,8 +155,31 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
             st.success(f"Saved to the history as session #{view.saved_id}.")
         elif store is not None and st.button("Save to history", key="an-save", type="primary"):
             try:
-                view.saved_id = store.save_session(view.session_info(), result.reps)
+                view.saved_id = (
+                    store.save_workout(view.session_info(), result.sets)
+                    if result.sets
+                    else store.save_session(view.session_info(), result.reps)
+                )
             except FitnessError as exc:
                 st.error(f"Could not save: {exc}")
             else:
                 st.success(f"Saved to the history as session #{view.saved_id}.")
+
+
+def show_sets(result: AnalysisResult) -> None:
+    """The workout's sets: a timeline with the reps marked, a table (rest, velocity loss) and
+    each rep's velocity loss against its set's first reps."""
+    st.subheader(f"Sets ({len(result.sets)})")
+    st.plotly_chart(
+        sets_timeline(result.sets, result.video.duration_ms / 1000, "Sets and rests (a mark per rep)"),
+        width="stretch",
+        key="an-sets",
+    )
+    st.table(set_table(result.sets))
+    fatigue = fatigue_chart(result.sets)
+    if fatigue is not None:
+        st.plotly_chart(fatigue, width="stretch", key="an-fatigue")
+        st.caption(
+            "Velocity loss: with the range the same, a slower lift is a slower bar, as strength coaches "
+            "measure fatigue within a set; 20% is a common point to stop a strength set."
+        )

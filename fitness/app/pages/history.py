@@ -27,8 +27,9 @@ from fitness.app.common import (
     history_exercise_label,
     no_store_warning,
 )
-from fitness.app.tables import rep_table, summary_table
+from fitness.app.tables import rep_table, set_table, summary_table
 from fitness.engine.registry import REGISTRY
+from fitness.engine.values import SetResult
 from fitness.errors import FitnessError
 from fitness.store import HistoryChoices, HistoryView, Selection, SessionStore, SessionSummary
 
@@ -111,15 +112,24 @@ def show_history(store: SessionStore, offered: HistoryChoices, first_day: date) 
     m3.metric("Good form", f"{view.good_share:.0%}" if view.good_share is not None else "—")
 
     history_charts(view)
+    workout_overview(view)
     session_detail(store, view.sessions)
-    st.download_button(
+    left, right = st.columns(2)
+    # Made when a button is pressed (the same exports as `fitness history export`), not on
+    # every run of the page.
+    left.download_button(
         "Download these reps as CSV",
-        # Made when the button is pressed (the same export as `fitness history export`), not
-        # on every run of the page.
         data=lambda: store.csv_bytes(selection),
         file_name=f"fitness-history-{date.today().isoformat()}.csv",
         mime="text/csv",
         key="hist-csv",
+    )
+    right.download_button(
+        "Download these sets as CSV",
+        data=lambda: store.csv_bytes(selection, per="set"),
+        file_name=f"fitness-sets-{date.today().isoformat()}.csv",
+        mime="text/csv",
+        key="hist-csv-sets",
     )
 
 
@@ -196,6 +206,58 @@ def history_charts(view: HistoryView) -> None:
         st.plotly_chart(cues, width="stretch", key="h-cues")
 
 
+def workout_overview(view: HistoryView) -> None:
+    """By workout: weekly volume, the training calendar, the longest holds, personal records
+    and how closely planned workouts were followed (all computed by the database)."""
+    st.subheader("Workouts")
+    row = st.columns(2, gap="large")
+    row[0].plotly_chart(charts.weekly_volume_chart(view.weekly), width="stretch", key="h-weekly")
+    row[1].plotly_chart(charts.calendar_chart(view.training_days), width="stretch", key="h-calendar")
+    holds = charts.holds_chart(view.holds)
+    if holds is not None:
+        st.plotly_chart(holds, width="stretch", key="h-holds")
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Personal records**")
+        if view.records.empty:
+            st.caption("No sets yet.")
+        else:
+            st.table(records_table(view.records))
+    with right:
+        st.markdown("**Plan adherence**")
+        planned = view.planned
+        if not planned:
+            st.caption("No workout here followed a plan.")
+        else:
+            st.table(adherence_table(planned))
+
+
+def records_table(records: Any) -> Any:
+    """Each exercise's best set: most reps, or the longest hold, and the day."""
+    return (
+        records.assign(
+            exercise=[history_exercise_label(str(e)) for e in records["exercise"]],
+            value=[f"{v:g} {u}" for v, u in zip(records["value"], records["unit"], strict=True)],
+            day=[d.isoformat() for d in records["day"]],
+        )[["exercise", "record", "value", "day"]]
+        .rename(columns=str.capitalize)
+        .set_index("Exercise")
+    )
+
+
+def adherence_table(planned: Sequence[SessionSummary]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "Workout": [f"#{s.id} · {fmt_when(s.started_at)}" for s in planned],
+            "Plan": [s.plan_name or "(deleted)" for s in planned],
+            "Sets done": [f"{s.plan_sets_done} of {s.planned_sets}" for s in planned],
+            "Adherence": [f"{(s.adherence or 0.0):.0%}" for s in planned],
+        }
+    ).set_index("Workout")
+
+
 def session_label(s: SessionSummary) -> str:
     where = s.video_name if s.source == "video" and s.video_name else "live"
     edited = " (corrected)" if s.corrected_reps is not None else ""
@@ -225,6 +287,8 @@ def session_detail(store: SessionStore, found: Sequence[SessionSummary]) -> None
     c2.metric("Good form", f"{s.good_count} of {s.recorded_count}" if s.recorded_count else "—")
     c3.metric("Duration", fmt_clock(s.duration.total_seconds()) if s.duration is not None else "—")
     c4.metric("Ended", s.end_reason.replace("_", " "))
+    if s.extra.get("batch"):
+        st.caption(f"Analysed by batch {s.extra['batch']} from {s.extra.get('source_path') or s.video_name}")
     if s.corrected_reps is not None:
         st.caption(
             f"Count corrected by hand: {count_of(s.recorded_count, 'rep')} recorded, "
@@ -232,6 +296,8 @@ def session_detail(store: SessionStore, found: Sequence[SessionSummary]) -> None
         )
     session_notes(store, s)
     correct_session(store, s)
+    if detail.sets:
+        show_sets(detail.sets)
     if not detail.reps:
         st.caption("No reps in this session.")
         return
@@ -241,6 +307,18 @@ def session_detail(store: SessionStore, found: Sequence[SessionSummary]) -> None
     st.table(summary_table(detail.reps))
     with st.expander("Every measurement of each rep"):
         st.dataframe(rep_table(detail.reps))
+
+
+def show_sets(found: Sequence[SetResult]) -> None:
+    """A workout's sets: a timeline with the reps marked, a table, and velocity loss per rep."""
+    st.markdown(f"**{count_of(len(found), 'set')}**")
+    if len(found) > 1:
+        end_s = max(x.end_ms for x in found) / 1000
+        st.plotly_chart(charts.sets_timeline(found, end_s, "Sets and rests"), width="stretch", key="h-sets")
+    st.table(set_table(found))
+    fatigue = charts.fatigue_chart(found)
+    if fatigue is not None:
+        st.plotly_chart(fatigue, width="stretch", key="h-fatigue")
 
 
 def session_notes(store: SessionStore, s: SessionSummary) -> None:
