@@ -19,12 +19,12 @@ import numpy as np
 
 from fitness.pipeline.evaluation import load_manifest
 from fitness.pipeline.group import GroupAnalyzer
+from fitness.pipeline.multipose_cache import detections
 from fitness.pipeline.pair_eval import format_pair_row, format_pair_table, score_pair, seam, summarize_pairs
 from fitness.pipeline.pairs import compose_pair, compose_tool, plan_pairs
 from fitness.pipeline.stream import VideoInfo
 from fitness.pipeline.video_io import open_video
 from fitness.pose.estimator import EstimatorOptions, MultiPoseEstimator, PoseEstimator, load_estimator
-from fitness.pose.multipose_cache import detections
 from fitness.pose.tracking import PeopleEstimator, PeopleOptions
 from fitness.pose.types import Pose
 
