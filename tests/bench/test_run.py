@@ -80,7 +80,7 @@ def test_short_run_is_self_consistent(data_dir: Path, tmp_path: Path, capsys: py
 
     a = doc["analyze"]
     assert (a["width"], a["height"], a["frames"]) == (1280, 720, 349)
-    assert a["realtime_x"] == pytest.approx(a["duration_s"] / a["run_s"], rel=0.02)
+    assert a["realtime_x"] == pytest.approx(a["duration_s"] / a["run_s"], rel=0.02, abs=0.005)  # kept to 0.01
     assert 0 < a["inference_ms_per_frame"] <= a["ms_per_frame"]
     assert a["reps"] is not None and a["reps"] >= 0
 
