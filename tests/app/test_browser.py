@@ -305,7 +305,8 @@ def analyse(page: Any, clip: Path, outcome: str = RESULT) -> None:
     wait_idle(page)
     click_and_wait(page, button)
     try:
-        page.locator(outcome).first.wait_for(timeout=60_000)
+        # The analysis runs beside the page (which shows its progress): this is its whole time.
+        page.locator(outcome).first.wait_for(timeout=180_000)
     except PlaywrightTimeout:
         raise AssertionError(f"analysing {clip.name} showed nothing matching {outcome}") from None
 
