@@ -1,6 +1,6 @@
 # The two commands a person needs. Each sets everything up from nothing on a fresh
 # Debian machine (system packages, .venv, MoveNet models) and is quick when already set up.
-.PHONY: app test setup lint bench eval bench-batch batch-eval
+.PHONY: app test setup lint bench eval eval-pairs bench-batch batch-eval
 
 PORT ?= 8501
 
@@ -23,13 +23,19 @@ bench:
 	.venv/bin/fitness bench --json artifacts/bench.json
 
 # The counts of the labelled clips, then sets: the labelled workout clips and twelve workouts
-# joined from labelled clips of different exercises (scripts/make_workouts.py; a few minutes).
-eval:
+# joined from labelled clips of different exercises (scripts/make_workouts.py; a few minutes);
+# then group mode on two-person clips composed from the labelled clips.
+eval: eval-pairs
 	.venv/bin/fitness eval ../shared/data/manifest.csv
 	.venv/bin/fitness eval ../shared/data/catalogue_manifest.csv
 	.venv/bin/fitness eval ../shared/data/scenes_manifest.csv
 	.venv/bin/python scripts/make_workouts.py --out artifacts/workouts
 	.venv/bin/fitness eval artifacts/workouts/workouts_manifest.csv --json artifacts/workouts/eval.json
+
+# Group mode: two-person clips composed from the labelled clips, each side scored (issue 14).
+eval-pairs:
+	mkdir -p artifacts
+	.venv/bin/fitness eval-pairs ../shared/data/manifest.csv ../shared/data/catalogue_manifest.csv --json artifacts/eval_pairs.json
 
 # Ray batch throughput: 1 vs 2 workers, and Ray with 1 worker vs a plain sequential loop.
 bench-batch:

@@ -21,19 +21,29 @@ class PipelineCoach:
     """
 
     def __init__(self, settings: LiveSettings, on_rep: RepSink) -> None:
+        from fitness.pipeline.group import PeopleProbe
         from fitness.pipeline.live import LiveCoach
-        from fitness.pose.estimator import load_estimator
+        from fitness.pose.estimator import MultiPoseEstimator, load_estimator
 
         # One interpreter thread: the other core decodes and encodes the WebRTC video.
         estimator = load_estimator(settings.variant, threads=1)
         self._coach = LiveCoach(settings.exercise, estimator, draw=False, on_rep=on_rep)
+        # Every 2 s MultiPose counts the people in view, so the page can say when a second person
+        # is there and who is being counted (a few percent of a frame's cost on average).
+        multipose = load_estimator("multipose", threads=1)
+        assert isinstance(multipose, MultiPoseEstimator)
+        self._probe = PeopleProbe(multipose)
 
     @property
     def exercise(self) -> str | None:
         return self._coach.exercise
 
+    def crowd_note(self, mirrored: bool) -> str | None:
+        return self._probe.live_note(mirrored)
+
     def process(self, frame_rgb: np.ndarray, t_ms: float) -> FrameResult:
         _, result = self._coach.process(frame_rgb, t_ms)
+        self._probe.check(frame_rgb, t_ms, self._coach.last_pose)
         if log.isEnabledFor(logging.DEBUG):
             # What the counter saw, frame by frame (FITNESS_LOG_LEVEL=DEBUG): enough to replay
             # a live miscount, which cannot be reproduced from the video file alone.

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from fitness.store.recorder import EndReason, SessionInfo, SessionRecorder, angl
 from fitness.text import plural
 
 if TYPE_CHECKING:
+    from fitness.app.group_live import GroupSets, PlaceView
     from fitness.store import SessionStore
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,15 @@ class Coach(Protocol):
         ...
 
 
+@runtime_checkable
+class CrowdWatcher(Protocol):
+    """A coach that also looks out for other people while it counts one."""
+
+    def crowd_note(self, mirrored: bool) -> str | None:
+        """ "2 people in view: counting the one on the left; turn on Group", or None."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class LiveSettings:
     """What the person chose on the page before pressing START."""
@@ -83,6 +93,9 @@ class LiveSettings:
     exercise: str = "auto"
     variant: str = "lightning"
     max_fps: float = 30.0
+    # Group mode: a profile for each place in front of the camera, left to right as shown
+    # (empty: one person, the profile above).
+    group: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +124,8 @@ class LiveSnapshot:
     last_frame_at: float | None = None  # time.monotonic() of the newest frame
     error: str | None = None
     errors: int = 0
+    crowd: str | None = None  # one-person mode seeing others: "2 people in view: ..."
+    places: tuple[PlaceView, ...] = ()  # Group mode: each place's set, left to right as shown
 
     @property
     def recording(self) -> bool:
@@ -130,6 +145,7 @@ class LiveSnapshot:
 
 RepSink = Callable[[Rep], None]
 CoachFactory = Callable[[LiveSettings, RepSink], Coach]
+GroupCoachFactory = Callable[[LiveSettings, "GroupSets"], Coach]
 # (settings, exercise actually counted, wall-clock start of the set) -> (recorder, session id)
 RecorderFactory = Callable[[LiveSettings, str, float], tuple[Recorder, int | None]]
 
@@ -144,11 +160,22 @@ class LiveState:
     first rep instead, once the recogniser knows what is being done, so the history never files
     a set under "auto". Every rep goes to the recorder the moment it completes (the recorder
     commits it), so a tab closed mid-set keeps every completed rep.
+
+    With ``LiveSettings.group`` a set is everyone in view (``group_factory``'s coach, one
+    :class:`~fitness.app.group_live.GroupSets` per set): one session per place, each opened
+    through ``recorder_factory`` under that place's profile; the scoreboard's count is everyone's.
     """
 
-    def __init__(self, coach_factory: CoachFactory, recorder_factory: RecorderFactory) -> None:
+    def __init__(
+        self,
+        coach_factory: CoachFactory,
+        recorder_factory: RecorderFactory,
+        group_factory: GroupCoachFactory | None = None,
+    ) -> None:
         self._coach_factory = coach_factory
         self._recorder_factory = recorder_factory
+        self._group_factory = group_factory
+        self._group: GroupSets | None = None  # the set's places in Group mode
         self._lock = threading.Lock()
         # Only the callback thread uses the coach, gate and clock; `_process_lock` is there
         # in case the library ever overlaps two callbacks, so they never share an interpreter.
@@ -204,6 +231,9 @@ class LiveState:
         """Show the picture as a mirror would (the pipeline still sees the camera's own frame)."""
         with self._lock:
             self._mirror = on
+            group = self._group
+        if group is not None:
+            group.set_mirror(on)
 
     @property
     def armed(self) -> bool:
@@ -248,6 +278,7 @@ class LiveState:
             if not self._armed and self._recorder is None:
                 return
             recorder, self._recorder = self._recorder, None
+            group = self._group
             running = self._snap.recording
             if self._armed:
                 self._log_stream_summary()
@@ -265,6 +296,8 @@ class LiveState:
             except Exception as exc:
                 log.exception("could not close the live session")
                 self._set_error(f"Could not close the session in the history: {exc}")
+        if group is not None:
+            group.finish(reason)
 
     def _log_stream_summary(self) -> None:
         # Called with _lock held. Where the frames went is what tells a slow machine from a
@@ -294,7 +327,13 @@ class LiveState:
     def snapshot(self) -> LiveSnapshot:
         now = time.monotonic()
         with self._lock:
-            return replace(self._snap, fps_in=self._in.rate(now), fps_processed=self._done.rate(now))
+            snap = replace(self._snap, fps_in=self._in.rate(now), fps_processed=self._done.rate(now))
+            group = self._group
+        if group is None:
+            return snap
+        errors = group.errors
+        error = snap.error or (errors[-1] if errors else None)
+        return replace(snap, places=group.snapshot(), error=error, errors=snap.errors + len(errors))
 
     def clear_error(self) -> None:
         with self._lock:
@@ -346,7 +385,8 @@ class LiveState:
                 self._set_error(message)
                 return mirror_frame(frame_rgb) if mirror else frame_rgb
         done = time.monotonic()
-        self._after_frame(result, coach.exercise, done, (done - started) * 1000.0, t_ms)
+        crowd = coach.crowd_note(mirror) if isinstance(coach, CrowdWatcher) else None
+        self._after_frame(result, coach.exercise, done, (done - started) * 1000.0, t_ms, crowd=crowd)
         return out
 
     def _draw(self, coach: Coach, frame_rgb: np.ndarray, result: FrameResult | None, mirror: bool) -> np.ndarray:
@@ -371,6 +411,7 @@ class LiveState:
         with self._lock:
             if self._generation != generation:
                 return
+            self._group = self._group_sets(settings, generation) if settings.group else None
             self._trace_t, self._trace_angle = [], []
             self._forget_set_reps()
             self._snap = replace(
@@ -384,12 +425,31 @@ class LiveState:
                 exercise=None if settings.exercise == "auto" else settings.exercise,
                 error=None,
             )
-        if settings.exercise != "auto":
+        if settings.exercise != "auto" and not settings.group:
             self._open_session(settings, settings.exercise, generation)
+
+    def _group_sets(self, settings: LiveSettings, generation: int) -> GroupSets:
+        # Called with _lock held, at the start of a set.
+        from fitness.app.group_live import GroupSets
+
+        started_at = self._snap.started_at if self._snap.started_at is not None else time.time()
+
+        def open_session(profile: str, exercise: str) -> tuple[Recorder, int | None]:
+            recorder, session_id = self._recorder_factory(replace(settings, profile=profile), exercise, started_at)
+            with self._lock:
+                stale = self._generation != generation  # stopped while the session was being opened
+            if stale:
+                recorder.finish("stopped")
+            return recorder, session_id
+
+        return GroupSets(settings.group, open_session, mirrored=self._mirror)
 
     def _ensure_coach(self, settings: LiveSettings) -> Coach:
         if self._coach is None or self._coach_settings != settings:
-            self._coach = self._coach_factory(settings, self.on_rep)
+            if settings.group and self._group_factory is not None and self._group is not None:
+                self._coach = self._group_factory(settings, self._group)
+            else:
+                self._coach = self._coach_factory(settings, self.on_rep)
             self._coach_settings = settings
             self._gate = FrameGate(settings.max_fps)
             self._clock.reset()
@@ -499,7 +559,9 @@ class LiveState:
             return f"Rep {expected} removed from the count and from the history: {left} in this set."
         return f"Rep {expected} removed from the count (it was not in the history): {left} in this set."
 
-    def _after_frame(self, result: FrameResult, exercise: str | None, now: float, took_ms: float, t_ms: float) -> None:
+    def _after_frame(
+        self, result: FrameResult, exercise: str | None, now: float, took_ms: float, t_ms: float, *, crowd: str | None
+    ) -> None:
         angle = None if result.angle is None else float(result.angle)  # never a numpy scalar in the history
         with self._lock:
             if not self._trace_t or t_ms - self._trace_t[-1] >= TRACE_STEP_MS:
@@ -516,6 +578,9 @@ class LiveState:
                 angle=angle,
                 cue=result.cues[0] if result.cues else None,
                 note=result.note,
+                crowd=crowd,
+                # Group mode: the scoreboard counts everyone (the places' own counts are beside it).
+                reps=result.reps if self._group is not None else self._snap.reps,
             )
 
     def _trace_extra(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any, Final
 from fitness.bench.analyze import AnalyzeResult
 from fitness.bench.clip import LIVE_SIZE
 from fitness.bench.live import RunResult
+from fitness.bench.multi import MultiBench, format_multi
 from fitness.bench.pipeline import STAGES
 from fitness.bench.soak import SoakResult
 from fitness.bench.system import loadavg, round1
@@ -20,6 +21,9 @@ THUNDER_FPS: Final = 15.0
 LITERT_SPEEDUP: Final = 2.0
 ANALYZE_REALTIME_X: Final = 2.0
 SOAK_GROWTH_MB: Final = 20.0
+# Group mode (issue 14): analyze --people 2 on 720p at least twice as fast as watching.
+GROUP_PEOPLE: Final = 2
+GROUP_REALTIME_X: Final = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class BenchReport:
     rss_start_mb: float | None
     rss_end_mb: float | None
     pipeline: dict[str, str] = field(default_factory=dict)
+    group: MultiBench | None = None
 
     def run(self, variant: str, runtime: str) -> RunResult | None:
         return next((r for r in self.runs if r.variant == variant and r.runtime == runtime), None)
@@ -108,6 +113,11 @@ class BenchReport:
             found.append(
                 Target("soak RSS growth", self.soak.growth_mb, SOAK_GROWTH_MB, higher_is_better=False, unit=" MB")
             )
+        two = self.group.timing(GROUP_PEOPLE) if self.group is not None else None
+        if two is not None:
+            found.append(Target("group analyze x real time (2 people, 720p)", two.realtime, GROUP_REALTIME_X, unit="x"))
+            # The same per CPU second: what a quiet machine would show on one core, load aside.
+            found.append(Target("group analyze x real time per CPU s", two.cpu_realtime, GROUP_REALTIME_X, unit="x"))
         return found
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,6 +133,7 @@ class BenchReport:
             "ratios": self.ratios(),
             "rss_mb": rss,
             "analyze": None if self.analyze is None else self.analyze.to_dict(),
+            "group": None if self.group is None else self.group.to_dict(),
             "targets": {t.name: t.to_dict() for t in self.targets()},
         }
 
@@ -147,6 +158,11 @@ def format_report(report: BenchReport) -> str:
         *_ratio_lines(report.ratios()),
         *(_analyze_lines(report.analyze) if report.analyze is not None else []),
         *(_soak_lines(report.soak) if report.soak is not None else []),
+        *(
+            ["", "group mode (analyze --people N on 1280x720 mosaics):", format_multi(report.group).rstrip()]
+            if report.group is not None
+            else []
+        ),
         "",
     ]
     for t in report.targets():

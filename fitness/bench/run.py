@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Final
 
 from fitness.bench.analyze import bench_analyze
-from fitness.bench.clip import LIVE_SIZE, exercise_for, make_live_clip
+from fitness.bench.clip import LIVE_SIZE, SHARED_DATA, exercise_for, make_live_clip
 from fitness.bench.live import CHUNK_FRAMES, LaneSpec, run_live
+from fitness.bench.multi import MOSAIC_CLIPS, PEOPLE_COUNTS, MultiBench, run_multi_bench
 from fitness.bench.pipeline import WARMUP_FRAMES, describe
 from fitness.bench.report import BenchReport
 from fitness.bench.soak import soak
@@ -39,6 +40,8 @@ class BenchConfig:
     analyze_command: bool = True
     exercise: str | None = None  # None: from the manifest beside the clip, else "auto"
     extra_tflite: tuple[Path, ...] = ()  # local .tflite files (fp16/int8 builds) timed on LiteRT too
+    group_people: tuple[int, ...] = PEOPLE_COUNTS  # group mode timed with these many people (empty: skip)
+    data_dir: Path = SHARED_DATA  # where the group mosaics' clips are
 
     def __post_init__(self) -> None:
         if self.seconds <= 0:
@@ -49,6 +52,9 @@ class BenchConfig:
             raise FitnessError(f"--threads must be at least 1, got {self.threads}")
         if not self.variants or not self.runtimes:
             raise FitnessError("give at least one variant and one runtime")
+        bad = [n for n in self.group_people if not 1 <= n <= len(MOSAIC_CLIPS)]
+        if bad:
+            raise FitnessError(f"--group-people takes numbers from 1 to {len(MOSAIC_CLIPS)}, got {bad[0]}")
 
 
 def run_bench(cfg: BenchConfig) -> BenchReport:
@@ -74,6 +80,7 @@ def run_bench(cfg: BenchConfig) -> BenchReport:
         runs = run_live(specs, live_clip, frames=frames, fps=fps, exercise=exercise, threads=cfg.threads)
         analyze = bench_analyze(cfg.clip, exercise, cfg.threads, cfg.analyze_command) if cfg.analyze else None
         soak_result = soak(live_clip, fps, cfg.soak_minutes, cfg.threads, exercise) if cfg.soak_minutes > 0 else None
+        group = _group_bench(cfg, Path(tmp))
     config = {
         "clip": str(cfg.clip),
         "clip_size": list(src_size),
@@ -87,5 +94,22 @@ def run_bench(cfg: BenchConfig) -> BenchReport:
         "exercise": exercise,
         "soak_minutes": cfg.soak_minutes,
         "extra_tflite": [str(p) for p in cfg.extra_tflite],
+        "group_people": list(cfg.group_people),
     }
-    return BenchReport(machine, config, tuple(runs), analyze, soak_result, rss_start, rss_mb(), describe(exercise))
+    return BenchReport(
+        machine, config, tuple(runs), analyze, soak_result, rss_start, rss_mb(), describe(exercise), group
+    )
+
+
+def _group_bench(cfg: BenchConfig, work_dir: Path) -> MultiBench | None:
+    """Group mode on mosaics of the shared clips (skipped, with a log line, when they are absent)."""
+    if not cfg.group_people:
+        return None
+    missing = [c for c in MOSAIC_CLIPS[: max(cfg.group_people)] if not (cfg.data_dir / c).is_file()]
+    if missing:
+        log.warning("group bench skipped: %s is missing", cfg.data_dir / missing[0])
+        return None
+    # The look-out's cost is a cost of one-person analyze: timed with it.
+    return run_multi_bench(
+        cfg.data_dir, work_dir, cfg.group_people, threads=cfg.threads, probe=cfg.analyze, seconds=cfg.seconds
+    )

@@ -22,6 +22,7 @@ log = logging.getLogger("fitness")
 COMMAND_MODULES = (
     "fitness.cli.pose",
     "fitness.cli.analyze",
+    "fitness.cli.group",
     "fitness.cli.models",
     "fitness.cli.history",
     "fitness.cli.bench",

@@ -54,6 +54,12 @@ def register(sub: Any) -> None:
     p.add_argument("--save", action="store_true", help="save the session in the workout history")
     p.add_argument("--profile", default="default", help="history profile to save under (default 'default')")
     p.add_argument("--db", default=None, help="history database URL or SQLite path (default: the app's)")
+    p.add_argument(
+        "--people",
+        default="1",
+        help="how many people to count: 1-6, or 'auto' (the one-person pass, then everyone if it saw company); "
+        "default 1, which says so when it sees more than one person",
+    )
     add_model_args(p)
     p.set_defaults(func=run_analyze)
 
@@ -149,21 +155,31 @@ def _save(args: argparse.Namespace, result: AnalysisResult) -> int:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
+    from fitness.cli.group import probe_from_args, run_group
+    from fitness.pipeline.group import check_people
     from fitness.pipeline.video_io import open_video
 
     check_exercise(args.exercise)
+    people = check_people(args.people)
     check_outputs(args.output, args.json, args.csv, inputs=[("the input video", args.input)], db=args.db)
     if args.output is not None and args.output.suffix.lower() not in {".mp4", ".gif"}:
         raise OutputPathError(f"cannot write {args.output}: the annotated video must end in .mp4 or .gif")
     open_video(args.input).close()  # a bad file fails in one line before the model loads
+    if people is not None and people > 1:
+        return run_group(args, people)
     estimator = estimator_from_args(args)
+    probe = probe_from_args(args)
     progress, close = _progress_bar(args.input.name)
     try:
         result = analyze_video(
-            args.input, args.exercise, estimator=estimator, annotate_to=args.output, progress=progress
+            args.input, args.exercise, estimator=estimator, annotate_to=args.output, progress=progress, probe=probe
         )
     finally:
         close()
+    if people is None and probe is not None and probe.people_in_view > 1 and args.csv is None and not args.save:
+        # 'auto': the one-person pass saw company, so count everyone (--csv and --save are for one
+        # person: with them the one-person result stands, and its note says who else was there).
+        return run_group(args, None)
     # With JSON on stdout the human-readable report moves to stderr, so the JSON stays parseable.
     report = sys.stderr if args.json is not None and str(args.json) == "-" else sys.stdout
     report.write(format_report(result))

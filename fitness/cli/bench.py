@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fitness.bench.clip import SHARED_DATA, default_clip
+from fitness.bench.multi import PEOPLE_COUNTS
 from fitness.bench.report import format_report
 from fitness.bench.run import DEFAULT_RUNTIMES, DEFAULT_VARIANTS, BenchConfig, run_bench
 from fitness.cli.common import check_outputs, write_json
@@ -23,6 +24,15 @@ def _csv(text: str) -> tuple[str, ...]:
     if not items:
         raise argparse.ArgumentTypeError("expected a comma-separated list")
     return items
+
+
+def _people(text: str) -> tuple[int, ...]:
+    """``--group-people`` as numbers (0 dropped: it means "skip"); a one-line error otherwise."""
+    try:
+        counts = tuple(dict.fromkeys(int(p) for p in text.split(",") if p.strip()))
+    except ValueError:
+        raise FitnessError(f"--group-people expected numbers like 1,2,4, got {text!r}") from None
+    return tuple(n for n in counts if n != 0)
 
 
 def register(sub: Any) -> None:
@@ -66,6 +76,12 @@ def register(sub: Any) -> None:
         help="also time this local .tflite (e.g. an fp16 or int8 build) on LiteRT; repeatable",
     )
     p.add_argument("--no-analyze", action="store_true", help="skip the whole-video analyze timing")
+    p.add_argument(
+        "--group-people",
+        default=",".join(map(str, PEOPLE_COUNTS)),
+        help="time group mode (analyze --people N) on 720p mosaics of this many people, comma-separated "
+        f"(default {','.join(map(str, PEOPLE_COUNTS))}; 0 skips)",
+    )
     p.add_argument(
         "--no-analyze-command", action="store_true", help="time analyze in-process only, not the command as well"
     )
@@ -136,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
         analyze=not args.no_analyze,
         analyze_command=not args.no_analyze_command,
         extra_tflite=tuple(args.tflite),
+        group_people=_people(args.group_people),
     )
     _show_progress(args.verbose)
     report = run_bench(cfg)

@@ -510,14 +510,26 @@ def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
             NONE, info, (), {}, notes, tuple(analyzer.shown), recognition, analyzer.requested, found=False,
             sets=analyzer.sets,
         )  # fmt: skip
-    counter = analyzer.counter_for(exercise)
+    return _counted(analyzer, exercise, info, notes=notes, recognition=recognition, found=found)
+
+
+def _counted(
+    analyzer: StreamAnalyzer,
+    key: str,
+    info: VideoInfo,
+    *,
+    notes: tuple[str, ...],
+    recognition: Recognition | None,
+    found: bool,
+) -> AnalysisResult:
+    counter = analyzer.counter_for(key)
     return AnalysisResult(
-        exercise=exercise,
+        exercise=key,
         video=info,
         reps=tuple(counter.reps),
         per_side=counter.per_side(),
         notes=notes,
-        frames=tuple(analyzer.frames.get(exercise, ())),
+        frames=tuple(analyzer.frames.get(key, ())),
         recognition=recognition,
         requested=analyzer.requested,
         kind=counter.spec.kind,
@@ -528,3 +540,25 @@ def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
         frames_with_person=counter.stats.with_person,
         sets=analyzer.sets,
     )
+
+
+def result_with(
+    analyzer: StreamAnalyzer, keys: Iterable[str], info: VideoInfo
+) -> tuple[AnalysisResult, dict[str, AnalysisResult]]:
+    """The finished stream's result, and what the stream gives counted as each of ``keys`` (an
+    exercise known from elsewhere: an evaluation's label). Counters that did not run catch up on
+    the history first, so each count is the one asking for that exercise from the start would
+    give (with ``keep_frames``; a live analyzer's history is capped). The extra results carry the
+    recognition but no notes: the notes describe the exercise reported."""
+    wanted = tuple(dict.fromkeys(check_exercise(k) for k in keys if k != AUTO))
+    for key in wanted:
+        analyzer.counter_for(key)
+    main = _result(analyzer, info)
+    seen = nothing_to_count(analyzer) is None
+    extra = {
+        key: main
+        if key == main.exercise
+        else _counted(analyzer, key, info, notes=(), recognition=main.recognition, found=seen)
+        for key in wanted
+    }
+    return main, extra

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from fitness.pipeline.video_io import CutShortError, VideoSource, cut_short_mess
 from fitness.pose.estimator import Estimator
 from fitness.pose.types import Pose
 from fitness.text import clock
+
+if TYPE_CHECKING:
+    from fitness.pipeline.group import PeopleProbe
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +134,7 @@ def analyze_video(
     progress: ProgressFn | None = None,
     config: CounterConfig | None = None,
     allow_cut_short: bool = False,
+    probe: PeopleProbe | None = None,
     should_stop: StopFn | None = None,
     drawing_progress: ProgressFn | None = None,
 ) -> AnalysisResult:
@@ -143,9 +147,11 @@ def analyze_video(
     longer than the count: a bar that stopped at the end of the count would look stuck). A file
     that ends long before its header says (:func:`fitness.pipeline.video_io.cut_short`) raises
     :class:`CutShortError` unless ``allow_cut_short`` (then ``result.video.cut_short`` says so).
-    ``should_stop()`` is asked before every frame of both passes (the count, then the drawing):
-    once it says True the analysis ends within that frame, raising :class:`AnalysisCancelled`,
-    and no annotated file is left (one already at ``annotate_to`` is untouched).
+    ``probe`` (one-person mode's occasional MultiPose look) adds a note when more than one
+    person is in view. ``should_stop()`` is asked before every frame of both passes (the
+    count, then the drawing): once it says True the analysis ends within that frame, raising
+    :class:`AnalysisCancelled`, and no annotated file is left (one already at ``annotate_to``
+    is untouched).
     """
     from fitness.pipeline.video_io import open_video
     from fitness.pose.estimator import load_estimator
@@ -167,6 +173,8 @@ def analyze_video(
                 # Everything before this frame was analysed.
                 raise AnalysisCancelled(frame.t_ms, _length_ms(video))
             pose = est.estimate(frame.rgb, frame.t_ms)
+            if probe is not None:
+                probe.check(frame.rgb, frame.t_ms, pose)
             analyzer.update(pose, frame.t_ms)
             poses.append(pose)
             if progress is not None:
@@ -175,6 +183,8 @@ def analyze_video(
         if info.cut_short and not allow_cut_short:
             raise CutShortError(f"{source} is {cut_short_message(info.frames, info.expected_frames)}")
     result = _result(analyzer, info)
+    if probe is not None and probe.notes():
+        result = replace(result, notes=(*result.notes, *probe.notes()))
     if annotate_to is not None:
         # Cues (and, with auto, the exercise) are known only at the end: draw in a second pass.
         _write_annotated(source, Path(annotate_to), poses, result, should_stop=should_stop, progress=drawing_progress)

@@ -188,6 +188,16 @@ class PoseEstimator:
             f.reset()
         self._kp_filter.reset()
 
+    @property
+    def following(self) -> bool:
+        """Whether the next frame is cropped around a pose (False after a reset or a lost person)."""
+        return self._crop is not None
+
+    def start_at(self, crop: CropRegion) -> None:
+        """Follow the person inside ``crop`` from the next frame on (e.g. one MultiPose found)."""
+        self.reset()
+        self._crop = crop
+
     def run_crop(self, frame: np.ndarray, crop: CropRegion) -> np.ndarray:
         """Infer on one crop; returns (17, 3) y, x, score normalised to the frame."""
         patch = crop_and_resize(frame, crop, self.input_size)

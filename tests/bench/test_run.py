@@ -37,6 +37,10 @@ def test_bad_arguments_are_one_line_errors(tmp_path: Path, capsys: pytest.Captur
     assert "lightning" in _error_line(capsys, "bench", "--clip", str(clip), "--variants", "bogus")
     assert "runtime" in _error_line(capsys, "bench", "--clip", str(clip), "--runtimes", "onnx")
     assert "cannot write" in _error_line(capsys, "bench", "--clip", str(clip), "--json", str(tmp_path / "no/x.json"))
+    assert "--group-people takes numbers from 1 to 4, got 9" in _error_line(
+        capsys, "bench", "--clip", str(clip), "--group-people", "2,9"
+    )
+    assert "expected numbers like 1,2,4" in _error_line(capsys, "bench", "--clip", str(clip), "--group-people", "two")
 
 
 @pytest.mark.slow
@@ -45,7 +49,7 @@ def test_short_run_is_self_consistent(data_dir: Path, tmp_path: Path, capsys: py
     out = tmp_path / "bench.json"
     clip = data_dir / "videos/curl/curl_side_formfit.mp4"  # 1280x720, 30 fps, 349 frames
     argv = ["bench", "--clip", str(clip), "--seconds", "1.5", "--variants", "lightning", "--runtimes", "litert,tf"]
-    code = main([*argv, "--soak-minutes", "0.05", "--json", str(out), "--no-analyze-command"])
+    code = main([*argv, "--soak-minutes", "0.05", "--json", str(out), "--no-analyze-command", "--group-people", "0"])
     text = capsys.readouterr().out
     assert code == 0
     assert "lightning  litert" in text and "lightning  tf" in text and "LiteRT vs TF" in text

@@ -25,8 +25,8 @@ def test_export_csv(store: SessionStore, charted: dict[str, int], tmp_path: Path
     lines = out.read_text().splitlines()
     assert lines[0].split(",") == CSV_COLUMNS
     assert lines[1].startswith(
-        # The session's count, the reason it was corrected and its notes come before the rep's columns.
-        f"{charted['s1']},ann,squat,live,lightning,,2024-03-01T09:00:00+00:00,completed,3,,,1,0,800,1500,1500,"
+        # The session's count, the reason it was corrected and its notes, then the rep's set, then its columns.
+        f"{charted['s1']},ann,squat,live,lightning,,2024-03-01T09:00:00+00:00,completed,3,,,1,1,0,800,1500,1500,"
     )
     assert lines[3].endswith(",needs_work,Go lower; Chest up,left")
     with pytest.raises(OutputPathError, match="already exists"):

@@ -37,7 +37,9 @@ from fitness.app.common import (
     variant_label,
 )
 from fitness.app.frame_callback import make_frame_callback
+from fitness.app.group_live import GroupPipelineCoach
 from fitness.app.live_state import LiveSettings, LiveSnapshot, LiveState, store_recorders
+from fitness.app.pages.live_group import group_controls, group_panel
 from fitness.app.tables import recent_reps_frame
 from fitness.app.webrtc_fix import guard_streamer_context, reset_context
 from fitness.engine.registry import REGISTRY
@@ -55,7 +57,7 @@ def get_live_state(store: SessionStore | None) -> LiveState:
     """One per browser session: the callback thread holds a reference, never ``st.session_state``."""
     live = st.session_state.get("live_state")
     if not isinstance(live, LiveState):
-        live = LiveState(PipelineCoach, store_recorders(store))
+        live = LiveState(PipelineCoach, store_recorders(store), GroupPipelineCoach)
         st.session_state["live_state"] = live
     return live
 
@@ -73,6 +75,7 @@ def page_live() -> None:
     choice_from_url("model", "live-variant", VARIANTS)
     with st.sidebar:
         profile = profile_picker(store, "live-profile", disabled=streaming)
+        group = group_controls(store, profile, disabled=streaming)
         exercise = st.selectbox(
             "Exercise", exercises, format_func=exercise_label, key="live-exercise", disabled=streaming
         )
@@ -106,7 +109,7 @@ def page_live() -> None:
         except ValueError as exc:
             st.error(str(exc))
             servers = []
-    live.configure(LiveSettings(profile=profile, exercise=exercise, variant=variant))
+    live.configure(LiveSettings(profile=profile, exercise=exercise, variant=variant, group=group))
     live.set_mirror(mirror)
     scoreboard_slot = st.container(key="scoreboard")
 
@@ -145,6 +148,7 @@ def page_live() -> None:
     with scoreboard_slot:
         scoreboard(live, playing=playing, beep=beep, speak=speak)
     with right:
+        group_panel(live, playing=playing)
         details(live, playing=playing)
 
 
@@ -200,7 +204,8 @@ def details(live: LiveState, *, playing: bool) -> None:
             st.table(recent_reps_frame(snap.recent))
         elif snap.ended_at is not None and snap.session_id is not None:
             st.caption("No reps in that set.")
-        undo_controls(live, snap)
+        if not snap.places:  # Group mode saves each place on its own: no undo across them
+            undo_controls(live, snap)
         if snap.ended_at is not None and snap.session_id is not None:
             st.success(f"Set saved as session #{snap.session_id}: {plural(snap.reps, 'rep')}. See it under History.")
         st.caption(
