@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Final, Literal
@@ -55,6 +56,7 @@ class UploadJob:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._reason: StopReason | None = None
+        self._asked_at = 0.0  # time.monotonic() of the stop request
         self._progress = (0.0, f"Analysing {staged.name}…")
         self._outcome: Outcome | None = None
         self._thread = threading.Thread(
@@ -77,11 +79,14 @@ class UploadJob:
             )  # fmt: skip
         except (UploadAnalysisError, AnalysisCancelled) as exc:
             outcome = exc
-        finally:  # whatever happened, the page must see an end (analyse_staged removed the folder)
+        finally:  # whatever happened, the page must see an end (the folder went with a failure)
             with self._lock:
                 self._outcome = outcome
         if isinstance(outcome, AnalysisCancelled):
-            log.info("the analysis of %s stopped (%s) at %s", self.name, self._reason, outcome.where)
+            log.info(
+                "the analysis of %s stopped (%s) at %s, %.2f s after the request",
+                self.name, self._reason, outcome.where, time.monotonic() - self._asked_at,
+            )  # fmt: skip
 
     def _show(self, share: float, text: str) -> None:
         with self._lock:
@@ -91,7 +96,7 @@ class UploadJob:
         """Ask the analysis to stop: it ends within a frame (:meth:`wait` for it)."""
         with self._lock:
             if self._reason is None and self._outcome is None:
-                self._reason = reason
+                self._reason, self._asked_at = reason, time.monotonic()
         self._stop.set()
 
     def wait(self, timeout_s: float) -> bool:

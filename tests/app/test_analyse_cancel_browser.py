@@ -27,6 +27,7 @@ from tests.browser_helpers import (
     launch_chromium,
     metric_value,
     new_page,
+    press_analyse,
     require_tools,
     screenshot,
     screenshot_view,
@@ -80,11 +81,7 @@ def _wait_no_folders(tmp: Path, what: str) -> None:
 
 def _start(page: Any, clip: Path) -> None:
     """Upload ``clip`` and press Analyse: the Stop button shows."""
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(clip))
-    button = page.get_by_role("button", name=f"Analyse {clip.name}", exact=True)
-    button.wait_for(timeout=30_000)
-    wait_idle(page)
-    click_and_wait(page, button)
+    press_analyse(page, clip)
     page.get_by_role("button", name="Stop analysis").wait_for(timeout=30_000)
 
 
@@ -122,9 +119,14 @@ def test_stop_ends_a_long_analysis_at_once_and_the_page_stays_usable(
     page.get_by_role("button", name="Stop analysis").click()
     page.get_by_text(STOPPED).wait_for(timeout=10_000)
     shown_s = time.monotonic() - asked
-    # The pipeline stops within a frame; the page needs its own round trip and a rerun.
-    assert shown_s < 5.0, f"the stop was shown {shown_s:.1f} s after the click"
-    logger.info("stopped at frame %d or later; shown %.2f s after the click", frame, shown_s)
+    # The analysis itself stops within a frame of the request (the server says how soon)...
+    stopped_in = re.search(r"stopped \(asked\) at 0:\d\d of 0:47, (\d+\.\d+) s after the request", app.log())
+    assert stopped_in is not None, app.log()
+    assert float(stopped_in[1]) < 1.0, stopped_in[0]
+    # ...and the page says so after its own round trip and a rerun: well under a second on an
+    # idle machine (0.5-0.9 s measured), seconds when a dozen processes share its two cores.
+    assert shown_s < 10.0, f"the stop was shown {shown_s:.1f} s after the click"
+    logger.info("stopped at frame %d or later; %s; shown %.2f s after the click", frame, stopped_in[0], shown_s)
     stopped = page.get_by_text(STOPPED).first.inner_text()
     at = re.search(r"stopped at (\d+):(\d\d)", stopped)
     assert at is not None and int(at[1]) * 60 + int(at[2]) >= frame / 30 - 1  # where the bar had got to
@@ -140,17 +142,12 @@ def test_stop_ends_a_long_analysis_at_once_and_the_page_stays_usable(
     screenshot(page, "analyse-stopped")
 
     # The page is as before: the next file is analysed and offered for saving.
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(SHORT_CLIP))
-    button = page.get_by_role("button", name=f"Analyse {SHORT_CLIP.name}", exact=True)
-    button.wait_for(timeout=30_000)
-    wait_idle(page)
-    click_and_wait(page, button)
+    press_analyse(page, SHORT_CLIP)
     page.locator(RESULT).first.wait_for(timeout=120_000)
     page.get_by_role("button", name="Save to history").wait_for()
     assert page.get_by_text(STOPPED).count() == 0  # the message went with its file
     assert_no_traceback(page)
-    log = app.log()
-    assert "stopped (asked) at 0:" in log and "Traceback" not in log
+    assert "Traceback" not in app.log()
 
 
 def test_leaving_mid_analysis_finishes_it_and_shows_it_on_return(
@@ -185,6 +182,7 @@ def test_leaving_mid_analysis_finishes_it_and_shows_it_on_return(
     click_and_wait(page, page.get_by_role("button", name="Save to history"))
     page.locator("text=/Saved to the history as session #\\d+/").wait_for(timeout=15_000)
     assert_no_traceback(page)
+    assert "Traceback" not in app.log()
     screenshot(page, "analyse-after-leaving")
 
 

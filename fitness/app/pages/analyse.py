@@ -1,4 +1,5 @@
-"""The Analyse a video page: upload, analyse, show, save."""
+"""The Analyse a video page: upload, analyse (beside the page, with a Stop button:
+:mod:`fitness.app.analysis_jobs`), show, save."""
 
 from __future__ import annotations
 
