@@ -318,7 +318,7 @@ def test_analyse_a_video_and_save_it(server: AppServer, pw: Any) -> None:
         started = time.monotonic()
         analyse(page, clip.path)
         record_metrics(analyse_s=round(time.monotonic() - started, 1))
-        # The reps' table (the first; the sets' table follows it since the workout merge).
+        # The reps' table comes first (the sets' table follows it).
         rows = page.locator("[data-testid='stTable']").first.locator("tbody tr").count()
         assert clip.lo <= rows <= clip.hi, f"rep table has {rows} rows, labelled {clip.lo}-{clip.hi}"
         assert int(metric_value(page, "Reps")) == rows
