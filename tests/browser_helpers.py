@@ -238,6 +238,16 @@ def click_and_wait(page: Any, target: Any, timeout_ms: int = 180_000) -> None:
     wait_idle(page, timeout_ms)
 
 
+def press_analyse(page: Any, clip: Path) -> None:
+    """On the Analyse page: upload ``clip`` and press its Analyse button (which names the file
+    once the server has it); returns when the analysis has started."""
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(clip))
+    button = page.get_by_role("button", name=f"Analyse {clip.name}", exact=True)
+    button.wait_for(timeout=30_000)
+    wait_idle(page)
+    click_and_wait(page, button)
+
+
 def goto(page: Any, title: str) -> None:
     """Open one of the app's pages from the sidebar navigation."""
     page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()

@@ -15,7 +15,7 @@ from pathlib import Path
 from fitness.app.uploads import SessionUploads, UploadFolder
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AnalysisResult
-from fitness.pipeline.video_analysis import analyze_video
+from fitness.pipeline.video_analysis import AnalysisCancelled, StopFn, analyze_video
 from fitness.pipeline.video_io import cut_short
 from fitness.store.recorder import SessionInfo, angle_trace
 
@@ -77,11 +77,12 @@ class AnalysisView:
 
 
 class _Progress:
-    """``analyze_video``'s per-frame ``progress(done, total)`` -> a few bar updates a second;
-    remembers how many frames the file announced."""
+    """``analyze_video``'s per-frame ``progress(done, total)`` -> a few bar updates a second,
+    each saying what is being done (``doing``: "Analysing clip.mp4"); remembers how many frames
+    the file announced."""
 
-    def __init__(self, name: str, bar: ProgressBar) -> None:
-        self._name, self._bar = name, bar
+    def __init__(self, doing: str, bar: ProgressBar) -> None:
+        self._doing, self._bar = doing, bar
         self._last = 0.0
         self.expected = 0
 
@@ -92,7 +93,7 @@ class _Progress:
             return
         self._last = now
         share = min(done / total, 1.0) if total else 0.0
-        self._bar(share, f"Analysing {self._name}: frame {done}" + (f" of {total}" if total else ""))
+        self._bar(share, f"{self._doing}: frame {done}" + (f" of {total}" if total else ""))
 
 
 def cut_short_warning(frames: int, expected: int) -> str | None:
@@ -105,6 +106,32 @@ def cut_short_warning(frames: int, expected: int) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class StagedUpload:
+    """An upload written to its own temporary folder, ready to be analysed (on any thread)."""
+
+    name: str  # as the person called it
+    size: int
+    folder: UploadFolder
+    source: Path
+
+    @classmethod
+    def write(cls, name: str, data: bytes | memoryview, uploads: SessionUploads | None = None) -> StagedUpload:
+        folder = uploads.new() if uploads is not None else UploadFolder()
+        source = folder.path / f"upload{Path(name).suffix.lower() or '.mp4'}"
+        source.write_bytes(data)
+        return cls(name, len(data), folder, source)
+
+    def failure(self, exc: Exception) -> UploadAnalysisError:
+        """``exc`` as the person should read it (naming their file, never the temporary one);
+        the folder goes with the failure."""
+        self.folder.remove()
+        if isinstance(exc, FitnessError):
+            return UploadAnalysisError(str(exc).replace(str(self.source), self.name))
+        log.error("analysing %s failed", self.name, exc_info=exc)
+        return UploadAnalysisError(f"the video could not be processed ({type(exc).__name__}).")
+
+
 def analyse_upload(
     name: str,
     data: bytes | memoryview,
@@ -115,34 +142,58 @@ def analyse_upload(
     progress: ProgressBar,
     prepare: Callable[[str], object] = lambda variant: variant,
     uploads: SessionUploads | None = None,
+    should_stop: StopFn | None = None,
 ) -> AnalysisView:
     """Analyse an uploaded file (``name``: as the person called it) into a view with the
     annotated video beside it; raises :class:`UploadAnalysisError` with a readable message.
 
     ``prepare(variant)`` runs first, under the same error handling: the page's cached model
     fetch, which shows its own spinner. ``uploads``: the browser session's folders, so the
-    annotated video goes when the session ends (:mod:`fitness.app.uploads`).
+    annotated video goes when the session ends (:mod:`fitness.app.uploads`). ``should_stop``:
+    as for :func:`~fitness.pipeline.video_analysis.analyze_video`; a stopped analysis raises
+    :class:`AnalysisCancelled` and leaves no folder.
     """
-    folder = uploads.new() if uploads is not None else UploadFolder()
-    workdir = folder.path
-    source = workdir / f"upload{Path(name).suffix.lower() or '.mp4'}"
-    source.write_bytes(data)
-    annotated = workdir / "annotated.mp4"
-    report = _Progress(name, progress)
+    staged = StagedUpload.write(name, data, uploads)
     try:
         prepare(variant)
-        result = analyze_video(
-            source, exercise, variant=variant, annotate_to=annotated, progress=report, allow_cut_short=True
-        )
-    except FitnessError as exc:
-        folder.remove()
-        raise UploadAnalysisError(str(exc).replace(str(source), name)) from exc
     except Exception as exc:
-        log.exception("analysing %s failed", name)
-        folder.remove()
-        raise UploadAnalysisError(f"the video could not be processed ({type(exc).__name__}).") from exc
+        raise staged.failure(exc) from exc
+    return analyse_staged(
+        staged, exercise=exercise, variant=variant, profile=profile, progress=progress, should_stop=should_stop
+    )
+
+
+def analyse_staged(
+    staged: StagedUpload,
+    *,
+    exercise: str,
+    variant: str,
+    profile: str,
+    progress: ProgressBar,
+    should_stop: StopFn | None = None,
+) -> AnalysisView:
+    """:func:`analyse_upload` once the file is written and the model prepared."""
+    annotated = staged.folder.path / "annotated.mp4"
+    try:
+        result = analyze_video(
+            staged.source,
+            exercise,
+            variant=variant,
+            annotate_to=annotated,
+            progress=_Progress(f"Analysing {staged.name}", progress),
+            drawing_progress=_Progress(f"Drawing the annotated video of {staged.name}", progress),
+            allow_cut_short=True,
+            should_stop=should_stop,
+        )
+    except AnalysisCancelled:
+        staged.folder.remove()
+        raise
+    except Exception as exc:
+        raise staged.failure(exc) from exc
     finally:
-        source.unlink(missing_ok=True)
+        staged.source.unlink(missing_ok=True)
     video = annotated if annotated.is_file() and annotated.stat().st_size > 0 else None
     warnings = [w for w in (cut_short_warning(result.video.frames, result.video.expected_frames),) if w is not None]
-    return AnalysisView(name, len(data), exercise, variant, profile, result, video, folder, warnings=warnings)
+    return AnalysisView(
+        staged.name, staged.size, exercise, variant, profile, result, video, staged.folder, warnings=warnings
+    )

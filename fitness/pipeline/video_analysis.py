@@ -1,5 +1,6 @@
 """A video file through the model and the engine: :func:`analyze_video` (CLI, upload page,
-benchmark), with an optional progress callback and annotated output.
+benchmark), with an optional progress callback, annotated output and a way to stop it
+(``should_stop``: :class:`AnalysisCancelled`).
 
 The annotated video is drawn once the analysis is done, in a second decoding pass: a cue is
 judged when its rep ends, and the picture marks the frame where it was judged (the deepest frame
@@ -9,7 +10,7 @@ for a depth cue), which by then is seconds behind.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -19,10 +20,12 @@ import numpy as np
 from fitness.engine.counter import CounterConfig, FrameResult
 from fitness.engine.spec import SIDES, ExerciseSpec
 from fitness.engine.values import Cue
+from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO, AnalysisResult, ProgressFn, StreamAnalyzer, VideoInfo, _result, check_exercise
 from fitness.pipeline.video_io import CutShortError, VideoSource, cut_short_message
 from fitness.pose.estimator import Estimator
 from fitness.pose.types import Pose
+from fitness.text import clock
 
 if TYPE_CHECKING:
     from fitness.pipeline.group import PeopleProbe
@@ -33,6 +36,25 @@ log = logging.getLogger(__name__)
 # A judged cue stays on the annotated picture this long from the frame it was judged on: long
 # enough to read a short line (about 1.5 s), short enough not to run into the next rep.
 MARK_MS: Final = 1500
+
+StopFn = Callable[[], bool]  # asked before each frame: True ends the analysis (a threading.Event's is_set)
+
+
+class AnalysisCancelled(FitnessError):
+    """An analysis was stopped on request (``should_stop``) before it finished: nothing was
+    written, and there is no result. ``at_ms``: how far into the video it had got;
+    ``duration_ms``: the video's length (0: unknown); ``drawing``: the counting was done and
+    the annotated video was being drawn."""
+
+    def __init__(self, at_ms: float, duration_ms: float, *, drawing: bool = False) -> None:
+        self.at_ms, self.duration_ms, self.drawing = at_ms, duration_ms, drawing
+        super().__init__(f"Analysis stopped at {self.where}")
+
+    @property
+    def where(self) -> str:
+        """``0:23 of 1:10`` (and what it was doing, when it was drawing)."""
+        length = f" of {clock(self.duration_ms / 1000)}" if self.duration_ms > 0 else ""
+        return clock(self.at_ms / 1000) + length + (" while drawing the annotated video" if self.drawing else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,16 +135,23 @@ def analyze_video(
     config: CounterConfig | None = None,
     allow_cut_short: bool = False,
     probe: PeopleProbe | None = None,
+    should_stop: StopFn | None = None,
+    drawing_progress: ProgressFn | None = None,
 ) -> AnalysisResult:
     """Run the model over a video and count; raises :class:`InputFileError` for bad files.
 
     ``estimator`` (from :func:`fitness.pose.load_estimator`) is reset and reused if given;
     otherwise one is loaded. ``annotate_to`` writes the skeleton + HUD video (.mp4 or .gif),
-    complete or not at all. ``progress(done, total)`` is called after every frame. A file that
-    ends long before its header says (:func:`fitness.pipeline.video_io.cut_short`) raises
+    complete or not at all. ``progress(done, total)`` is called after every frame counted,
+    ``drawing_progress(done, total)`` after every frame drawn (drawing and encoding can take
+    longer than the count: a bar that stopped at the end of the count would look stuck). A file
+    that ends long before its header says (:func:`fitness.pipeline.video_io.cut_short`) raises
     :class:`CutShortError` unless ``allow_cut_short`` (then ``result.video.cut_short`` says so).
     ``probe`` (one-person mode's occasional MultiPose look) adds a note when more than one
-    person is in view.
+    person is in view. ``should_stop()`` is asked before every frame of both passes (the
+    count, then the drawing): once it says True the analysis ends within that frame, raising
+    :class:`AnalysisCancelled`, and no annotated file is left (one already at ``annotate_to``
+    is untouched).
     """
     from fitness.pipeline.video_io import open_video
     from fitness.pose.estimator import load_estimator
@@ -140,6 +169,9 @@ def analyze_video(
         poses: list[Pose | None] = []
         total = video.frame_count
         for frame in video:
+            if should_stop is not None and should_stop():
+                # Everything before this frame was analysed.
+                raise AnalysisCancelled(frame.t_ms, _length_ms(video))
             pose = est.estimate(frame.rgb, frame.t_ms)
             if probe is not None:
                 probe.check(frame.rgb, frame.t_ms, pose)
@@ -155,7 +187,7 @@ def analyze_video(
         result = replace(result, notes=(*result.notes, *probe.notes()))
     if annotate_to is not None:
         # Cues (and, with auto, the exercise) are known only at the end: draw in a second pass.
-        _write_annotated(source, Path(annotate_to), poses, result)
+        _write_annotated(source, Path(annotate_to), poses, result, should_stop=should_stop, progress=drawing_progress)
     return result
 
 
@@ -172,12 +204,32 @@ def video_info(video: VideoSource) -> VideoInfo:
     )
 
 
-def _write_annotated(source: Path, out: Path, poses: list[Pose | None], result: AnalysisResult) -> None:
+def _length_ms(video: VideoSource) -> float:
+    """The video's length as its header says, else as its frame count says (0: unknown)."""
+    if video.duration_ms > 0:
+        return video.duration_ms
+    return video.frame_count * 1000.0 / video.fps if video.fps > 0 else 0.0
+
+
+def _write_annotated(
+    source: Path,
+    out: Path,
+    poses: list[Pose | None],
+    result: AnalysisResult,
+    *,
+    should_stop: StopFn | None = None,
+    progress: ProgressFn | None = None,
+) -> None:
     from fitness.pipeline.video_io import WriterContext, open_video, open_writer
 
     with open_video(source) as video:
         writer = open_writer(out, video.fps, (video.width, video.height))
         marks = cue_marks(result)
+        # Stopping raises inside the writer's block, which throws the half-written file away.
         with WriterContext(writer):
-            for frame, pose, res in zip(video, poses, result.frames, strict=False):
+            for done, (frame, pose, res) in enumerate(zip(video, poses, result.frames, strict=False), 1):
+                if should_stop is not None and should_stop():
+                    raise AnalysisCancelled(frame.t_ms, _length_ms(video), drawing=True)
                 writer.write(annotate(frame.rgb, pose, res, result.spec, marks=marks, frame_ms=frame.t_ms), frame.t_ms)
+                if progress is not None:
+                    progress(done, len(poses))

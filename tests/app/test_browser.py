@@ -33,6 +33,7 @@ from tests.browser_helpers import (
     metric_value,
     new_page,
     opened,
+    press_analyse,
     require_tools,
     screenshot,
     screenshot_view,
@@ -298,14 +299,10 @@ def analyse(page: Any, clip: Path, outcome: str = RESULT) -> None:
     """Upload ``clip``, press Analyse, and wait until ``outcome`` (a selector) shows."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(clip))
-    # The button names the file once the server has it.
-    button = page.get_by_role("button", name=f"Analyse {clip.name}", exact=True)
-    button.wait_for(timeout=30_000)
-    wait_idle(page)
-    click_and_wait(page, button)
+    press_analyse(page, clip)
     try:
-        page.locator(outcome).first.wait_for(timeout=60_000)
+        # The analysis runs beside the page (which shows its progress): this is its whole time.
+        page.locator(outcome).first.wait_for(timeout=180_000)
     except PlaywrightTimeout:
         raise AssertionError(f"analysing {clip.name} showed nothing matching {outcome}") from None
 

@@ -21,13 +21,12 @@ from tests.browser_helpers import (
     SHARED_DATA,
     AppServer,
     assert_no_traceback,
-    click_and_wait,
     goto,
     launch_chromium,
     new_page,
+    press_analyse,
     require_tools,
     screenshot,
-    wait_idle,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
@@ -70,11 +69,7 @@ def server_tmp(tmp_path: Path) -> Iterator[tuple[AppServer, Path, Path, Path]]:
 
 def _analyse(page: Any) -> None:
     goto(page, "Analyse a video")
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(CLIP))
-    button = page.get_by_role("button", name=f"Analyse {CLIP.name}", exact=True)
-    button.wait_for(timeout=30_000)
-    wait_idle(page)
-    click_and_wait(page, button)
+    press_analyse(page, CLIP)
     page.locator("video").first.wait_for(timeout=120_000)
     assert_no_traceback(page)
 

@@ -1,4 +1,5 @@
-"""The Analyse a video page: upload, analyse, show, save."""
+"""The Analyse a video page: upload, analyse (beside the page, with a Stop button:
+:mod:`fitness.app.analysis_jobs`), show, save."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from fitness.app.analysis import AnalysisView, analyse_upload
+from fitness.app.analysis import AnalysisView
+from fitness.app.analysis_jobs import AnalysisLedger, SessionAnalyses, UploadJob, could_not_analyse
 from fitness.app.charts import angle_chart, fatigue_chart, sets_timeline
 from fitness.app.common import (
     UPLOAD_TYPES,
@@ -24,11 +26,17 @@ from fitness.app.common import (
     variant_label,
 )
 from fitness.app.tables import partial_table, rep_table, set_table, summary_table
-from fitness.app.uploads import SessionUploads
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO, AnalysisResult
+from fitness.pipeline.video_analysis import AnalysisCancelled
 from fitness.store import SessionStore
+
+JOB_KEY = "analysis_job"
+NOTICE_KEY = "analysis_notice"  # (file id, "error" | "stopped", message) of the last analysis without a result
+URL_KEY = "analysis"  # the running analysis's token in the page's address
+POLL_S = 0.5  # how often the page looks at a running analysis
+STOP_WAIT_S = 2.0  # a stop ends within a frame; a Thunder frame on a busy machine takes well under this
 
 
 def page_analyse() -> None:
@@ -58,52 +66,116 @@ def page_analyse() -> None:
     # A file over the cap never reaches the server (the browser refuses it and marks it red),
     # so the page can only say beforehand what that red mark means.
     st.caption(f"Files over {cap_mb} MB are refused and marked red: trim or compress the video first.")
+    job = current_job()
+    if job is not None and job.done:
+        finish(job)
+        job = None
+    if job is not None:
+        # Another run (a widget, the uploader) or a visit to another page leaves it running.
+        show_running(job)
     # The button names the file: what will be analysed is never in doubt (nor, for the browser
     # tests, whether the server has the new upload yet).
-    if upload is not None and st.button(f"Analyse {upload.name}", type="primary", key="an-run"):
+    elif upload is not None and st.button(f"Analyse {upload.name}", type="primary", key="an-run"):
         run_analysis(upload, exercise, variant, profile)
     # Kept in the session, so the message stays up through later reruns (another widget, the
-    # uploader settling) for as long as that file is the one selected.
-    failed = st.session_state.get("analysis_error")
-    if upload is not None and isinstance(failed, tuple) and failed[0] == upload.file_id:
-        st.error(failed[1])
+    # uploader settling) for as long as that file is the one selected, or no file is (back from
+    # another page, where the uploader lost it).
+    notice = st.session_state.get(NOTICE_KEY)
+    if isinstance(notice, tuple) and (upload is None or notice[0] == upload.file_id):
+        (st.info if notice[1] == "stopped" else st.error)(notice[2])
     view = st.session_state.get("analysis")
-    if isinstance(view, AnalysisView):
+    if isinstance(view, AnalysisView) and job is None:
         if upload is None or upload.name != view.name:
             st.caption(f"Last analysis: {view.name}")
         show_analysis(view, store)
 
 
-@st.cache_resource(scope="session", on_release=SessionUploads.release, show_spinner=False)
-def session_uploads() -> SessionUploads:
-    """This browser session's upload folders: Streamlit releases the entry, and so removes
-    them, when the session disconnects or is shut down (it has no other session-end hook)."""
-    return SessionUploads()
+@st.cache_resource(show_spinner=False)
+def analysis_ledger() -> AnalysisLedger:
+    """The server's recent analyses, for a page reloaded (a new session) mid-analysis."""
+    return AnalysisLedger()
+
+
+@st.cache_resource(scope="session", on_release=SessionAnalyses.release, show_spinner=False)
+def session_analyses() -> SessionAnalyses:
+    """This browser session's analyses and upload folders: Streamlit releases the entry when the
+    session disconnects or is shut down (it has no other session-end hook), which stops the
+    analyses still running and removes the folders."""
+    return SessionAnalyses(analysis_ledger())
+
+
+def current_job() -> UploadJob | None:
+    """This session's analysis, else the one named in the address: a reload or a reopened tab
+    is a new session, and comes back to the analysis the old one started."""
+    job = st.session_state.get(JOB_KEY)
+    if isinstance(job, UploadJob):
+        return job
+    token = st.query_params.get(URL_KEY)
+    if token is None:
+        return None
+    job = session_analyses().job(token)
+    if job is None:  # shown already, or from before the server restarted
+        del st.query_params[URL_KEY]
+        return None
+    st.session_state[JOB_KEY] = job
+    return job
 
 
 def run_analysis(upload: UploadedFile, exercise: str, variant: str, profile: str) -> None:
-    st.session_state.pop("analysis_error", None)
+    st.session_state.pop(NOTICE_KEY, None)
     old = st.session_state.pop("analysis", None)
     if isinstance(old, AnalysisView):
         old.discard()
-    bar = st.progress(0.0, text=f"Analysing {upload.name}…")
     try:
-        view = analyse_upload(
+        job = session_analyses().start(
             upload.name,
+            upload.file_id,
             upload.getbuffer(),
             exercise=exercise,
             variant=variant,
             profile=profile,
-            progress=lambda share, text: bar.progress(share, text=text),
             prepare=prepare_model,
-            uploads=session_uploads(),
         )
     except FitnessError as exc:
-        st.session_state["analysis_error"] = (upload.file_id, f"Could not analyse **{upload.name}**: {exc}")
+        st.session_state[NOTICE_KEY] = (upload.file_id, "error", could_not_analyse(upload.name, exc))
         return
-    finally:
-        bar.empty()
-    st.session_state["analysis"] = view
+    st.session_state[JOB_KEY] = job
+    st.query_params[URL_KEY] = job.token
+    st.rerun()  # the whole page again: the running analysis in place of the Analyse button
+
+
+@st.fragment(run_every=POLL_S)
+def show_running(job: UploadJob) -> None:
+    """A running analysis: its progress and a Stop button, refreshed on their own (the rest of
+    the page stays as it is); the whole page runs again when it ends."""
+    if job.done:
+        st.rerun()
+    share, text = job.progress
+    st.progress(share, text=text)
+    if job.stopping:
+        st.caption("Stopping…")
+    elif st.button("Stop analysis", key="an-stop", icon=":material/stop_circle:"):
+        job.stop()
+        job.wait(STOP_WAIT_S)
+        st.rerun()
+    else:
+        st.caption("You may leave this page: the analysis goes on, and is here when you come back.")
+
+
+def finish(job: UploadJob) -> None:
+    """An analysis has ended: keep its result, or what to say about it, for the page."""
+    st.session_state.pop(JOB_KEY, None)
+    session_analyses().forget(job)
+    if st.query_params.get(URL_KEY) == job.token:
+        del st.query_params[URL_KEY]
+    outcome = job.outcome
+    if isinstance(outcome, AnalysisView):
+        st.session_state["analysis"] = outcome
+        return
+    message = job.message()
+    if message is not None:
+        kind = "stopped" if isinstance(outcome, AnalysisCancelled) else "error"
+        st.session_state[NOTICE_KEY] = (job.file_id, kind, message)
 
 
 def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
