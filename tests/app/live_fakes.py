@@ -105,6 +105,7 @@ class FakeRecorder:
     finished: list[str] = field(default_factory=list)
     fail_add: bool = False
     started_at: float | None = None
+    sets: list[dict[str, Any]] = field(default_factory=list)  # start_set's arguments, then end_set's
 
     def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> bool:
         if self.fail_add:
@@ -114,6 +115,14 @@ class FakeRecorder:
 
     def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> None:
         self.finished.append(reason)
+
+    def start_set(self, exercise: str, start_ms: int, *, rest_before_ms: int | None, plan_item_id: int | None) -> int:
+        self.sets.append({"exercise": exercise, "start_ms": start_ms, "rest_before_ms": rest_before_ms,
+                          "plan_item_id": plan_item_id, "reps": len(self.reps)})  # fmt: skip
+        return len(self.sets)
+
+    def end_set(self, *, end_ms: int | None = None, hold_ms: int | None = None) -> None:
+        self.sets[-1].update(end_ms=end_ms, hold_ms=hold_ms, ended=True)
 
     def remove_last(self) -> int:
         return self.reps.pop().index
