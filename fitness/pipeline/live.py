@@ -212,6 +212,16 @@ class LiveCoach:
             return self._set_end("exercise", confirmed=False)
         if not closed:
             return None
+        if tracker.new_sets and not started:
+            # A set found only as it closed: with auto a hold is recognised once it ends (its
+            # evidence is the time held), and a counter may confirm reps recognition never
+            # showed. Reported now, so it is shown and recorded all the same.
+            found = tracker.new_sets[-1]
+            self._set_exercise = found.exercise
+            self._report(found.reps)
+            if found.hold_ms is not None:
+                self._held_ms, self._held_from, self._held_to = found.hold_ms, found.start_ms, found.end_ms
+            started = bool(self._set_reps or self._held_ms)
         if tracker.new_sets and started:
             found = tracker.new_sets[-1]
             return self._set_end(segments[-1].closed_by, confirmed=True, hold_ms=found.hold_ms)
@@ -239,7 +249,9 @@ class LiveCoach:
         self._new_set()
         self._generation += 1
         generation = self._generation
-        for pose, t in [(pose, t) for pose, t in self._poses if t > after]:
+        replay = [(pose, t) for pose, t in self._poses if t > after]
+        log.debug("next set: %s, from %.2f s (%d frames replayed)", exercise, after / 1000, len(replay))
+        for pose, t in replay:
             self._step(pose, t)
             if self._generation != generation:
                 return  # a set ended within the replay: the newer analyzer has had the rest
