@@ -14,8 +14,8 @@ import pytest
 
 from fitness.pipeline.compose import Pause, WorkoutPlan, compose
 from fitness.pipeline.evaluation import LabelledClip, load_manifest
-from fitness.pipeline.workout_eval import write_composed_manifest
 from fitness.pipeline.pose_track import PoseTrack
+from fitness.pipeline.workout_eval import write_composed_manifest
 
 # Footage of people doing no exercise, cut from the labelled clips: (clip, from s, to s, what).
 NOT_EXERCISES: tuple[tuple[str, float, float, str], ...] = (
@@ -98,5 +98,3 @@ def short_workout(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     workout = compose(plan, data_dir, out)
     write_composed_manifest(out / "workouts_manifest.csv", [workout])
     return out / "workouts_manifest.csv"
-
-

@@ -9,6 +9,7 @@ says next, and gets the same sets.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +76,7 @@ def check(ended: list[SetEnd], short_workout: Path) -> None:
     for found, truth in zip(ended, workout.sets, strict=True):
         # Each set within its own clip's span (a little slack for the first rep's start).
         assert truth.start_s - 1.5 <= found.start_ms / 1000 and found.end_ms / 1000 <= truth.end_s + 1.5
-    rests = [(b.start_ms - a.end_ms) / 1000 for a, b in zip(ended, ended[1:], strict=False)]
+    rests = [(b.start_ms - a.end_ms) / 1000 for a, b in itertools.pairwise(ended)]
     assert all(r >= 3.0 for r in rests), rests  # a title card or a walk at least
 
 
