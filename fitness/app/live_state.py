@@ -455,11 +455,14 @@ class LiveState:
     def _as_shown(self, result: FrameResult) -> FrameResult:
         """``result`` with the set's count as the page shows it, so the picture and the panel
         never disagree: reps numbered per set (with auto the recogniser may switch counters)
-        and less the reps taken back."""
+        and less the reps taken back; between sets, the rest as its bottom line."""
         with self._lock:
-            reps, undone = self._snap.reps, dict(self._undone_sides)
+            reps, undone, workout = self._snap.reps, dict(self._undone_sides), self._snap.workout
         per_side = {side: max(0, n - undone.get(side, 0)) for side, n in result.per_side.items()}
-        return replace(result, reps=reps, per_side=per_side)
+        # Between sets the picture says so too (full screen shows nothing but the picture).
+        line = workout.picture_line(time.time())
+        notes = (line, *result.notes) if line and not result.cues else result.notes
+        return replace(result, reps=reps, per_side=per_side, notes=notes)
 
     def _start_set(self, settings: LiveSettings, generation: int) -> None:
         # A fresh coach per stream: counts start from zero and the pose tracker forgets the last one.

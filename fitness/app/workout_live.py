@@ -330,6 +330,21 @@ class Workout:
         loss = current.velocity_loss or 0.0
         return f"Stop the set: reps {loss:.0%} slower than your first (the {self.stop_at:.0%} limit)"
 
+    def picture_line(self, now: float) -> str | None:
+        """The line drawn along the bottom of the camera picture (full screen shows nothing
+        else): the rest and what comes next, the stop alert in a set, the plan's end."""
+        current = self.current
+        if current is not None:
+            alert = self._alert()
+            return alert.split(" (")[0] if alert else None
+        if self.complete:
+            return "Plan complete"
+        rested, left, step = self.rest_s(now), self.rest_left_s(now), self.step
+        if rested is None:
+            return None
+        timer = f"Rest {clock(rested)}" if left is None else f"Rest {clock(left)}" if left > 0 else "Rest over"
+        return timer if step is None else f"{timer} · next: {exercise_name(step.exercise)}, {step.which()}"
+
     def announcements(self, now: float) -> tuple[Say, ...]:
         """What is due to be said at ``now``, each with a key that never repeats within the
         workout: the stop alert in a set; when a set ends its rest (and, for a plan, what comes

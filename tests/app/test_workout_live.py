@@ -176,3 +176,13 @@ def test_undo_takes_the_last_sets_newest_rep() -> None:
 def test_the_board_timer_reads_as_a_clock() -> None:
     assert Board("rest", "Rest left", 48.4, "").timer == "0:48"
     assert Board("rest", "Rest over", 65.0, "").timer == "+1:05"
+
+
+def test_the_picture_says_the_rest_and_what_comes_next() -> None:
+    w = do_set(Workout.following(LEGS), "squat", 0, 3, T0)
+    assert w.picture_line(T0 + 3) is None  # in a set: the count and the cues are the picture's
+    w = w.end_set(T0 + 5, end_ms=4000)
+    assert w.picture_line(T0 + 17) == "Rest 0:48 · next: Squat, set 2 of 2"
+    assert w.picture_line(T0 + 70) == "Rest over · next: Squat, set 2 of 2"
+    free = do_set(Workout.following(None), "squat", 0, 3, T0).end_set(T0 + 5)
+    assert free.picture_line(T0 + 17) == "Rest 0:12"
