@@ -69,7 +69,9 @@ class PipelineCoach:
         from fitness.engine.registry import REGISTRY
         from fitness.pipeline.hud import live_view
 
-        key = self._coach.exercise
+        # Between sets the count and the exercise are the last set's (the page says so); the
+        # picture shows the rest along its bottom instead, not the next exercise's name over them.
+        key = None if self._coach.between_sets else self._coach.exercise
         return live_view(
             frame_rgb, self._coach.last_pose, result, None if key is None else REGISTRY[key], mirror=mirror
         )

@@ -371,7 +371,7 @@ class LiveState:
             "%d processed (%.1f fps, %.1f ms each), %d dropped while busy, %d over the rate cap, %s",
             first - armed_at, seconds, received, (received - 1) / seconds, snap.frames_processed,
             snap.frames_processed / seconds, snap.process_ms, snap.frames_dropped, snap.frames_capped,
-            plural(snap.reps, "rep"),
+            done_text(snap),
         )  # fmt: skip
 
     def stream_ended(self, generation: int) -> None:
@@ -749,6 +749,14 @@ class LiveState:
     def _set_error(self, message: str) -> None:
         with self._lock:
             self._snap = replace(self._snap, error=message, errors=self._snap.errors + 1)
+
+
+def done_text(snap: LiveSnapshot) -> str:
+    """ "5 reps", or for a workout of several sets "2 sets, 8 reps"."""
+    sets = snap.workout.sets
+    if len(sets) <= 1:
+        return plural(snap.reps, "rep")
+    return f"{plural(len(sets), 'set')}, {plural(sum(len(s.reps) for s in sets), 'rep')}"
 
 
 class LiveRecorder:

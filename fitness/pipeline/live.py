@@ -100,6 +100,7 @@ class LiveCoach:
         self.last_pose: Pose | None = None
         self._poses: deque[tuple[Pose | None, float]] = deque()
         self._generation = 0  # bumped with every new analyzer: a replay stops when it changes
+        self._sets_ended = 0
         self._new_set()
 
     def follow_sets(self, on_set_end: SetEndFn) -> None:
@@ -110,6 +111,11 @@ class LiveCoach:
     def exercise(self) -> str | None:
         """The exercise being counted: the one asked for, or the one recognised (``None``: none yet)."""
         return self._analyzer.exercise
+
+    @property
+    def between_sets(self) -> bool:
+        """A set has ended and the next has not begun (nothing of it counted yet): a rest."""
+        return self._sets_ended > 0 and self._set_exercise is None
 
     @property
     def reps(self) -> list[Rep]:
@@ -170,6 +176,7 @@ class LiveCoach:
             ended.end_ms / 1000,
         )  # fmt: skip
         following = self.on_set_end(ended)
+        self._sets_ended += 1
         self._renew(following, after=ended.end_ms)
         return result
 

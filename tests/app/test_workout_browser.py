@@ -45,7 +45,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 SQUAT = "videos/squat/squat_side_barbell_formfit.mp4"  # 3 reps in 8.5 s, side view, 30 fps
 CURL = "videos/curl/curl_side_formfit.mp4"  # 5 reps in 11.6 s, side view, 30 fps
 TITLE_S = 8.0  # the card between them: nobody in view, so the squat set ends 2 s into it
-LEAD_S = 1.0
+# The first frame held before the clip plays: the person getting into place after START, while
+# the page loads the pose models on the stream's first frame (seconds on a busy machine).
+LEAD_S = 3.0
 TAIL_S = 40.0  # the last frame held: the curl set ends 8 s after its last rep, then time to read
 LAPTOP = (1366, 768)
 PHONE = (390, 844)

@@ -43,7 +43,7 @@ from fitness.app.common import (
 )
 from fitness.app.frame_callback import make_frame_callback
 from fitness.app.group_live import GroupPipelineCoach
-from fitness.app.live_state import LiveSettings, LiveSnapshot, LiveState, store_recorders
+from fitness.app.live_state import LiveSettings, LiveSnapshot, LiveState, done_text, store_recorders
 from fitness.app.pages.live_group import group_controls, group_panel
 from fitness.app.tables import live_sets_frame, plan_frame, recent_reps_frame
 from fitness.app.webrtc_fix import guard_streamer_context, reset_context
@@ -54,7 +54,7 @@ from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
 from fitness.store import SessionStore
 from fitness.store.values import Plan
-from fitness.text import escape_markdown, plural
+from fitness.text import escape_markdown
 
 DETAILS_REFRESH_S = 1.0  # the last-reps table changes once a rep: no need for the scoreboard's pace
 UNDO_KEY = "_undo_rep"  # the rep the person asked to take back, awaiting confirmation
@@ -243,14 +243,8 @@ def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> No
 
 def saved_message(snap: LiveSnapshot) -> str:
     """What was saved when the stream stopped: the set, or the workout of several."""
-    sets = snap.workout.sets
-    if len(sets) <= 1:
-        return f"Set saved as session #{snap.session_id}: {plural(snap.reps, 'rep')}. See it under History."
-    total = sum(len(s.reps) for s in sets)
-    return (
-        f"Workout saved as session #{snap.session_id}: {plural(len(sets), 'set')}, {plural(total, 'rep')}. "
-        "See it under History."
-    )
+    what = "Set" if len(snap.workout.sets) <= 1 else "Workout"
+    return f"{what} saved as session #{snap.session_id}: {done_text(snap)}. See it under History."
 
 
 def announce(snap: LiveSnapshot, *, beep: bool, speak: bool) -> None:
