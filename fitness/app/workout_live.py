@@ -85,6 +85,17 @@ def plan_steps(plan: Plan) -> tuple[PlanStep, ...]:
     )
 
 
+def plan_label(plan: Plan) -> str:
+    """ "Legs · 3 x 10 squats, 2 x 30 s plank": a plan in one line, to choose it by."""
+    parts = [
+        f"{i.sets} x {i.target_hold_s} s {exercise_name(i.exercise).lower()}"
+        if i.target_hold_s is not None
+        else f"{i.sets} x {i.target_reps} {many(i.exercise)}"
+        for i in plan.items
+    ]
+    return f"{plan.name} · {', '.join(parts)}"
+
+
 @dataclass(frozen=True, slots=True)
 class LiveSet:
     """One set of the workout, ended or in progress. ``start_ms``/``end_ms`` are stream times

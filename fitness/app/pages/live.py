@@ -47,7 +47,7 @@ from fitness.app.live_state import LiveSettings, LiveSnapshot, LiveState, done_t
 from fitness.app.pages.live_group import group_controls, group_panel
 from fitness.app.tables import live_sets_frame, plan_frame, recent_reps_frame
 from fitness.app.webrtc_fix import guard_streamer_context, reset_context
-from fitness.app.workout_live import Board
+from fitness.app.workout_live import Board, plan_label
 from fitness.engine.fatigue import DEFAULT_STOP_AT
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
@@ -199,13 +199,6 @@ def plan_picker(store: SessionStore | None, profile: str, *, disabled: bool) -> 
         help="Make and change plans on the Plans page.",
     )
     return plans.get(str(choice)), None
-
-
-def plan_label(plan: Plan) -> str:
-    """ "Legs · 3 x 10 squats, 2 x 30 s plank"."""
-    parts = [f"{i.sets} x {i.target} {REGISTRY[i.exercise].name.lower() if i.exercise in REGISTRY else i.exercise}"
-             for i in plan.items]  # fmt: skip
-    return f"{plan.name} · {', '.join(parts)}"
 
 
 def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> None:

@@ -18,9 +18,15 @@ from typing import Final
 
 import streamlit as st
 
-from fitness.app.common import _configure_logging, enter_page, get_store, no_store_warning, profile_picker
-from fitness.app.pages.history import confirmed
-from fitness.app.pages.live import plan_label
+from fitness.app.common import (
+    _configure_logging,
+    confirmed,
+    enter_page,
+    get_store,
+    no_store_warning,
+    profile_picker,
+)
+from fitness.app.workout_live import plan_label
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.store import SessionStore
