@@ -175,6 +175,17 @@ def app_server(workdir: Path, **kwargs: Any) -> Iterator[AppServer]:
         server.stop()
 
 
+@contextlib.contextmanager
+def logged_app(workdir: Path, log_name: str, **kwargs: Any) -> Iterator[AppServer]:
+    """:func:`app_server`, leaving the server's log as ``artifacts/<log_name>`` when it stops."""
+    with app_server(workdir, **kwargs) as app:
+        try:
+            yield app
+        finally:
+            ARTIFACTS.mkdir(exist_ok=True)
+            (ARTIFACTS / log_name).write_text(app.log())
+
+
 def launch_chromium(pw: Any, camera_file: Path | None = None, fake_devices: bool = True) -> Any:
     """Headless Debian Chromium. ``camera_file``: the y4m the fake webcam plays.
 

@@ -31,6 +31,7 @@ from tests.browser_helpers import (
     goto,
     label,
     launch_chromium,
+    logged_app,
     make_fake_camera,
     metric_value,
     opened,
@@ -66,11 +67,8 @@ def labels() -> tuple[Label, Label]:
 
 @pytest.fixture(scope="module")
 def server(labels: tuple[Label, Label], tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    app = AppServer(tmp_path_factory.mktemp("workout-app")).start()
-    yield app
-    app.stop()
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "streamlit-workout-browser-test.log").write_text(app.log())
+    with logged_app(tmp_path_factory.mktemp("workout-app"), "streamlit-workout-browser-test.log") as app:
+        yield app
 
 
 @pytest.fixture(scope="module")
