@@ -148,6 +148,7 @@ def rest_shown(page: Any) -> tuple[str, str]:
 
 def shoot_both(page: Any, name: str) -> None:
     """The window as it is (1366 wide), then as a phone (390 wide) sees it."""
+    page.wait_for_timeout(1200)  # the side panel (plan, last sets) refreshes once a second
     screenshot_view(page, f"{name}-1366x768")
     page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
     page.wait_for_timeout(700)
