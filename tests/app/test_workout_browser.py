@@ -26,6 +26,7 @@ from tests.browser_helpers import (
     AppServer,
     Label,
     assert_no_traceback,
+    choose,
     choose_session,
     frame_counts,
     goto,
@@ -37,6 +38,7 @@ from tests.browser_helpers import (
     opened,
     press,
     require_tools,
+    screenshot,
     screenshot_view,
     selected,
     wait_for_frames,
@@ -258,13 +260,23 @@ def test_a_plan_of_two_sets_is_followed_and_marked_done(
         shoot_both(page, "workout-plan-rest")
         wait_until(page, "the plan's end", lambda: "Plan complete: every set done" in status(page), 60)
         plan_table = page.locator("[data-testid='stTable']", has_text="Target").first
-        done = [r.inner_text() for r in plan_table.locator("tbody tr").all()]
-        assert len(done) == 2 and all("✓" in row for row in done), done
+
+        def marks() -> list[str]:
+            return [str(r.inner_text()) for r in plan_table.locator("tbody tr").all()]
+
+        # The side panel refreshes once a second, the scoreboard twice.
+        wait_until(page, "both sets marked done", lambda: len(marks()) == 2 and all("✓" in m for m in marks()), 5)
         page.locator("iframe[srcdoc*='Plan complete. Well done.']").first.wait_for(state="attached", timeout=10_000)
         shoot_both(page, "workout-plan-done")
         speed = measured(page, since, "plan")
         session_id, total = stop_and_saved(page)
         assert_no_traceback(page)
+        # The plan as the editor shows it (the Plans page lists the profile's plans).
+        goto(page, "Plans")
+        choose(page, "Plan", re.compile(r"^Squats then curls"))
+        assert page.get_by_label("Name").input_value() == "Squats then curls"
+        assert_no_traceback(page)
+        screenshot(page, "plans")
 
     with SessionStore.open(server.db, recover=False) as store:
         detail = store.get_session(session_id)
