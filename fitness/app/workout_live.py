@@ -19,7 +19,6 @@ further set is a free one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
@@ -217,19 +216,13 @@ class Workout:
 
     # -- what happens ---------------------------------------------------------------------
     def start_set(self, exercise: str, start_ms: float, started_at: float) -> Workout:
-        """A set begins (its first rep, or a hold's start); ends the one in progress, if any."""
-        sets = list(self.sets)
+        """A set begins (its first rep, or a hold's start): the plan's next step, if any."""
         if self.current is not None:
-            sets[-1] = replace(sets[-1], ended_at=started_at)
-        previous = sets[-1] if sets else None
+            raise ValueError(f"set {self.current.index} is still in progress")
+        previous = self.last
         rest = None if previous is None else max(0.0, (start_ms - previous.end_ms) / 1000.0)
-        step = self.step if self.current is None else self._step_after(sets)
-        made = LiveSet(len(sets) + 1, exercise, start_ms, start_ms, started_at, rest_before_s=rest, step=step)
-        return replace(self, sets=(*sets, made))
-
-    def _step_after(self, sets: Sequence[LiveSet]) -> PlanStep | None:
-        done = sum(1 for s in sets if s.step is not None)
-        return self.steps[done] if done < len(self.steps) else None
+        made = LiveSet(len(self.sets) + 1, exercise, start_ms, start_ms, started_at, rest_before_s=rest, step=self.step)
+        return replace(self, sets=(*self.sets, made))
 
     def add_rep(self, rep: Rep) -> Workout:
         """A rep of the set in progress."""

@@ -171,6 +171,8 @@ def test_undo_takes_the_last_sets_newest_rep() -> None:
         Workout.following(None).remove_rep()
     with pytest.raises(ValueError, match="no set is in progress to add a rep"):
         w.add_rep(rep(3, 9000))
+    with pytest.raises(ValueError, match="set 2 is still in progress"):
+        w.start_set("squat", 9000, T0 + 9).start_set("squat", 9500, T0 + 10)
 
 
 def test_the_board_timer_reads_as_a_clock() -> None:
