@@ -1,4 +1,4 @@
-"""The fitness coach in the browser: Live workout, Analyse a video, History.
+"""The fitness coach in the browser: Live workout, Analyse a video, History, Plans.
 
 Navigation only: the pages are :mod:`fitness.app.pages`; they, :mod:`fitness.app.common` and this
 file are the only modules that call ``st.*``. Everything the webcam callback thread touches lives in
@@ -24,6 +24,7 @@ from fitness.app.common import _configure_logging, clean_old_uploads, page_style
 from fitness.app.pages.analyse import page_analyse  # noqa: E402
 from fitness.app.pages.history import page_history  # noqa: E402
 from fitness.app.pages.live import page_live  # noqa: E402
+from fitness.app.pages.plans import page_plans  # noqa: E402
 
 
 def main() -> None:
@@ -33,6 +34,7 @@ def main() -> None:
         st.Page(page_live, title="Live workout", icon=":material/videocam:", url_path="live", default=True),
         st.Page(page_analyse, title="Analyse a video", icon=":material/movie:", url_path="analyse"),
         st.Page(page_history, title="History", icon=":material/monitoring:", url_path="history"),
+        st.Page(page_plans, title="Plans", icon=":material/checklist:", url_path="plans"),
     ]
     page = st.navigation(pages)
     page_style()  # a counter readable from across the room, tables that fit a phone

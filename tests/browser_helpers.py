@@ -175,6 +175,17 @@ def app_server(workdir: Path, **kwargs: Any) -> Iterator[AppServer]:
         server.stop()
 
 
+@contextlib.contextmanager
+def logged_app(workdir: Path, log_name: str, **kwargs: Any) -> Iterator[AppServer]:
+    """:func:`app_server`, leaving the server's log as ``artifacts/<log_name>`` when it stops."""
+    with app_server(workdir, **kwargs) as app:
+        try:
+            yield app
+        finally:
+            ARTIFACTS.mkdir(exist_ok=True)
+            (ARTIFACTS / log_name).write_text(app.log())
+
+
 def launch_chromium(pw: Any, camera_file: Path | None = None, fake_devices: bool = True) -> Any:
     """Headless Debian Chromium. ``camera_file``: the y4m the fake webcam plays.
 
@@ -305,3 +316,60 @@ def screenshot(page: Any, name: str) -> Path:
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
     return path
+
+
+# -- the live page ------------------------------------------------------------------------------
+
+WEBRTC_IFRAME = "iframe[title='streamlit_webrtc.component.webrtc_streamer']"
+FRAMES_RE = re.compile(r"(\d+) frames received, (\d+) processed")
+
+
+def camera_frame(page: Any) -> Any:
+    return page.frame_locator(WEBRTC_IFRAME)
+
+
+def frame_counts(page: Any) -> tuple[int, int]:
+    """(frames that reached the callback, frames it ran the model on), as the page shows them."""
+    text = page.locator("text=/frames received/").first.inner_text()
+    found = FRAMES_RE.search(text)
+    assert found, f"no frame counter in {text!r}"
+    return int(found[1]), int(found[2])
+
+
+def choose(page: Any, box_label: str, option: str | re.Pattern[str]) -> None:
+    page.locator("[data-testid='stSelectbox']", has_text=box_label).first.click()
+    page.get_by_role("option", name=option, exact=isinstance(option, str) or None).click()
+    wait_idle(page)
+
+
+def press(page: Any, button: str) -> None:
+    camera_frame(page).locator("button", has_text=button).click(timeout=30_000)
+
+
+def wait_for_frames(
+    page: Any, after: int, at_least: int, timeout_s: float, what: str = "after START"
+) -> tuple[int, float]:
+    """Until ``at_least`` frames beyond ``after`` have arrived; returns (count, seconds waited)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        received, _ = frame_counts(page)
+        if received - after >= at_least:
+            return received, time.monotonic() - started
+        page.wait_for_timeout(200)
+    received, _ = frame_counts(page)
+    raise AssertionError(f"only {received - after} frames reached the app in {timeout_s:.0f} s {what}")
+
+
+def selected(page: Any, box_label: str) -> str:
+    """The value a selectbox shows (it lives in the combobox input, not in its text)."""
+    box = page.locator("[data-testid='stSelectbox']", has_text=box_label).first
+    box.wait_for()
+    return str(box.locator("input").input_value())
+
+
+def choose_session(page: Any, session_id: int) -> None:
+    if not selected(page, "Session").startswith(f"#{session_id} ·"):
+        page.locator("[data-testid='stSelectbox']", has_text="Session").first.click()
+        page.get_by_role("option", name=re.compile(rf"^#{session_id} ·")).click()
+        wait_idle(page)
+    assert selected(page, "Session").startswith(f"#{session_id} ·")

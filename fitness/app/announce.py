@@ -2,7 +2,8 @@
 the camera view.
 
 :class:`Announcer` turns successive :class:`~fitness.app.live_state.LiveSnapshot` s into
-:class:`Announcement` s (a beep per new rep, a cue now and then, never nagging);
+:class:`Announcement` s (a beep per new rep, a cue now and then, never nagging, and what the
+workout has to say: a rest, the next set of a plan, a set to stop);
 :func:`announcement_html`, :func:`camera_check_html` and :func:`fullscreen_html` are the small
 pages the browser runs for them. Their HTML, CSS and JavaScript are files in
 ``fitness/app/static/`` (package data), not strings in Python.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from importlib import resources
@@ -48,18 +50,33 @@ class Announcer:
     token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     _seen_reps: int = 0
     _session: int | None = None
+    _set: int = 0  # sets the workout had when its reps were last looked at
     _events: int = 0
+    _said: set[str] = field(default_factory=set)  # the workout's sentences said (or let pass)
 
-    def update(self, snap: LiveSnapshot, now: float, *, beep: bool, speak: bool) -> Announcement | None:
-        if snap.session_id != self._session or snap.reps < self._seen_reps:
-            # A new set: no beep for reps counted before we looked, no stale cue memory.
+    def update(
+        self, snap: LiveSnapshot, now: float, *, beep: bool, speak: bool, wall: float | None = None
+    ) -> Announcement | None:
+        """What to play for ``snap`` (``now``: monotonic seconds, for the cue throttle;
+        ``wall``: ``time.time()``, for the workout's rests)."""
+        sets = len(snap.workout.sets)
+        if snap.session_id != self._session or (sets == self._set and snap.reps < self._seen_reps):
+            # A new workout (or a rep taken back): no beep for reps counted before we looked,
+            # no stale cue memory.
             self._session, self._seen_reps = snap.session_id, snap.reps
+            self._said.clear()
             self.throttle.reset()
+        elif sets != self._set:
+            self._seen_reps = 0  # the next set of the workout we watched: each of its reps is new
+        self._set = sets
         new_rep = snap.reps > self._seen_reps
         self._seen_reps = snap.reps
+        due = [a for a in snap.workout.announcements(time.time() if wall is None else wall) if a.key not in self._said]
+        self._said.update(a.key for a in due)  # said once, or never when speech is off
         if not snap.recording:
             return None
-        say = self.throttle.decide(snap.cue, now) if speak else None
+        workout_says = " ".join(a.text for a in due) if speak and due else None
+        say = workout_says or (self.throttle.decide(snap.cue, now) if speak else None)
         do_beep = beep and new_rep
         if not (do_beep or say):
             return None

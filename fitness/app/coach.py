@@ -1,4 +1,5 @@
-"""The pipeline behind the live page: one :class:`PipelineCoach` per set, on the callback thread."""
+"""The pipeline behind the live page: one :class:`PipelineCoach` per stream (a workout), on the
+callback thread."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 
 from fitness.app.live_state import LiveSettings, RepSink
 from fitness.engine.counter import FrameResult
+from fitness.pipeline.live import SetEndFn
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +19,8 @@ class PipelineCoach:
     (:meth:`draw`): the page decides what count is shown and whether the picture is mirrored.
 
     Satisfies :class:`fitness.app.live_state.Coach`; made by :class:`~fitness.app.live_state.LiveState`
-    (``PipelineCoach(settings, on_rep)``) on the first frame of every set.
+    (``PipelineCoach(settings, on_rep)``) on the first frame of every stream; it finds the
+    workout's sets (:meth:`follow_sets`).
     """
 
     def __init__(self, settings: LiveSettings, on_rep: RepSink) -> None:
@@ -37,6 +40,10 @@ class PipelineCoach:
     @property
     def exercise(self) -> str | None:
         return self._coach.exercise
+
+    def follow_sets(self, on_set_end: SetEndFn) -> None:
+        """Find the workout's sets as they end (:class:`~fitness.app.live_state.SetFinder`)."""
+        self._coach.follow_sets(on_set_end)
 
     def crowd_note(self, mirrored: bool) -> str | None:
         return self._probe.live_note(mirrored)
@@ -62,7 +69,9 @@ class PipelineCoach:
         from fitness.engine.registry import REGISTRY
         from fitness.pipeline.hud import live_view
 
-        key = self._coach.exercise
+        # Between sets the count and the exercise are the last set's (the page says so); the
+        # picture shows the rest along its bottom instead, not the next exercise's name over them.
+        key = None if self._coach.between_sets else self._coach.exercise
         return live_view(
             frame_rgb, self._coach.last_pose, result, None if key is None else REGISTRY[key], mirror=mirror
         )

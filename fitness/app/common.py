@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -228,3 +228,29 @@ def enter_page(name: str) -> str | None:
 def no_store_warning(error: str | None) -> None:
     if error:
         st.error(f"The workout history cannot be opened: {error}")
+
+
+def confirmed(label: str, *, key: str, target: Hashable, prompt: str, yes: str, problem: str | None = None) -> bool:
+    """A button that asks before it acts: the first click shows ``prompt`` with ``yes`` and
+    Cancel; True on the run ``yes`` is clicked. Armed for ``target`` only: change what the
+    button would act on (another session, another count) and it asks again. A click while
+    there is a ``problem`` (no note typed yet) says so instead of asking. The button is never
+    disabled: a field typed into and left by clicking the button reaches the script in the
+    same run as the click, and a disabled button would swallow that click."""
+    armed_key = f"{key}-armed"
+    if st.session_state.get(armed_key) != target:
+        if not st.button(label, key=key):
+            return False
+        if problem:
+            st.error(problem)
+            return False
+        st.session_state[armed_key] = target
+    st.warning(prompt)
+    left, right = st.columns(2)
+    if left.button(yes, key=f"{key}-yes", type="primary"):
+        st.session_state.pop(armed_key, None)
+        return True
+    if right.button("Cancel", key=f"{key}-cancel"):
+        st.session_state.pop(armed_key, None)
+        st.rerun()
+    return False

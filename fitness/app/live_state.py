@@ -9,9 +9,14 @@ the callback thread only: a LiteRT interpreter must never be shared between thre
 
 :class:`LiveState` owns the stream lifecycle (arm, first frame, disarm, a late end-of-stream
 notice), the fps accounting, the hand-off of every rep to the history recorder (and taking the
-last one back), the set's angle trace, and what the picture shows: mirrored or not, always with
-the count the page shows. How often frames run is :mod:`fitness.app.pacing`; what the browser says is
-:mod:`fitness.app.announce`.
+last one back), the angle trace, and what the picture shows: mirrored or not, always with
+the count the page shows.
+
+A stream is a workout (one history session) of sets: the coach finds where each set ends
+(:class:`SetFinder`), every set is opened in the history at its first rep and closed when it
+ends, and the rest between sets, the plan followed and what to announce are the
+:class:`~fitness.app.workout_live.Workout` value in the snapshot. How often frames run is
+:mod:`fitness.app.pacing`; what the browser says is :mod:`fitness.app.announce`.
 """
 
 from __future__ import annotations
@@ -21,18 +26,21 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from fitness.app.pacing import CueThrottle, FrameGate, RateMeter, StreamClock
+from fitness.app.workout_live import Workout
 from fitness.engine.counter import FrameResult
 from fitness.engine.values import Rep
 from fitness.errors import FitnessError
 from fitness.pipeline.hud import mirror_frame
+from fitness.pipeline.live import SetEnd, SetEndFn
 from fitness.store.recorder import EndReason, SessionInfo, SessionRecorder, angle_trace
+from fitness.store.values import Plan
 from fitness.text import plural
 
 if TYPE_CHECKING:
@@ -59,6 +67,16 @@ class Recorder(Protocol):
         """Delete the newest saved rep of the session (also once it has ended); returns its index."""
         ...
 
+    def start_set(
+        self, exercise: str, start_ms: int, *, rest_before_ms: int | None, plan_item_id: int | None
+    ) -> object:
+        """Open the workout's next set (its reps go there from now on)."""
+        ...
+
+    def end_set(self, *, end_ms: int | None = None, hold_ms: int | None = None) -> None:
+        """Record where the set in progress ended (and a hold's time)."""
+        ...
+
 
 class Coach(Protocol):
     """What the callback needs from a per-stream pipeline (:class:`fitness.app.coach.PipelineCoach`)."""
@@ -73,6 +91,16 @@ class Coach(Protocol):
     def draw(self, frame_rgb: np.ndarray, result: FrameResult, mirror: bool) -> np.ndarray:
         """The frame the person sees: the last pose and ``result`` drawn over ``frame_rgb``,
         flipped left to right when ``mirror`` (``frame_rgb`` itself is never changed)."""
+        ...
+
+
+@runtime_checkable
+class SetFinder(Protocol):
+    """A coach that finds where each set of a workout ends (:class:`fitness.pipeline.live.LiveCoach`)."""
+
+    def follow_sets(self, on_set_end: SetEndFn) -> None:
+        """Call ``on_set_end`` (on the callback thread) when a set ends; its answer is the
+        exercise to count in the next set."""
         ...
 
 
@@ -96,6 +124,7 @@ class LiveSettings:
     # Group mode: a profile for each place in front of the camera, left to right as shown
     # (empty: one person, the profile above).
     group: tuple[str, ...] = ()
+    plan: Plan | None = None  # the workout plan followed (None: a free workout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +155,8 @@ class LiveSnapshot:
     errors: int = 0
     crowd: str | None = None  # one-person mode seeing others: "2 people in view: ..."
     places: tuple[PlaceView, ...] = ()  # Group mode: each place's set, left to right as shown
+    # The stream's sets, rests and plan (``reps`` and ``recent`` are those of its last set).
+    workout: Workout = field(default_factory=Workout)
 
     @property
     def recording(self) -> bool:
@@ -160,6 +191,12 @@ class LiveState:
     first rep instead, once the recogniser knows what is being done, so the history never files
     a set under "auto". Every rep goes to the recorder the moment it completes (the recorder
     commits it), so a tab closed mid-set keeps every completed rep.
+
+    A stream is a workout: with a coach that is a :class:`SetFinder`, each set ends when the
+    coach says so (a rest, the person away, another exercise) and the next begins at its first
+    rep (or a hold's start), each opened and closed in the history as it happens, so a process
+    killed mid-workout keeps every set and rep completed. With a plan (``LiveSettings.plan``)
+    each set counts the plan step's exercise and the session records the plan.
 
     With ``LiveSettings.group`` a set is everyone in view (``group_factory``'s coach, one
     :class:`~fitness.app.group_live.GroupSets` per set): one session per place, each opened
@@ -214,6 +251,8 @@ class LiveState:
         # an undo can never remove a rep that is half handed over.
         self._rep_lock = threading.Lock()
         self._last_result: FrameResult | None = None  # callback thread only
+        self._t_ms = 0.0  # stream time of the frame being processed (callback thread only)
+        self._stop_at: float | None = None  # the velocity-loss alert (guarded by _lock)
 
     # -- page side ------------------------------------------------------------------------
 
@@ -226,6 +265,13 @@ class LiveState:
     def settings(self) -> LiveSettings:
         with self._lock:
             return self._settings
+
+    def set_fatigue_alert(self, stop_at: float | None) -> None:
+        """Flag a set to stop once its velocity loss reaches ``stop_at`` (None: no alert);
+        may change mid-set, taking effect from the next rep."""
+        with self._lock:
+            self._stop_at = stop_at
+            self._snap = replace(self._snap, workout=self._snap.workout.with_stop_at(stop_at))
 
     def set_mirror(self, on: bool) -> None:
         """Show the picture as a mirror would (the pipeline still sees the camera's own frame)."""
@@ -284,12 +330,24 @@ class LiveState:
                 self._log_stream_summary()
             self._armed = False
             self._generation += 1
+            workout, ended_at = self._snap.workout, time.time()
+            open_set = workout.current
+            if open_set is not None:
+                workout = workout.end_set(ended_at)
             self._snap = replace(
                 self._snap,
                 armed=False,
-                ended_at=time.time() if running else self._snap.ended_at,
+                ended_at=ended_at if running else self._snap.ended_at,
                 end_reason=reason if running else self._snap.end_reason,
+                workout=workout,
             )
+        if recorder is not None and open_set is not None:
+            try:
+                # The set in progress ends where its last rep did (a hold: its time so far).
+                recorder.end_set(hold_ms=open_set.hold_ms if not open_set.reps else None)
+            except Exception as exc:
+                log.exception("could not end the last set in the history")
+                self._set_error(f"The end of the last set could not be saved to the history: {exc}")
         if recorder is not None:
             try:
                 recorder.finish(reason, extra=self._trace_extra())
@@ -313,7 +371,7 @@ class LiveState:
             "%d processed (%.1f fps, %.1f ms each), %d dropped while busy, %d over the rate cap, %s",
             first - armed_at, seconds, received, (received - 1) / seconds, snap.frames_processed,
             snap.frames_processed / seconds, snap.process_ms, snap.frames_dropped, snap.frames_capped,
-            plural(snap.reps, "rep"),
+            done_text(snap),
         )  # fmt: skip
 
     def stream_ended(self, generation: int) -> None:
@@ -374,7 +432,7 @@ class LiveState:
                     return self._draw(coach, frame_rgb, self._last_result, mirror)
                 # Timed from here: loading the model for a new set is not what a frame costs.
                 started = time.monotonic()
-                t_ms = self._clock(frame_time_s, now)
+                t_ms = self._t_ms = self._clock(frame_time_s, now)
                 result = coach.process(frame_rgb, t_ms)
                 self._last_result = result
                 out = self._draw(coach, frame_rgb, result, mirror)
@@ -397,14 +455,17 @@ class LiveState:
     def _as_shown(self, result: FrameResult) -> FrameResult:
         """``result`` with the set's count as the page shows it, so the picture and the panel
         never disagree: reps numbered per set (with auto the recogniser may switch counters)
-        and less the reps taken back."""
+        and less the reps taken back; between sets, the rest as its bottom line."""
         with self._lock:
-            reps, undone = self._snap.reps, dict(self._undone_sides)
+            reps, undone, workout = self._snap.reps, dict(self._undone_sides), self._snap.workout
         per_side = {side: max(0, n - undone.get(side, 0)) for side, n in result.per_side.items()}
-        return replace(result, reps=reps, per_side=per_side)
+        # Between sets the picture says so too (full screen shows nothing but the picture).
+        line = workout.picture_line(time.time())
+        notes = (line, *result.notes) if line and not result.cues else result.notes
+        return replace(result, reps=reps, per_side=per_side, notes=notes)
 
     def _start_set(self, settings: LiveSettings, generation: int) -> None:
-        # A fresh coach per set: counts start from zero and the pose tracker forgets the last set.
+        # A fresh coach per stream: counts start from zero and the pose tracker forgets the last one.
         self._coach = None
         self._last_result = None
         self._set_generation = generation
@@ -414,6 +475,8 @@ class LiveState:
             self._group = self._group_sets(settings, generation) if settings.group else None
             self._trace_t, self._trace_angle = [], []
             self._forget_set_reps()
+            workout = Workout.following(None if settings.group else settings.plan, self._stop_at)
+            first = workout.exercise_to_count(settings.exercise)
             self._snap = replace(
                 self._snap,
                 session_id=None,
@@ -422,11 +485,12 @@ class LiveState:
                 end_reason=None,
                 reps=0,
                 recent=(),
-                exercise=None if settings.exercise == "auto" else settings.exercise,
+                exercise=None if first == "auto" else first,
                 error=None,
+                workout=workout,
             )
-        if settings.exercise != "auto" and not settings.group:
-            self._open_session(settings, settings.exercise, generation)
+        if first != "auto" and not settings.group:
+            self._open_session(settings, first, generation)
 
     def _group_sets(self, settings: LiveSettings, generation: int) -> GroupSets:
         # Called with _lock held, at the start of a set.
@@ -449,7 +513,11 @@ class LiveState:
             if settings.group and self._group_factory is not None and self._group is not None:
                 self._coach = self._group_factory(settings, self._group)
             else:
-                self._coach = self._coach_factory(settings, self.on_rep)
+                with self._lock:
+                    first = self._snap.workout.exercise_to_count(settings.exercise)
+                self._coach = self._coach_factory(replace(settings, exercise=first), self.on_rep)
+                if isinstance(self._coach, SetFinder):
+                    self._coach.follow_sets(self._on_set_end)
             self._coach_settings = settings
             self._gate = FrameGate(settings.max_fps)
             self._clock.reset()
@@ -482,20 +550,22 @@ class LiveState:
         """Called (on the callback thread, from inside the coach) for every completed rep.
 
         Reps are numbered 1, 2, 3... per set here: with ``auto`` the recogniser may switch the
-        counter it reports mid-set, and the history needs one index per rep.
+        counter it reports mid-set, and the history needs one index per rep (it numbers them
+        through the workout). The first rep after a rest begins the next set.
         """
         with self._rep_lock:
-            with self._lock:
-                armed, generation, settings = self._armed, self._generation, self._settings
-                need_session = armed and self._recorder is None and self._recorder_generation != generation
             counted = None if self._coach is None else self._coach.exercise
-            if need_session and counted is not None:
-                self._open_session(settings, counted, generation)
+            if counted is not None:
+                self._ensure_session(counted)
+                self._begin_set(counted, rep.start_ms)
             with self._lock:
                 rep = replace(rep, index=self._snap.reps + 1)
                 recorder = self._recorder
                 self._set_reps.append(rep)
-                self._snap = replace(self._snap, reps=rep.index, recent=self._recent())
+                workout = self._snap.workout
+                workout = workout.add_rep(rep) if workout.current is not None else workout
+                offset = workout.rep_offset()
+                self._snap = replace(self._snap, reps=rep.index, recent=self._recent(), workout=workout)
             log.info(
                 "rep %d: %.2f-%.2f s (bottom %.2f s), %.0f-%.0f deg, %s",
                 rep.index, rep.start_ms / 1000, rep.end_ms / 1000, rep.bottom_ms / 1000, rep.min_angle,
@@ -504,7 +574,7 @@ class LiveState:
             if recorder is None:
                 return
             try:
-                saved = recorder.add(rep, extra=self._trace_extra())
+                saved = recorder.add(replace(rep, index=offset + rep.index), extra=self._trace_extra())
             except Exception as exc:
                 # Counting goes on; the person is told the history missed a rep.
                 log.exception("could not save rep %d", rep.index)
@@ -513,6 +583,85 @@ class LiveState:
             if saved is not False:  # SessionRecorder.add: False when the session had just ended
                 with self._lock:
                     self._saved.add(rep.index)
+
+    def _ensure_session(self, exercise: str) -> None:
+        """With auto the session opens once the first set's exercise is known."""
+        with self._lock:
+            armed, generation, settings = self._armed, self._generation, self._settings
+            need_session = armed and self._recorder is None and self._recorder_generation != generation
+        if need_session:
+            self._open_session(settings, exercise, generation)
+
+    def _wall(self, t_ms: float) -> float:
+        """Stream time ``t_ms`` on the wall clock, by the frame being processed (callback thread)."""
+        return time.time() - max(0.0, self._t_ms - t_ms) / 1000.0
+
+    def _begin_set(self, exercise: str, start_ms: float) -> None:
+        """The workout's next set begins (its first rep, or a hold's start), unless one is in
+        progress: counted from zero, and opened in the history (callback thread, _rep_lock held)."""
+        with self._lock:
+            workout = self._snap.workout
+            if workout.current is not None or not self._armed:
+                return
+            workout = workout.start_set(exercise, start_ms, self._wall(start_ms))
+            # The last set's reps are out of reach of undo from here on.
+            self._set_reps, self._saved, self._undone_sides = [], set(), Counter()
+            self._snap = replace(self._snap, reps=0, recent=(), workout=workout)
+            recorder = self._recorder
+        began = workout.current
+        assert began is not None
+        log.info("set %d begins: %s at %.2f s", began.index, exercise, start_ms / 1000)
+        if recorder is None:
+            return
+        rest = None if began.rest_before_s is None else round(began.rest_before_s * 1000)
+        try:
+            recorder.start_set(
+                exercise,
+                round(start_ms),
+                rest_before_ms=rest,
+                plan_item_id=None if began.step is None else began.step.item_id,
+            )
+        except Exception as exc:
+            log.exception("could not start set %d in the history", began.index)
+            self._set_error(f"Set {began.index} could not be started in the history: {exc}")
+
+    def _on_set_end(self, end: SetEnd) -> str:
+        """The coach found that the set in progress ended (callback thread): it is closed here
+        and in the history, and its rest begins. Returns the exercise to count next."""
+        with self._rep_lock:
+            with self._lock:
+                settings, running = self._settings, self._snap.workout.current is not None
+            if not running and end.hold_ms is not None:
+                self._ensure_session(end.exercise)
+                self._begin_set(end.exercise, end.start_ms)  # a hold the frames never showed begun
+            with self._lock:
+                workout = self._snap.workout
+                if workout.current is None:
+                    return workout.exercise_to_count(settings.exercise)
+                workout = workout.end_set(self._wall(end.end_ms), end_ms=end.end_ms, hold_ms=end.hold_ms)
+                self._snap = replace(self._snap, workout=workout)
+                recorder = self._recorder
+            if recorder is not None:
+                try:
+                    recorder.end_set(end_ms=round(end.end_ms), hold_ms=end.hold_ms)
+                except Exception as exc:
+                    log.exception("could not end the set in the history")
+                    self._set_error(f"The end of the set could not be saved to the history: {exc}")
+            return workout.exercise_to_count(settings.exercise)
+
+    def _follow_hold(self, result: FrameResult, exercise: str, t_ms: float) -> None:
+        """A hold's set begins when the position is first held, and keeps its time (callback thread)."""
+        held = result.hold_ms or 0
+        with self._rep_lock:
+            with self._lock:
+                running = self._snap.workout.current is not None
+            if not running and result.holding:
+                self._ensure_session(exercise)
+                self._begin_set(exercise, t_ms - held)
+            with self._lock:
+                workout = self._snap.workout
+                if workout.current is not None and not workout.current.reps and held > 0:
+                    self._snap = replace(self._snap, workout=workout.hold(held, t_ms))
 
     def _recent(self) -> tuple[Rep, ...]:
         # Called with _lock held.
@@ -531,6 +680,7 @@ class LiveState:
                 newest = self._set_reps[-1] if self._set_reps else None
                 saved = newest is not None and newest.index in self._saved
                 recorder = self._set_recorder
+                offset = self._snap.workout.rep_offset()
             if newest is None:
                 raise FitnessError("there is no rep to take back in this set")
             if newest.index != expected:
@@ -546,13 +696,15 @@ class LiveState:
                     raise FitnessError(
                         f"could not remove rep {expected} from the history ({exc}); the count is unchanged"
                     ) from None
-                if removed != expected:
-                    log.warning("undo removed rep %s from the history, expected rep %d", removed, expected)
+                if removed != offset + expected:
+                    log.warning("undo removed rep %s from the history, expected rep %d", removed, offset + expected)
             with self._lock:
                 self._set_reps.pop()
                 self._saved.discard(expected)
                 self._undone_sides[newest.side] += 1
-                self._snap = replace(self._snap, reps=expected - 1, recent=self._recent())
+                workout = self._snap.workout
+                workout = workout.remove_rep() if workout.last is not None and workout.last.reps else workout
+                self._snap = replace(self._snap, reps=expected - 1, recent=self._recent(), workout=workout)
         log.info("rep %d taken back (%s)", expected, "and deleted from the history" if saved else "count only")
         left = plural(expected - 1, "rep")
         if saved:
@@ -582,6 +734,9 @@ class LiveState:
                 # Group mode: the scoreboard counts everyone (the places' own counts are beside it).
                 reps=result.reps if self._group is not None else self._snap.reps,
             )
+            group = self._group
+        if result.hold_ms is not None and exercise is not None and group is None:
+            self._follow_hold(result, exercise, t_ms)
 
     def _trace_extra(self) -> dict[str, Any]:
         with self._lock:
@@ -596,13 +751,21 @@ class LiveState:
             self._snap = replace(self._snap, error=message, errors=self._snap.errors + 1)
 
 
+def done_text(snap: LiveSnapshot) -> str:
+    """ "5 reps", or for a workout of several sets "2 sets, 8 reps"."""
+    sets = snap.workout.sets
+    if len(sets) <= 1:
+        return plural(snap.reps, "rep")
+    return f"{plural(len(sets), 'set')}, {plural(sum(len(s.reps) for s in sets), 'rep')}"
+
+
 class LiveRecorder:
     """A :class:`SessionRecorder` (each rep committed as it completes) that can also take back
     its newest rep: the live page's undo. Satisfies :class:`Recorder`."""
 
-    def __init__(self, store: SessionStore, info: SessionInfo) -> None:
+    def __init__(self, store: SessionStore, info: SessionInfo, *, plan_id: int | None = None) -> None:
         self._store = store
-        self._recorder = SessionRecorder(store, info)
+        self._recorder = SessionRecorder(store, info, plan_id=plan_id)
 
     def start(self, started_at: datetime) -> int:
         return self._recorder.start(started_at=started_at)
@@ -612,6 +775,12 @@ class LiveRecorder:
 
     def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> None:
         self._recorder.finish(reason, extra)
+
+    def start_set(self, exercise: str, start_ms: int, *, rest_before_ms: int | None, plan_item_id: int | None) -> int:
+        return self._recorder.start_set(exercise, start_ms, rest_before_ms=rest_before_ms, plan_item_id=plan_item_id)
+
+    def end_set(self, *, end_ms: int | None = None, hold_ms: int | None = None) -> None:
+        self._recorder.end_set(end_ms=end_ms, hold_ms=hold_ms)
 
     def remove_last(self) -> int:
         session_id = self._recorder.session_id
@@ -629,6 +798,7 @@ def store_recorders(store: SessionStore | None) -> RecorderFactory:
         recorder = LiveRecorder(
             store,
             SessionInfo(exercise=exercise, source="live", profile=settings.profile, model_variant=settings.variant),
+            plan_id=None if settings.plan is None or settings.group else settings.plan.id,
         )
         return recorder, recorder.start(datetime.fromtimestamp(started_at, UTC))
 

@@ -11,8 +11,10 @@ from typing import Final
 
 import pandas as pd
 
+from fitness.app.workout_live import Workout, exercise_name
 from fitness.engine.fields import Column, Style, columns, reading_order
 from fitness.engine.values import PartialRep, Rep, SetResult
+from fitness.text import clock
 
 # Compact: a glance at a set needs tenths of a second and whole degrees.
 APP_STYLE: Final = Style(seconds=1, degrees=0, number=1, empty="—")
@@ -68,3 +70,44 @@ def set_table(sets: Sequence[SetResult]) -> pd.DataFrame:
     index_col = next(c for c in columns(SetResult) if c.name == "index")
     data = {APP_STYLE.header(c): [APP_STYLE.text(c, c.get(s)) for s in sets] for c in cols}
     return pd.DataFrame(data, index=pd.Index([s.index for s in sets], name=APP_STYLE.header(index_col)))
+
+
+def live_sets_frame(workout: Workout) -> pd.DataFrame:
+    """The live workout's sets, newest first: exercise, what was done (and the plan's target),
+    the rest before it, its velocity loss."""
+    rows = list(reversed(workout.sets))
+    losses = [s.velocity_loss for s in rows]
+    return pd.DataFrame(
+        {
+            "Exercise": [exercise_name(s.exercise) for s in rows],
+            "Done": [s.done() + (" …" if s.running else "") for s in rows],
+            "Target": [APP_STYLE.empty if s.step is None else s.step.target() for s in rows],
+            "Rest before": [APP_STYLE.empty if s.rest_before_s is None else clock(s.rest_before_s) for s in rows],
+            "Velocity loss": [APP_STYLE.empty if v is None else f"{v:.0%}" for v in losses],
+        },
+        index=pd.Index([s.index for s in rows], name="Set"),
+    )
+
+
+def plan_frame(workout: Workout) -> pd.DataFrame:
+    """The plan's sets in order, each marked done (with what was done), in progress or to come."""
+    done = {s.step: s for s in workout.sets if s.step is not None}
+    current = workout.step
+    marks = []
+    for step in workout.steps:
+        found = done.get(step)
+        if found is not None and not found.running:
+            marks.append(f"✓ {found.done()}")
+        elif step == current:
+            marks.append("▶ now" if workout.current is not None else "next")
+        else:
+            marks.append("")
+    return pd.DataFrame(
+        {
+            "Exercise": [exercise_name(s.exercise) for s in workout.steps],
+            "Set": [f"{s.set_no} of {s.sets}" for s in workout.steps],
+            "Target": [s.target() for s in workout.steps],
+            "Rest": [f"{s.rest_s} s" for s in workout.steps],
+            "Done": marks,
+        }
+    )

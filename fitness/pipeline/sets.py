@@ -86,6 +86,16 @@ class SetTracker:
         closed = self.segmenter.update(ctx.t_ms, moves, away, busy)
         self.new_sets = self._add(analyzer, closed)
 
+    def replayed(self, key: str, results: Sequence[FrameResult]) -> None:
+        """A counter that joined a live stream late caught up on its history (``results``, frame
+        by frame): its hold samples start over from them, so a hold recognised only once it
+        ended (its evidence is the time held) is measured over all of it. (A video's analyzer
+        keeps every frame's result and reads those instead.)"""
+        if self._cap is None:
+            return
+        held = [(float(r.t_ms), r.hold_ms, r.holding) for r in results if r.hold_ms is not None]
+        self._samples[key] = deque(held, maxlen=self._cap)
+
     def finish(self, analyzer: StreamAnalyzer) -> None:
         """The stream ended (the analyzer's counters and recogniser finished): what completed
         at the end is fed, then the set in progress closes."""

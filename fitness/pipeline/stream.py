@@ -287,6 +287,8 @@ class StreamAnalyzer:
             ctx.forget()
         self.counters[key] = counter
         self.frames[key] = results if self.keep_frames else []
+        if not self.keep_frames:
+            self.set_tracker.replayed(key, results)
         return results
 
     # -- the stream -----------------------------------------------------------------------------

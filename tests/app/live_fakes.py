@@ -13,9 +13,11 @@ from fitness.app.live_state import LiveSettings, LiveState, RepSink
 from fitness.engine.counter import FrameResult
 from fitness.engine.spec import Phase
 from fitness.engine.values import Cue, Rep
+from fitness.pipeline.live import SetEnd, SetEndFn
 from fitness.store.recorder import EndReason
 
 FRAME = np.zeros((36, 64, 3), dtype=np.uint8)
+REP_MS = 60  # how long a rep of the fake workout coach takes (it ends on the frame it completes)
 
 
 def make_rep(index: int = 1, verdict: str = "good", cues: tuple[str, ...] = (), side: str = "auto") -> Rep:
@@ -98,6 +100,44 @@ class FakeCoach:
         return out
 
 
+class FakeWorkoutCoach(FakeCoach):
+    """A :class:`FakeCoach` that also finds sets (a :class:`~fitness.app.live_state.SetFinder`):
+    its reps are timed by the frames they complete on, and a set ends on the frames in
+    ``end_on``, after which it counts the exercise it is told to."""
+
+    def __init__(self, settings: LiveSettings, on_rep: RepSink, rep_on: set[int], end_on: set[int]) -> None:
+        super().__init__(settings, on_rep, set(), set())
+        self.rep_times = rep_on
+        self.end_on = end_on
+        self.counting = settings.exercise
+        self.told: list[str] = []  # what it was told to count after each set
+        self.ends: list[SetEnd] = []
+        self._on_set_end: SetEndFn | None = None
+        self._set: list[Rep] = []
+
+    @property
+    def exercise(self) -> str:
+        return "squat" if self.counting == "auto" else self.counting
+
+    def follow_sets(self, on_set_end: SetEndFn) -> None:
+        self._on_set_end = on_set_end
+
+    def process(self, frame_rgb: np.ndarray, t_ms: float) -> FrameResult:
+        result = super().process(frame_rgb, t_ms)
+        if self.calls in self.rep_times:
+            t = round(t_ms)
+            made = Rep(99, t - REP_MS, t - REP_MS // 2, t, 80.0, 170.0, 90.0, REP_MS // 2, REP_MS // 2, "good")
+            self._set.append(made)
+            self.on_rep(made)
+        if self.calls in self.end_on and self._on_set_end is not None:
+            ended = SetEnd(self.exercise, self._set[0].start_ms, self._set[-1].end_ms, "rest", tuple(self._set))
+            self.ends.append(ended)
+            self._set = []
+            self.counting = self._on_set_end(ended)
+            self.told.append(self.counting)
+        return result
+
+
 @dataclass
 class FakeRecorder:
     exercise: str
@@ -105,6 +145,7 @@ class FakeRecorder:
     finished: list[str] = field(default_factory=list)
     fail_add: bool = False
     started_at: float | None = None
+    sets: list[dict[str, Any]] = field(default_factory=list)  # start_set's arguments, then end_set's
 
     def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> bool:
         if self.fail_add:
@@ -114,6 +155,14 @@ class FakeRecorder:
 
     def finish(self, reason: EndReason = "completed", extra: Mapping[str, Any] | None = None) -> None:
         self.finished.append(reason)
+
+    def start_set(self, exercise: str, start_ms: int, *, rest_before_ms: int | None, plan_item_id: int | None) -> int:
+        self.sets.append({"exercise": exercise, "start_ms": start_ms, "rest_before_ms": rest_before_ms,
+                          "plan_item_id": plan_item_id, "reps": len(self.reps)})  # fmt: skip
+        return len(self.sets)
+
+    def end_set(self, *, end_ms: int | None = None, hold_ms: int | None = None) -> None:
+        self.sets[-1].update(end_ms=end_ms, hold_ms=hold_ms, ended=True)
 
     def remove_last(self) -> int:
         return self.reps.pop().index
@@ -125,10 +174,15 @@ class Harness:
     fail_on: set[int] = field(default_factory=set)
     fail_add: bool = False
     rep_side: str = "auto"
+    end_on: set[int] | None = None  # a coach that finds sets, ending one on these frames
     coaches: list[FakeCoach] = field(default_factory=list)
     recorders: list[FakeRecorder] = field(default_factory=list)
 
     def coach(self, settings: LiveSettings, on_rep: RepSink) -> FakeCoach:
+        if self.end_on is not None:
+            made: FakeCoach = FakeWorkoutCoach(settings, on_rep, self.rep_on, self.end_on)
+            self.coaches.append(made)
+            return made
         made = FakeCoach(settings, on_rep, self.rep_on, self.fail_on, self.rep_side)
         self.coaches.append(made)
         return made

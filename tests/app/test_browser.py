@@ -25,7 +25,11 @@ from tests.browser_helpers import (
     AppServer,
     Label,
     assert_no_traceback,
+    camera_frame,
+    choose,
+    choose_session,
     click_and_wait,
+    frame_counts,
     goto,
     label,
     launch_chromium,
@@ -33,10 +37,13 @@ from tests.browser_helpers import (
     metric_value,
     new_page,
     opened,
+    press,
     press_analyse,
     require_tools,
     screenshot,
     screenshot_view,
+    selected,
+    wait_for_frames,
     wait_idle,
 )
 
@@ -48,8 +55,6 @@ SMALL_CLIP = "videos/squat/squat_front_tfjs_mediapipe.mp4"  # 0.5 MB: fits under
 CAMERA_LEAD_S = 1.0  # first frame held before the clip plays: the pipeline settles on the person
 CAMERA_TAIL_S = 25.0  # last frame held after it: time to read the count before Chromium loops
 STARTS = 5
-WEBRTC_IFRAME = "iframe[title='streamlit_webrtc.component.webrtc_streamer']"
-FRAMES_RE = re.compile(r"(\d+) frames received, (\d+) processed")
 PROCESS_MS_RE = re.compile(r"\((\d+) ms each\)")
 
 
@@ -95,42 +100,6 @@ def camera_browser(pw: Any, workdir: Path, live_label: Label) -> Iterator[Any]:
     browser = launch_chromium(pw, camera_file=y4m)
     yield browser
     browser.close()
-
-
-def camera_frame(page: Any) -> Any:
-    return page.frame_locator(WEBRTC_IFRAME)
-
-
-def frame_counts(page: Any) -> tuple[int, int]:
-    """(frames that reached the callback, frames it ran the model on), as the page shows them."""
-    text = page.locator("text=/frames received/").first.inner_text()
-    found = FRAMES_RE.search(text)
-    assert found, f"no frame counter in {text!r}"
-    return int(found[1]), int(found[2])
-
-
-def choose(page: Any, box_label: str, option: str | re.Pattern[str]) -> None:
-    page.locator("[data-testid='stSelectbox']", has_text=box_label).first.click()
-    page.get_by_role("option", name=option, exact=isinstance(option, str) or None).click()
-    wait_idle(page)
-
-
-def press(page: Any, button: str) -> None:
-    camera_frame(page).locator("button", has_text=button).click(timeout=30_000)
-
-
-def wait_for_frames(
-    page: Any, after: int, at_least: int, timeout_s: float, what: str = "after START"
-) -> tuple[int, float]:
-    """Until ``at_least`` frames beyond ``after`` have arrived; returns (count, seconds waited)."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_s:
-        received, _ = frame_counts(page)
-        if received - after >= at_least:
-            return received, time.monotonic() - started
-        page.wait_for_timeout(200)
-    received, _ = frame_counts(page)
-    raise AssertionError(f"only {received - after} frames reached the app in {timeout_s:.0f} s {what}")
 
 
 def record_metrics(**values: Any) -> None:
@@ -215,21 +184,6 @@ def test_live_set_counts_reps_and_lands_in_history(server: AppServer, camera_bro
     assert sum(row["session_id"] == str(session_id) for row in rows) == reps
     assert_no_traceback(page)
     record_metrics(live_test_s=round(time.monotonic() - started, 1))
-
-
-def selected(page: Any, box_label: str) -> str:
-    """The value a selectbox shows (it lives in the combobox input, not in its text)."""
-    box = page.locator("[data-testid='stSelectbox']", has_text=box_label).first
-    box.wait_for()
-    return str(box.locator("input").input_value())
-
-
-def choose_session(page: Any, session_id: int) -> None:
-    if not selected(page, "Session").startswith(f"#{session_id} ·"):
-        page.locator("[data-testid='stSelectbox']", has_text="Session").first.click()
-        page.get_by_role("option", name=re.compile(rf"^#{session_id} ·")).click()
-        wait_idle(page)
-    assert selected(page, "Session").startswith(f"#{session_id} ·")
 
 
 def test_every_start_gets_a_running_stream(server: AppServer, camera_browser: Any) -> None:

@@ -26,6 +26,7 @@ from tests.browser_helpers import (
     assert_no_traceback,
     label,
     launch_chromium,
+    logged_app,
     make_fake_camera,
     metric_value,
     opened,
@@ -54,11 +55,8 @@ def labels() -> tuple[Label, Label]:
 
 @pytest.fixture(scope="module")
 def server(labels: tuple[Label, Label], tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    app = AppServer(tmp_path_factory.mktemp("group-app")).start()
-    yield app
-    app.stop()
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "streamlit-group-browser-test.log").write_text(app.log())
+    with logged_app(tmp_path_factory.mktemp("group-app"), "streamlit-group-browser-test.log") as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,15 @@ counts them as many ways as it needs with ``analyze_poses``.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from fitness.pipeline.compose import Pause, WorkoutPlan, compose
 from fitness.pipeline.evaluation import LabelledClip, load_manifest
 from fitness.pipeline.pose_track import PoseTrack
+from fitness.pipeline.workout_eval import write_composed_manifest
 
 # Footage of people doing no exercise, cut from the labelled clips: (clip, from s, to s, what).
 NOT_EXERCISES: tuple[tuple[str, float, float, str], ...] = (
@@ -70,3 +73,28 @@ def form_tracks(data_dir: Path) -> dict[str, PoseTrack]:
         clips = [row["file"] for row in csv.DictReader(fh) if row["kind"] == "form"]
     estimator = load_estimator("lightning")
     return {clip: estimate_track(data_dir / clip, estimator) for clip in clips}
+
+
+# Short clips of three exercises, one a hold: 8 s of barbell squats, 6.5 s of lateral raises,
+# a 6 s plank; a title card and someone walking between them.
+SHORT = ("squat_side_barbell_formfit.mp4", "lateral_raise_frontoblique_noorashraf.mp4", "plank_side_treadtv.mp4")
+
+
+@pytest.fixture(scope="session")
+def short_workout(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:data:`SHORT` joined into one workout video (``scripts/make_workouts.py``'s code); the
+    path of its one-workout manifest."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed (scripts/setup.sh installs it)")
+    by_name = {
+        c.name: c for c in load_manifest(data_dir / "manifest.csv") + load_manifest(data_dir / "catalogue_manifest.csv")
+    }
+    plan = WorkoutPlan(
+        "short_workout",
+        tuple(by_name[name] for name in SHORT),
+        (Pause("title", 3.0, "Next: Lateral raise"), Pause("walk", 3.9)),
+    )
+    out = tmp_path_factory.mktemp("workouts")
+    workout = compose(plan, data_dir, out)
+    write_composed_manifest(out / "workouts_manifest.csv", [workout])
+    return out / "workouts_manifest.csv"

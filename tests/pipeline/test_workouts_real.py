@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from fitness.cli import main as cli_main
-from fitness.pipeline.compose import Pause, WorkoutPlan, compose
-from fitness.pipeline.evaluation import load_manifest
 from fitness.pipeline.stream import AUTO
 from fitness.pipeline.video_analysis import analyze_video
 from fitness.pipeline.workout_eval import (
@@ -24,15 +21,10 @@ from fitness.pipeline.workout_eval import (
     load_workouts,
     row_of_workout,
     summarize_sets,
-    write_composed_manifest,
 )
 from fitness.store import SessionStore
 
 pytestmark = pytest.mark.slow
-
-# Short clips of three exercises, one a hold: 8 s of barbell squats, 6.5 s of lateral raises,
-# a 6 s plank; a title card and someone walking between them.
-SHORT = ("squat_side_barbell_formfit.mp4", "lateral_raise_frontoblique_noorashraf.mp4", "plank_side_treadtv.mp4")
 
 
 def test_the_labelled_workout_clips(data_dir: Path, lightning: object) -> None:
@@ -49,24 +41,6 @@ def test_the_labelled_workout_clips(data_dir: Path, lightning: object) -> None:
             assert (m.boundary_error_s or 0.0) <= BOUNDARY_S, (row.workout.name, m)
     summary = summarize_sets(rows)
     assert (summary.precision, summary.recall, summary.boundaries) == (1.0, 1.0, 1.0)
-
-
-@pytest.fixture(scope="module")
-def short_workout(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg is not installed (scripts/setup.sh installs it)")
-    by_name = {
-        c.name: c for c in load_manifest(data_dir / "manifest.csv") + load_manifest(data_dir / "catalogue_manifest.csv")
-    }
-    plan = WorkoutPlan(
-        "short_workout",
-        tuple(by_name[name] for name in SHORT),
-        (Pause("title", 3.0, "Next: Lateral raise"), Pause("walk", 3.9)),
-    )
-    out = tmp_path_factory.mktemp("workouts")
-    workout = compose(plan, data_dir, out)
-    write_composed_manifest(out / "workouts_manifest.csv", [workout])
-    return out / "workouts_manifest.csv"
 
 
 def test_a_workout_joined_from_clips(short_workout: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

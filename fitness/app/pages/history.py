@@ -11,7 +11,7 @@ first: the first click arms it, a second ("Yes, ...") does it (:func:`confirmed`
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, Final
 
@@ -20,6 +20,7 @@ import streamlit as st
 from fitness.app import charts
 from fitness.app.common import (
     _configure_logging,
+    confirmed,
     enter_page,
     fmt_clock,
     fmt_when,
@@ -153,32 +154,6 @@ def start_at(key: str, value: object) -> None:
     whose state is merely dropped keeps showing its old choice there."""
     if key in st.session_state.get(RESETTING_KEY, ()):
         st.session_state[key] = value
-
-
-def confirmed(label: str, *, key: str, target: Hashable, prompt: str, yes: str, problem: str | None = None) -> bool:
-    """A button that asks before it acts: the first click shows ``prompt`` with ``yes`` and
-    Cancel; True on the run ``yes`` is clicked. Armed for ``target`` only: change what the
-    button would act on (another session, another count) and it asks again. A click while
-    there is a ``problem`` (no note typed yet) says so instead of asking. The button is never
-    disabled: a field typed into and left by clicking the button reaches the script in the
-    same run as the click, and a disabled button would swallow that click."""
-    armed_key = f"{key}-armed"
-    if st.session_state.get(armed_key) != target:
-        if not st.button(label, key=key):
-            return False
-        if problem:
-            st.error(problem)
-            return False
-        st.session_state[armed_key] = target
-    st.warning(prompt)
-    left, right = st.columns(2)
-    if left.button(yes, key=f"{key}-yes", type="primary"):
-        st.session_state.pop(armed_key, None)
-        return True
-    if right.button("Cancel", key=f"{key}-cancel"):
-        st.session_state.pop(armed_key, None)
-        st.rerun()
-    return False
 
 
 def date_range(picked: Any, first_day: date) -> tuple[date, date]:

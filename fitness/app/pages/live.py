@@ -1,8 +1,13 @@
-"""The Live workout page: webcam, skeleton, rep counter, spoken cues.
+"""The Live workout page: webcam, skeleton, rep counter, spoken cues, sets and rests.
 
 Laid out to be followed from across the room and on a phone: the settings are in the sidebar
-(folded away on a phone), then a scoreboard (count, set time, cue) right above the camera view,
-and the details (last reps, undo, frame rates) beside it, or under it on a narrow screen.
+(folded away on a phone), then a scoreboard (count, set time or rest, the set and its target,
+the cue) right above the camera view, and the details (the plan, the last sets, the last reps,
+undo, frame rates) beside it, or under it on a narrow screen.
+
+A START is a workout: its sets are found as the person trains (free), or follow a saved plan
+(chosen in the sidebar, made on the Plans page). What the scoreboard says is the workout's own
+:meth:`~fitness.app.workout_live.Workout.board`; this page only draws it.
 """
 
 from __future__ import annotations
@@ -38,19 +43,23 @@ from fitness.app.common import (
 )
 from fitness.app.frame_callback import make_frame_callback
 from fitness.app.group_live import GroupPipelineCoach
-from fitness.app.live_state import LiveSettings, LiveSnapshot, LiveState, store_recorders
+from fitness.app.live_state import LiveSettings, LiveSnapshot, LiveState, done_text, store_recorders
 from fitness.app.pages.live_group import group_controls, group_panel
-from fitness.app.tables import recent_reps_frame
+from fitness.app.tables import live_sets_frame, plan_frame, recent_reps_frame
 from fitness.app.webrtc_fix import guard_streamer_context, reset_context
+from fitness.app.workout_live import Board, plan_label
+from fitness.engine.fatigue import DEFAULT_STOP_AT
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
 from fitness.store import SessionStore
-from fitness.text import escape_markdown, plural
+from fitness.store.values import Plan
+from fitness.text import escape_markdown
 
 DETAILS_REFRESH_S = 1.0  # the last-reps table changes once a rep: no need for the scoreboard's pace
 UNDO_KEY = "_undo_rep"  # the rep the person asked to take back, awaiting confirmation
 UNDO_NOTICE_KEY = "_undo_notice"
+FREE = "free"  # the plan picker's "no plan" choice
 
 
 def get_live_state(store: SessionStore | None) -> LiveState:
@@ -76,21 +85,34 @@ def page_live() -> None:
     with st.sidebar:
         profile = profile_picker(store, "live-profile", disabled=streaming)
         group = group_controls(store, profile, disabled=streaming)
+        plan, plan_error = plan_picker(store, profile, disabled=streaming or bool(group))
         exercise = st.selectbox(
-            "Exercise", exercises, format_func=exercise_label, key="live-exercise", disabled=streaming
+            "Exercise",
+            exercises,
+            format_func=exercise_label,
+            key="live-exercise",
+            disabled=streaming or plan is not None,
+            help="With a plan, each set counts the plan's exercise." if plan is not None else None,
         )
         variant = st.selectbox(
             "Pose model", VARIANTS, format_func=variant_label, key="live-variant", disabled=streaming
         )
         beep = st.toggle("Beep on each rep", value=False, key="live-beep")
         speak = st.toggle("Spoken cues", value=False, key="live-speak", help="At most one cue every few seconds")
+        fatigue = st.toggle(
+            f"Stop the set at {DEFAULT_STOP_AT:.0%} velocity loss",
+            value=False,
+            key="live-fatigue",
+            help="Velocity-based training: once your reps are this much slower than the set's first, "
+            "the page (and, with spoken cues, the voice) tells you to stop the set.",
+        )
         mirror = st.toggle(
             "Mirror the picture",
             value=True,
             key="live-mirror",
             help="Shown as a mirror shows you. Only the picture is flipped: left and right stay yours.",
         )
-    keep_in_url(profile=profile, exercise=exercise, model=variant)
+    keep_in_url(profile=profile, exercise=exercise, model=variant, plan=str(plan.id) if plan else FREE)
 
     st.title("Live workout")
     # Everything above the camera keeps the same number of elements on every run: an element
@@ -99,6 +121,8 @@ def page_live() -> None:
     notices = st.container()
     with notices:
         no_store_warning(store_error)
+        if plan_error:
+            st.error(plan_error)
         try:
             prepare_model(variant)
         except FitnessError as exc:
@@ -109,8 +133,9 @@ def page_live() -> None:
         except ValueError as exc:
             st.error(str(exc))
             servers = []
-    live.configure(LiveSettings(profile=profile, exercise=exercise, variant=variant, group=group))
+    live.configure(LiveSettings(profile=profile, exercise=exercise, variant=variant, group=group, plan=plan))
     live.set_mirror(mirror)
+    live.set_fatigue_alert(DEFAULT_STOP_AT if fatigue else None)
     scoreboard_slot = st.container(key="scoreboard")
 
     # Render the streamer on every run of this page, always with the same key, and keep the
@@ -135,10 +160,12 @@ def page_live() -> None:
         )
         st.iframe(fullscreen_html(), height=40)
         st.caption(
-            f"Profile **{profile}** · {exercise_label(exercise)} · press STOP to change them (in the sidebar)."
+            f"Profile **{profile}** · {f'plan {plan.name}' if plan else exercise_label(exercise)} · "
+            "press STOP to change them (in the sidebar)."
             if streaming
             else "Stand so your whole body is in view; side-on works best for squats and push-ups. "
-            "Reps are saved to the history as you complete them."
+            "Reps are saved to the history as you complete them; a set ends when you rest, "
+            "and the next begins with its first rep."
         )
         # Last in the column: when it has nothing to say, its space at the bottom goes unseen.
         st.iframe(camera_check_html(), height=44)
@@ -152,19 +179,47 @@ def page_live() -> None:
         details(live, playing=playing)
 
 
+def plan_picker(store: SessionStore | None, profile: str, *, disabled: bool) -> tuple[Plan | None, str | None]:
+    """Choose one of the profile's saved plans, or a free workout (kept in the address as
+    ``?plan=``); returns the plan and, when the plans cannot be read, why."""
+    try:
+        plans = {str(p.id): p for p in store.plans(profile)} if store is not None else {}
+    except FitnessError as exc:
+        return None, f"The saved plans cannot be read: {exc}"
+    options = [FREE, *plans]
+    choice_from_url("plan", "live-plan", options)
+    if st.session_state.get("live-plan") not in options:
+        st.session_state["live-plan"] = FREE  # a plan deleted, or another profile's
+    choice = st.selectbox(
+        "Workout plan",
+        options,
+        format_func=lambda key: "Free: sets found as you train" if key == FREE else plan_label(plans[key]),
+        key="live-plan",
+        disabled=disabled,
+        help="Make and change plans on the Plans page.",
+    )
+    return plans.get(str(choice)), None
+
+
 def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> None:
-    """The count, the set time and the cue, refreshed twice a second while the camera runs."""
+    """The count, the set time (or the rest, big), the set and its target, the cue, refreshed
+    twice a second while the camera runs."""
 
     @st.fragment(run_every=PANEL_REFRESH_S if playing else None)
     def board() -> None:
         snap = live.snapshot()
+        shown = snap.workout.board(time.time(), snap.started_at)
         count, clock, words = st.columns([1, 1, 3], vertical_alignment="center")
         with count, st.container(key="rep-counter"):
             st.metric("Reps", snap.reps)
-        with clock, st.container(key="set-time"):
-            st.metric("Set time", fmt_clock(snap.elapsed_s()))
+        # The rest is what a person looks up for between sets: it takes the counter's size.
+        with clock, st.container(key="rest-time" if shown.state == "rest" else "set-time"):
+            st.metric(shown.timer_label, shown.timer if snap.workout.sets else fmt_clock(snap.elapsed_s()))
         with words, st.container(key="live-cue"):
-            st.markdown(status_line(snap))
+            st.markdown(status_line(snap, shown))
+            if shown.alert and snap.recording:
+                with st.container(key="live-stop"):
+                    st.markdown(escape_markdown(shown.alert))
             if snap.cue:
                 with st.container(key="live-cue-text"):
                     st.markdown(escape_markdown(snap.cue))
@@ -179,9 +234,15 @@ def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> No
     board()
 
 
+def saved_message(snap: LiveSnapshot) -> str:
+    """What was saved when the stream stopped: the set, or the workout of several."""
+    what = "Set" if len(snap.workout.sets) <= 1 else "Workout"
+    return f"{what} saved as session #{snap.session_id}: {done_text(snap)}. See it under History."
+
+
 def announce(snap: LiveSnapshot, *, beep: bool, speak: bool) -> None:
     announcer = st.session_state.setdefault("_announcer", Announcer())
-    item = announcer.update(snap, time.monotonic(), beep=beep, speak=speak)
+    item = announcer.update(snap, time.monotonic(), beep=beep, speak=speak, wall=time.time())
     if item is not None:
         st.session_state["_announcement"] = item
     # The newest announcement stays in the page until the next one replaces it, so a refresh
@@ -199,6 +260,13 @@ def details(live: LiveState, *, playing: bool) -> None:
         snap = live.snapshot()
         if snap.error:
             st.warning(snap.error if snap.errors < 2 else f"{snap.error} ({snap.errors} problems in this set)")
+        workout = snap.workout
+        if workout.steps:
+            st.markdown(f"**Plan: {escape_markdown(workout.plan_name or '')}**")
+            st.table(plan_frame(workout))
+        if len(workout.sets) > 1 or (workout.sets and not workout.sets[-1].running):
+            st.markdown("**Last sets**")
+            st.table(live_sets_frame(workout))
         if snap.recent:
             st.markdown("**Last reps**")
             st.table(recent_reps_frame(snap.recent))
@@ -207,7 +275,7 @@ def details(live: LiveState, *, playing: bool) -> None:
         if not snap.places:  # Group mode saves each place on its own: no undo across them
             undo_controls(live, snap)
         if snap.ended_at is not None and snap.session_id is not None:
-            st.success(f"Set saved as session #{snap.session_id}: {plural(snap.reps, 'rep')}. See it under History.")
+            st.success(saved_message(snap))
         st.caption(
             f"Camera {snap.fps_in:.0f} fps · processed {snap.fps_processed:.0f} fps "
             f"({snap.process_ms:.0f} ms each) · {snap.frames_in} frames received, {snap.frames_processed} processed"
@@ -247,11 +315,21 @@ def undo_controls(live: LiveState, snap: LiveSnapshot) -> None:
         st.rerun(scope="fragment")
 
 
-def status_line(snap: LiveSnapshot) -> str:
-    """What the set is doing, in words. The phase and angle are not here: they change every frame
-    and are drawn on the picture itself, where they always belong to the frame shown."""
+def status_line(snap: LiveSnapshot, shown: Board) -> str:
+    """What the workout is doing, in words: the set and its target, the rest and what comes
+    next, the plan's progress. The phase and angle are not here: they change every frame and
+    are drawn on the picture itself, where they always belong to the frame shown."""
+    workout = snap.workout
     if not snap.armed and snap.started_at is None:
-        return "Press **START** under the camera view to begin a set."
-    if snap.exercise is None:
-        return "Looking for you…" if snap.armed else "Stopped."
-    return f"**{exercise_label(snap.exercise)}** · {'counting' if snap.armed else 'stopped'}"
+        first = f" The plan starts with {workout.steps[0].target()}." if workout.steps else ""
+        return f"Press **START** under the camera view to begin.{first}"
+    progress = f"  \n{escape_markdown(shown.progress)}" if shown.progress else ""
+    if not snap.armed:
+        return f"Stopped.{progress}"
+    if shown.state == "waiting" and snap.exercise is None:
+        return f"Looking for you…  \n{escape_markdown(shown.headline)}{progress}"
+    if shown.state == "set" and workout.current is not None and workout.current.step is None:
+        return f"**{exercise_label(workout.current.exercise)}** · set {workout.current.index} · counting{progress}"
+    if shown.state == "waiting" and snap.exercise is not None and not workout.steps:
+        return f"**{exercise_label(snap.exercise)}** · counting{progress}"
+    return f"**{escape_markdown(shown.headline)}**{progress}"
