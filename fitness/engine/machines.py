@@ -239,9 +239,7 @@ class SequenceMachine:
     plank -> stand) the end of one pass is the start of the next.
     """
 
-    def __init__(
-        self, n: int, dwell_ms: float, max_pass_ms: float, cyclic: bool, max_gap_ms: float = math.inf
-    ) -> None:
+    def __init__(self, n: int, dwell_ms: float, max_pass_ms: float, cyclic: bool, max_gap_ms: float = math.inf) -> None:
         if n < 2:
             raise ValueError(f"a sequence needs at least two positions, got {n}")
         if dwell_ms < 0 or max_pass_ms <= 0 or max_gap_ms <= 0:
