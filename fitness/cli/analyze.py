@@ -23,6 +23,7 @@ from fitness.pipeline.workout_eval import (
     WorkoutRow,
     format_match,
     load_workouts,
+    row_dict,
     row_of_workout,
     summarize_sets,
 )
@@ -256,12 +257,15 @@ def run_eval_sets(args: argparse.Namespace) -> int:
     summary = summarize_sets(rows)
     sys.stdout.write(sets_summary_text(summary))
     if args.json is not None:
-        write_json(args.json, {"manifest": str(args.manifest), "variant": args.variant, "metrics": summary.to_dict()})
+        doc = {"manifest": str(args.manifest), "variant": args.variant, "metrics": summary.to_dict()}
+        write_json(args.json, doc | {"workouts": [row_dict(r) for r in rows]})
     return 1 if any(r.error for r in rows) else 0
 
 
 def sets_summary_text(summary: SetsSummary) -> str:
     bounds = "" if summary.boundaries is None else f", boundaries within 3 s {summary.boundaries:.1%}"
+    if summary.within_clip is not None:
+        bounds += f", sets within their clip (3 s) {summary.within_clip:.1%}"
     lines = [
         f"\n{summary.workouts} workouts, {summary.labelled} labelled sets, {summary.found} found: "
         f"precision {summary.precision:.1%}, recall {summary.recall:.1%}, exercise right {summary.exercise:.1%}, "

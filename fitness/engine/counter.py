@@ -243,7 +243,7 @@ def sequence_machine(spec: ExerciseSpec, config: CounterConfig) -> SequenceMachi
     if spec.kind != "sequence":
         return None
     cyclic = spec.positions[0] == spec.positions[-1]
-    return SequenceMachine(len(spec.positions), config.dwell_ms, config.max_pass_ms, cyclic)
+    return SequenceMachine(len(spec.positions), config.dwell_ms, config.max_pass_ms, cyclic, config.max_gap_ms)
 
 
 def overshoot_extension(spec: ExerciseSpec) -> float | None:

@@ -232,21 +232,27 @@ class Pass:
 class SequenceMachine:
     """Positions ``0 .. n-1`` visited in order, each held for ``dwell_ms``, count one pass.
 
-    ``matches[i]`` says whether this frame is in position ``i``. A pass that stalls for longer
-    than ``max_pass_ms`` is forgotten. When the last position is also the first (stand ->
+    ``matches[i]`` says whether this frame is in position ``i`` (``None``: nobody seen). A
+    pass that stalls for longer than ``max_pass_ms`` is forgotten, and so is one the person
+    was out of sight for longer than ``max_gap_ms`` (as :class:`PhaseMachine` forgets a rep):
+    what they did unseen is not a pass. When the last position is also the first (stand ->
     plank -> stand) the end of one pass is the start of the next.
     """
 
-    def __init__(self, n: int, dwell_ms: float, max_pass_ms: float, cyclic: bool) -> None:
+    def __init__(self, n: int, dwell_ms: float, max_pass_ms: float, cyclic: bool, max_gap_ms: float = math.inf) -> None:
         if n < 2:
             raise ValueError(f"a sequence needs at least two positions, got {n}")
-        if dwell_ms < 0 or max_pass_ms <= 0:
-            raise ValueError(f"need dwell_ms >= 0 and max_pass_ms > 0, got {dwell_ms}, {max_pass_ms}")
+        if dwell_ms < 0 or max_pass_ms <= 0 or max_gap_ms <= 0:
+            raise ValueError(
+                f"need dwell_ms >= 0, max_pass_ms > 0 and max_gap_ms > 0, got {dwell_ms}, {max_pass_ms}, {max_gap_ms}"
+            )
         self.n, self.dwell_ms, self.max_pass_ms, self.cyclic = n, dwell_ms, max_pass_ms, cyclic
+        self.max_gap_ms = max_gap_ms
         self.reached = -1  # the last position reached, -1 before the first
         self.started = False
         self._since: tuple[int, float] | None = None  # a candidate next position and when it began
         self._times: list[float] = []
+        self._seen_t: float | None = None  # the last frame with someone to match
 
     def reset(self) -> None:
         self.reached = -1
@@ -254,9 +260,12 @@ class SequenceMachine:
         self._times = []
 
     def step(self, t_ms: float, matches: tuple[bool, ...] | None) -> Pass | None:
+        if self._seen_t is not None and t_ms - self._seen_t > self.max_gap_ms:
+            self.reset()
         if matches is None:
             self._since = None
             return None
+        self._seen_t = t_ms
         if self.reached >= 0:
             if matches[self.reached]:
                 self._times[-1] = t_ms  # still there: the pass starts when the position is left

@@ -21,7 +21,9 @@ Three things end a set (each threshold explained in :class:`SegmentConfig`):
   drinking, a title card or a talking head between sets end the set this way long before
   ``rest_s``;
 - **switch**: ``switch_moves`` movements in a row of another exercise, none of the set's own
-  among them: that exercise has started, and its movements open the next set.
+  among them: that exercise has started, and its movements open the next set. The set's own
+  exercise is the one its movements showed before that run, even when the newcomer's first
+  cycles already outweigh a short set over the whole stretch.
 
 A segment's exercise is decided over its own movements only, never over a sliding window of
 the stream: the third set of a workout is recognised from the third set.
@@ -219,17 +221,27 @@ class Segmenter:
         return None
 
     def _switch(self) -> Segment | None:
-        key = self.exercise
-        if key is None:
+        """The set that another exercise's run of movements has ended, if any.
+
+        The set's exercise is the one its movements *up to the run* show, not the one the whole
+        segment shows now: a short set (five curls) followed by a new exercise's first three
+        cycles (lunges) may already be outweighed by them, and is still a set of its own.
+        """
+        current = self.exercise
+        if current is None:
             return None
-        last = max(i for i, m in enumerate(self._moves) if m.exercise == key) if self._moves else -1
-        run = self._moves[last + 1 :]
-        other = exercise_of(run)
-        if other is None or other == key:
-            return None
-        if sum(m.exercise == other and m.kind == "evidence" for m in run) < self.config.switch_moves:
-            return None
-        return self._close(key, "switch")
+        # The current exercise first, then any the segment showed before it was overtaken.
+        for key in dict.fromkeys([current, *(m.exercise for m in self._moves if m.kind == "evidence")]):
+            last = max(i for i, m in enumerate(self._moves) if m.exercise == key)
+            run = self._moves[last + 1 :]
+            other = exercise_of(run)
+            if other is None or other == key:
+                continue
+            if sum(m.exercise == other and m.kind == "evidence" for m in run) < self.config.switch_moves:
+                continue
+            if key == current or exercise_of(self._moves[: last + 1]) == key:
+                return self._close(key, "switch")
+        return None
 
     def _close(self, key: str, reason: CloseReason) -> Segment:
         own = [m for m in self._moves if m.exercise == key]

@@ -106,20 +106,25 @@ def plan_workouts(
     """``count`` workouts of ``sizes`` clips each, every clip of a workout a different exercise,
     the clips dealt out in turn so each is used about as often (a fixed seed: the same workouts
     every time)."""
+    exercises = len({c.exercise for c in clips})
+    if exercises < sizes[0]:
+        raise ComposeError(f"a workout of {sizes[0]} exercises needs clips of {sizes[0]}, got {exercises}")
     rng = random.Random(seed)
     pool: list[LabelledClip] = []
     plans = []
     for n in range(count):
-        size = rng.randint(*sizes)
+        size = min(rng.randint(*sizes), exercises)
         chosen: list[LabelledClip] = []
-        tries = 0
-        while len(chosen) < size and tries < 10 * len(clips):
-            tries += 1
-            if not pool:
-                pool = list(clips)
-                rng.shuffle(pool)
+        while len(chosen) < size:
+            used = {c.exercise for c in chosen}
+            if not any(c.exercise not in used for c in pool):
+                # What is left of the deal is all of exercises already in this workout: deal a
+                # fresh round beneath it (the leftovers still come first).
+                fresh = list(clips)
+                rng.shuffle(fresh)
+                pool = fresh + pool
             clip = pool.pop()
-            if clip.exercise in {c.exercise for c in chosen}:
+            if clip.exercise in used:
                 pool.insert(0, clip)
                 continue
             chosen.append(clip)

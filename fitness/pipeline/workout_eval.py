@@ -192,6 +192,18 @@ class SetMatch:
         return self.truth.lo - slack <= self.predicted <= self.truth.hi + slack
 
     @property
+    def inside_span(self) -> bool:
+        """The found set lies within its label's span, give or take :data:`BOUNDARY_S` (for a
+        composed workout, within its clip: a set that starts in the pause before it took in
+        something of the pause)."""
+        if self.truth is None or self.found is None:
+            return False
+        return (
+            self.found.start_ms / 1000.0 >= self.truth.start_s - BOUNDARY_S
+            and self.found.end_ms / 1000.0 <= self.truth.end_s + BOUNDARY_S
+        )
+
+    @property
     def boundary_error_s(self) -> float | None:
         """The larger of the start and end errors (seconds)."""
         if self.truth is None or self.found is None:
@@ -232,7 +244,8 @@ class SetsSummary:
     """Over every labelled and found set: ``precision`` (found sets that are labelled sets),
     ``recall`` (labelled sets found), and over the sets found: the exercise right, the count
     within the label's range (``exact``) and within one (holds: max(2 s, 20%)); boundary
-    errors where labels give the set itself (``boundaries``: within 3 s)."""
+    errors where labels give the set itself (``boundaries``: within 3 s); where they give the
+    clip a composed set was made of, the found set within that clip (``within_clip``, 3 s)."""
 
     workouts: int
     labelled: int
@@ -243,6 +256,7 @@ class SetsSummary:
     exact: float
     within_one: float
     boundaries: float | None = None
+    within_clip: float | None = None
     per_exercise: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -256,6 +270,7 @@ class SetsSummary:
             "exact": round(self.exact, 4),
             "within_one": round(self.within_one, 4),
             "boundaries_within_3s": None if self.boundaries is None else round(self.boundaries, 4),
+            "within_clip": None if self.within_clip is None else round(self.within_clip, 4),
             "per_exercise": {
                 k: {"labelled": n, "found": f, "exact": e, "within_one": o}
                 for k, (n, f, e, o) in self.per_exercise.items()
@@ -273,6 +288,7 @@ def summarize_sets(rows: Sequence[WorkoutRow]) -> SetsSummary:
     found = [m for m in matches if m.found is not None]
     hits = [m for m in labelled if m.found is not None]
     bounded = [m for r in rows if not r.workout.composed for m in r.matches if m.boundary_error_s is not None]
+    in_clips = [m for r in rows if r.workout.composed for m in r.matches if m.truth is not None and m.found is not None]
     per: dict[str, tuple[int, int, int, int]] = {}
     for m in labelled:
         assert m.truth is not None
@@ -290,12 +306,42 @@ def summarize_sets(rows: Sequence[WorkoutRow]) -> SetsSummary:
         boundaries=(
             _share(sum((m.boundary_error_s or 0.0) <= BOUNDARY_S for m in bounded), len(bounded)) if bounded else None
         ),
+        within_clip=_share(sum(m.inside_span for m in in_clips), len(in_clips)) if in_clips else None,
         per_exercise=dict(sorted(per.items())),
     )
 
 
 def row_of_workout(workout: LabelledWorkout, found: Sequence[SetResult], seconds: float = 0.0) -> WorkoutRow:
     return WorkoutRow(workout, tuple(match_sets(workout.sets, found)), seconds)
+
+
+def match_dict(m: SetMatch) -> dict[str, Any]:
+    """One matched (or missed, or false) set for the JSON report."""
+    t, f = m.truth, m.found
+    return {
+        "label": None
+        if t is None
+        else {"exercise": t.exercise, "count": t.count, "range": [t.lo, t.hi], "kind": t.kind,
+              "start_s": t.start_s, "end_s": t.end_s, "source": t.source},
+        "found": None
+        if f is None
+        else {"exercise": f.exercise, "count": m.predicted, "start_s": f.start_ms / 1000.0, "end_s": f.end_ms / 1000.0},
+        "exercise_right": m.exercise_right,
+        "exact": m.exact,
+        "within_one": m.within_one,
+        "boundary_error_s": m.boundary_error_s,
+        "inside_span": m.inside_span,
+    }  # fmt: skip
+
+
+def row_dict(row: WorkoutRow) -> dict[str, Any]:
+    return {
+        "file": str(row.workout.path),
+        "composed": row.workout.composed,
+        "seconds": round(row.seconds, 2),
+        "error": row.error,
+        "sets": [match_dict(m) for m in row.matches],
+    }
 
 
 def format_match(m: SetMatch) -> str:

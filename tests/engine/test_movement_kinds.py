@@ -290,6 +290,35 @@ def test_a_burpee_cut_short_at_the_end_is_not_counted() -> None:
     assert counter.count == 2
 
 
+def test_a_burpee_the_person_was_out_of_sight_for_is_not_counted() -> None:
+    # Standing, then nobody in view for 4 s (a title card, walking off), then seen in a plank
+    # and standing up: the stand -> plank -> stand was not seen, so it is no burpee. The same
+    # with a glimpse of 1 s missing is one (a dropped detection is not a gap).
+    def burpee_with_a_gap(seconds: float) -> list[Pose | None]:
+        gap: list[Pose | None] = [None] * round(seconds * FPS)
+        return [*hold(15, STAND), *gap, *hold(6, PLANK), *blend(PLANK, CROUCH, 0.4), *blend(CROUCH, STAND, 0.4),
+                *hold(10, STAND)]  # fmt: skip
+
+    unseen, glimpse = RepCounter(REGISTRY["burpee"]), RepCounter(REGISTRY["burpee"])
+    run(unseen, burpee_with_a_gap(4.0))
+    run(glimpse, burpee_with_a_gap(1.0))
+    assert (unseen.count, glimpse.count) == (0, 1)
+
+
+def test_a_sequence_unseen_for_longer_than_the_gap_starts_over() -> None:
+    machine = SequenceMachine(3, dwell_ms=0, max_pass_ms=10_000, cyclic=True, max_gap_ms=2000)
+    a, b = (True, False, True), (False, True, False)
+    assert machine.step(0.0, a) is None and machine.reached == 0
+    # 2.5 s unseen, then in the middle position: not a pass under way, a fresh start.
+    assert machine.step(2500.0, b) is None and machine.reached == -1
+    assert machine.step(2600.0, a) is None and machine.reached == 0
+    assert machine.step(2700.0, b) is None and machine.reached == 1
+    assert machine.step(2800.0, None) is None
+    assert machine.step(2900.0, a) is not None  # one frame unseen is no gap
+    with pytest.raises(ValueError, match="max_gap_ms"):
+        SequenceMachine(3, 0, 1, cyclic=True, max_gap_ms=0)
+
+
 def test_sequence_machine_unit() -> None:
     machine = SequenceMachine(3, dwell_ms=0, max_pass_ms=10_000, cyclic=True)
     a, b = (True, False, True), (False, True, False)

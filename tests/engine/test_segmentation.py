@@ -92,6 +92,13 @@ def test_three_movements_of_another_exercise_start_a_new_set() -> None:
     assert spans(run(moves, 40_000)) == [("squat", 0.0, 7.6, "switch"), ("pushup", 8.5, 16.1, "rest")]
 
 
+def test_a_short_set_outweighed_by_the_next_exercise_is_still_its_own_set() -> None:
+    # Three quick curls, a few steps, then lunges of 2 s each: by their second cycle the lunges
+    # outweigh the curls over the whole stretch, yet the curls were a set of their own.
+    moves = cycles("curl", 0, 3, every_s=1.5, length_s=1.2) + cycles("lunge", 5.0, 3, every_s=2.2, length_s=2.0)
+    assert spans(run(moves, 40_000)) == [("curl", 0.0, 4.2, "switch"), ("lunge", 5.0, 11.4, "rest")]
+
+
 def test_a_transition_of_two_cycles_is_not_a_new_exercise() -> None:
     moves = cycles("squat", 0, 4) + cycles("lunge", 8.2, 2) + cycles("squat", 12.2, 3)
     found = run(moves, 40_000)

@@ -8,6 +8,7 @@ counts them as many ways as it needs with ``analyze_poses``.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -80,21 +81,21 @@ def form_tracks(data_dir: Path) -> dict[str, PoseTrack]:
 SHORT = ("squat_side_barbell_formfit.mp4", "lateral_raise_frontoblique_noorashraf.mp4", "plank_side_treadtv.mp4")
 
 
-@pytest.fixture(scope="session")
-def short_workout(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """:data:`SHORT` joined into one workout video (``scripts/make_workouts.py``'s code); the
-    path of its one-workout manifest."""
+def joined(data_dir: Path, out: Path, name: str, clips: Sequence[str], pauses: Sequence[Pause]) -> Path:
+    """A workout made of labelled ``clips`` (by file name) with ``pauses`` between them, by
+    ``scripts/make_workouts.py``'s code; the path of its one-workout manifest."""
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg is not installed (scripts/setup.sh installs it)")
     by_name = {
         c.name: c for c in load_manifest(data_dir / "manifest.csv") + load_manifest(data_dir / "catalogue_manifest.csv")
     }
-    plan = WorkoutPlan(
-        "short_workout",
-        tuple(by_name[name] for name in SHORT),
-        (Pause("title", 3.0, "Next: Lateral raise"), Pause("walk", 3.9)),
-    )
-    out = tmp_path_factory.mktemp("workouts")
-    workout = compose(plan, data_dir, out)
+    workout = compose(WorkoutPlan(name, tuple(by_name[c] for c in clips), tuple(pauses)), data_dir, out)
     write_composed_manifest(out / "workouts_manifest.csv", [workout])
     return out / "workouts_manifest.csv"
+
+
+@pytest.fixture(scope="session")
+def short_workout(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:data:`SHORT` joined into one workout video; the path of its one-workout manifest."""
+    pauses = (Pause("title", 3.0, "Next: Lateral raise"), Pause("walk", 3.9))
+    return joined(data_dir, tmp_path_factory.mktemp("workouts"), "short_workout", SHORT, pauses)
