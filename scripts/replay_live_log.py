@@ -7,7 +7,8 @@ The app logs what the counter saw on every processed webcam frame (``frame <t> m
 e=... angle=... phase=... reps=... pose=[17 x [x, y, score]]``). This feeds those poses to a
 fresh counter, prints the live and the replayed state side by side for the frames in
 ``--from``/``--to`` (ms), and lists the replayed reps: a live miscount becomes a case to debug
-and to put in a test, without the browser.
+and to put in a test, without the browser. In Group mode each person's lines start with
+``person <id>``: ``--person ID`` replays that person.
 """
 
 from __future__ import annotations
@@ -28,22 +29,23 @@ from fitness.pipeline.stream import StreamAnalyzer  # noqa: E402
 from fitness.pose.types import Pose  # noqa: E402
 
 log = logging.getLogger("replay")
-FRAME_RE = re.compile(r"frame (\d+) ms: (.*?) pose=(.*)$")
+FRAME_RE = re.compile(r"(?:person (\d+) )?frame (\d+) ms: (.*?) pose=(.*)$")
 
 
-def read_streams(path: Path) -> list[list[tuple[int, str, Pose | None]]]:
-    """Every stream in the log (a stream's clock starts again at 0), as (t_ms, live state, pose)."""
+def read_streams(path: Path, person: int | None = None) -> list[list[tuple[int, str, Pose | None]]]:
+    """Every stream in the log (a stream's clock starts again at 0), as (t_ms, live state, pose);
+    ``person``: that person's lines of a Group stream (``None``: one-person lines)."""
     streams: list[list[tuple[int, str, Pose | None]]] = []
     for line in path.read_text(errors="replace").splitlines():
         found = FRAME_RE.search(line)
-        if not found:
+        if not found or (None if found[1] is None else int(found[1])) != person:
             continue
-        t = int(found[1])
-        points = None if found[3] == "None" else json.loads(found[3])  # None: nobody found on that frame
+        t = int(found[2])
+        points = None if found[4] == "None" else json.loads(found[4])  # None: nobody found on that frame
         pose = None if points is None else Pose(np.array(points), float(np.mean([p[2] for p in points])))
         if not streams or t < streams[-1][-1][0]:
             streams.append([])
-        streams[-1].append((t, found[2], pose))
+        streams[-1].append((t, found[3], pose))
     return streams
 
 
@@ -52,11 +54,12 @@ def main() -> int:
     parser.add_argument("log", type=Path, help="the app's log, written with FITNESS_LOG_LEVEL=DEBUG")
     parser.add_argument("--exercise", default="squat", help="what the set was counted as (default: squat)")
     parser.add_argument("--stream", type=int, default=1, help="which stream in the log, from 1 (default: 1)")
+    parser.add_argument("--person", type=int, default=None, help="a Group stream's person id (default: one person)")
     parser.add_argument("--from", dest="start", type=float, default=0.0, help="first ms to print")
     parser.add_argument("--to", dest="end", type=float, default=-1.0, help="last ms to print (default: none)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    streams = read_streams(args.log)
+    streams = read_streams(args.log, args.person)
     if not 1 <= args.stream <= len(streams):
         log.error("%s has %d live stream(s) with DEBUG frame lines; no stream %d", args.log, len(streams), args.stream)
         return 2
@@ -77,7 +80,7 @@ def main() -> int:
         log.info(
             "  rep %d: %.2f-%.2f s, %.0f-%.0f deg, %s %s",
             rep.index, rep.start_ms / 1000, rep.end_ms / 1000, rep.min_angle, rep.max_angle, rep.verdict,
-            "; ".join(rep.cues),
+            "; ".join(rep.cue_texts),
         )  # fmt: skip
     return 0
 

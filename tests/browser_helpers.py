@@ -86,17 +86,20 @@ def label(file: str) -> Label:
     raise KeyError(f"{file} is not in {SHARED_DATA / 'manifest.csv'}")
 
 
-def make_fake_camera(src: Path, dst: Path, still_s: float, lead_s: float = 0.0) -> Path:
+def make_fake_camera(src: Path, dst: Path, still_s: float, lead_s: float = 0.0, speed: float = 1.0) -> Path:
     """``src`` as a 640x360, 30 fps ``yuv420p`` y4m for ``--use-file-for-fake-video-capture``.
 
     The picture is letterboxed (never stretched). Chromium loops the file, so a still tail
     (the last frame held for ``still_s``) keeps the clip from starting over while a test reads
-    the result; ``lead_s`` holds the first frame before the clip plays.
+    the result; ``lead_s`` holds the first frame before the clip plays. ``speed``: the clip
+    played this many times faster (0.5: at half speed, every movement taking twice as long).
     """
+    if speed <= 0:
+        raise ValueError(f"speed must be positive, got {speed}")
     w, h = CAMERA_SIZE
     pads = f"tpad=start_mode=clone:start_duration={lead_s}:stop_mode=clone:stop_duration={still_s}"
     vf = (
-        f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,"
+        f"setpts=PTS/{speed},scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,"
         f"fps={CAMERA_FPS},format=yuv420p,{pads}"
     )
     cmd = ["ffmpeg", "-loglevel", "error", "-y", "-i", str(src), "-vf", vf, "-an", "-f", "yuv4mpegpipe", str(dst)]

@@ -10,8 +10,25 @@ import numpy as np
 from fitness.app.live_state import LiveSettings, RepSink
 from fitness.engine.counter import FrameResult
 from fitness.pipeline.live import SetEndFn
+from fitness.pose.types import Pose
 
 log = logging.getLogger(__name__)
+
+
+def log_frame(t_ms: float, result: FrameResult, pose: Pose | None, who: str = "") -> None:
+    """What a counter saw on one live frame, at DEBUG (``FITNESS_LOG_LEVEL=DEBUG``): enough to
+    replay a live miscount, which cannot be reproduced from the video file alone
+    (``scripts/replay_live_log.py``). ``who``: the person, in Group mode ("person 2 ")."""
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    points = None if pose is None else np.round(pose.keypoints, 3).tolist()
+    log.debug(
+        "%sframe %.0f ms: %s %s e=%s angle=%s phase=%s reps=%d pose=%s",
+        who, t_ms, result.view, result.signal,
+        None if result.extension is None else round(result.extension, 3),
+        None if result.angle is None else round(result.angle, 1),
+        result.phase.value, result.reps, points,
+    )  # fmt: skip
 
 
 class PipelineCoach:
@@ -51,18 +68,7 @@ class PipelineCoach:
     def process(self, frame_rgb: np.ndarray, t_ms: float) -> FrameResult:
         _, result = self._coach.process(frame_rgb, t_ms)
         self._probe.check(frame_rgb, t_ms, self._coach.last_pose)
-        if log.isEnabledFor(logging.DEBUG):
-            # What the counter saw, frame by frame (FITNESS_LOG_LEVEL=DEBUG): enough to replay
-            # a live miscount, which cannot be reproduced from the video file alone.
-            pose = self._coach.last_pose
-            points = None if pose is None else np.round(pose.keypoints, 3).tolist()
-            log.debug(
-                "frame %.0f ms: %s %s e=%s angle=%s phase=%s reps=%d pose=%s",
-                t_ms, result.view, result.signal,
-                None if result.extension is None else round(result.extension, 3),
-                None if result.angle is None else round(result.angle, 1),
-                result.phase.value, result.reps, points,
-            )  # fmt: skip
+        log_frame(t_ms, result, self._coach.last_pose)
         return result
 
     def draw(self, frame_rgb: np.ndarray, result: FrameResult, mirror: bool) -> np.ndarray:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
+from fitness.app.coach import log_frame
 from fitness.engine.counter import FrameResult
 from fitness.engine.values import Rep
 from fitness.store.recorder import EndReason, angle_trace
@@ -241,6 +242,8 @@ class GroupPipelineCoach:
         from fitness.pipeline.stream import idle_result
 
         _, results = self._coach.process(frame_rgb, t_ms)
+        for person, res in results.items():
+            log_frame(t_ms, res, self._coach.last_people.get(person), who=f"person {person} ")
         status = self._coach.status()
         # Places first: a rep completed on the frame a newcomer is first shown needs theirs.
         self._sets.frame(status, t_ms, results)

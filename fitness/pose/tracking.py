@@ -340,9 +340,12 @@ class PeopleOptions:
     ``max_people``: follow at most this many (the clearest MultiPose detections first).
     ``refine``: each person found by MultiPose is then followed by SinglePose Lightning on a crop
     around them (the one-person path's crop tracking, one per person), and MultiPose runs on every
-    ``detect_every``-th frame only, to find newcomers. Without ``refine`` MultiPose's own keypoints
-    are used on every frame: it sees the whole frame squeezed into 256 px, so small people (a
-    wide frame, a person far away) get coarse keypoints and low scores.
+    ``detect_every``-th frame only, to find newcomers. Once ``max_people`` are followed a newcomer
+    gets no crop anyway, so MultiPose then runs on every ``recount_every``-th frame, only to count
+    the people in view (:attr:`PeopleEstimator.last_detections`); as soon as a crop loses its
+    person, it looks for people every ``detect_every``-th frame again. Without ``refine``
+    MultiPose's own keypoints are used on every frame: it sees the whole frame squeezed into
+    256 px, so small people (a wide frame, a person far away) get coarse keypoints and low scores.
     ``min_pose_score``: a MultiPose detection below this is nobody. With ``refine`` it only has to
     say where to look (the crop's own pose must then pass the one-person checks), so it can be lower.
     """
@@ -350,6 +353,7 @@ class PeopleOptions:
     max_people: int = MAX_PEOPLE
     refine: bool = True
     detect_every: int = 3
+    recount_every: int = 15
     min_pose_score: float = 0.15
     tracker: TrackerOptions = TrackerOptions()
 
@@ -358,6 +362,10 @@ class PeopleOptions:
             raise ValueError(f"max_people must be within [1, {MAX_PEOPLE}], got {self.max_people}")
         if self.detect_every < 1 or (self.detect_every > 1 and not self.refine):
             raise ValueError(f"detect_every must be 1, or more with refine, got {self.detect_every}")
+        if self.recount_every < self.detect_every:
+            raise ValueError(
+                f"recount_every must be at least detect_every ({self.detect_every}), got {self.recount_every}"
+            )
         if not 0.0 <= self.min_pose_score <= 1.0:
             raise ValueError(f"min_pose_score must be within [0, 1], got {self.min_pose_score}")
 
@@ -439,7 +447,7 @@ class PeopleEstimator:
         self._crops: dict[int, PoseEstimator] = {}  # crop trackers by age (lower = older)
         self._misses: dict[int, int] = {}  # frames in a row without a usable pose, per crop
         self._next_crop = 0
-        self._frames = 0
+        self._undetected = 0  # frames since MultiPose last ran (0: it runs on the next one)
         self.last_detections: list[Pose] = []
 
     def configure(self, options: PeopleOptions) -> None:
@@ -452,7 +460,7 @@ class PeopleEstimator:
         self.tracker.reset()
         self._crops.clear()
         self._misses.clear()
-        self._frames = 0
+        self._undetected = 0
         self.last_detections = []
 
     def detect(self, frame: np.ndarray) -> list[Pose]:
@@ -463,13 +471,14 @@ class PeopleEstimator:
 
     def estimate(self, frame: np.ndarray, t_ms: float) -> dict[int, Pose]:
         opts = self.options
-        detecting = self._frames % opts.detect_every == 0
-        self._frames += 1
         if not opts.refine:
             return self.tracker.update(self.detect(frame)[: opts.max_people], frame, t_ms)
         followed = self._follow(frame, t_ms)
-        if detecting:
+        every = opts.recount_every if len(self._crops) >= opts.max_people else opts.detect_every
+        if self._undetected == 0 or self._undetected >= every:
+            self._undetected = 0
             followed.update(self._add_newcomers(frame, t_ms, followed))
+        self._undetected += 1
         poses = disown_shared(list(followed.values()), opts.tracker.keypoint_threshold)
         return self.tracker.update(poses, frame, t_ms)
 

@@ -140,10 +140,9 @@ def test_a_person_crossing_behind_another_keeps_id_and_count(
     assert b.counts["squat"] == 2
 
 
-def test_a_person_who_leaves_for_seconds_keeps_id_and_count(
-    data_dir: Path, tmp_path: Path, people: PeopleEstimator
-) -> None:
-    """Rohan (right) is blacked out for 3.5 s between his two squats: same id, both squats."""
+@pytest.fixture(scope="module")
+def leave_video(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A curler (left) and Rohan (right), Rohan blacked out for 3.5 s between his two squats."""
     start, end = BLANK
     graph = (
         "[0:v]fps=30,scale=-2:480,setsar=1,tpad=stop_mode=clone:stop_duration=10[a];"
@@ -151,13 +150,50 @@ def test_a_person_who_leaves_for_seconds_keeps_id_and_count(
         f"enable='between(t,{start},{end})'[b];"
         "[a][b]hstack=inputs=2:shortest=0[v]"
     )
-    video = _encode([data_dir / CROSS_A, data_dir / CROSS_B], graph, 20.4, tmp_path / "leave.mp4")
-    result = analyze_group_video(video, people=2, estimator=people, also_count=("curl", "squat"))
+    out = tmp_path_factory.mktemp("leave") / "leave.mp4"
+    return _encode([data_dir / CROSS_A, data_dir / CROSS_B], graph, 20.4, out)
+
+
+def test_a_person_who_leaves_for_seconds_keeps_id_and_count(leave_video: Path, people: PeopleEstimator) -> None:
+    """Rohan (right) is blacked out for 3.5 s between his two squats: same id, both squats."""
+    start, end = BLANK
+    result = analyze_group_video(leave_video, people=2, estimator=people, also_count=("curl", "squat"))
     assert len(result.people) == 2, result.notes
     left, right = result.people
     assert right.first_ms < start * 1000 and right.last_ms > end * 1000
     assert right.counts["squat"] == 2
     assert left.counts["curl"] == 4
+
+
+def test_multipose_looks_for_people_until_everyone_asked_for_is_followed(leave_video: Path) -> None:
+    """At 15 processed frames a second MultiPose looks for people 5 times a second until both are
+    followed, then once a second (only counting who is in view); while Rohan is gone (his crop
+    lost) 5 times a second again, until he is followed again."""
+    from fitness.bench.pipeline import TimedBackend
+    from fitness.pipeline.group import DETECT_HZ, RECOUNT_HZ, rated_options
+    from fitness.pipeline.video_io import open_video
+
+    est = load_people_estimator(2)
+    calls = TimedBackend(est.multipose.backend)
+    est.multipose.backend = calls
+    est.configure(rated_options(est.options, 15.0, 2))
+    runs: list[tuple[float, int]] = []  # (t_ms, people followed after the frame) where MultiPose ran
+    with open_video(leave_video) as video:
+        for n, frame in enumerate(video):
+            if n % 2:
+                continue
+            before = calls.calls
+            seen = est.estimate(frame.rgb, frame.t_ms)
+            if calls.calls > before:
+                runs.append((frame.t_ms, len(seen)))
+    start, end = BLANK
+
+    def rate(lo_s: float, hi_s: float) -> float:
+        return sum(lo_s * 1000 <= t < hi_s * 1000 for t, _ in runs) / (hi_s - lo_s)
+
+    assert rate(1.0, 11.0) == pytest.approx(RECOUNT_HZ, abs=0.2)  # both followed
+    assert rate(start + 1.0, end) == pytest.approx(DETECT_HZ, abs=0.5)  # Rohan gone: looking for him
+    assert rate(end + 2.0, 20.0) == pytest.approx(RECOUNT_HZ, abs=0.3)  # found again
 
 
 # -- the live path ------------------------------------------------------------------------------
