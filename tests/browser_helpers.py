@@ -98,8 +98,9 @@ def make_fake_camera(src: Path, dst: Path, still_s: float, lead_s: float = 0.0, 
         raise ValueError(f"speed must be positive, got {speed}")
     w, h = CAMERA_SIZE
     pads = f"tpad=start_mode=clone:start_duration={lead_s}:stop_mode=clone:stop_duration={still_s}"
+    retime = "" if speed == 1.0 else f"setpts=PTS/{speed},"
     vf = (
-        f"setpts=PTS/{speed},scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,"
+        f"{retime}scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,"
         f"fps={CAMERA_FPS},format=yuv420p,{pads}"
     )
     cmd = ["ffmpeg", "-loglevel", "error", "-y", "-i", str(src), "-vf", vf, "-an", "-f", "yuv4mpegpipe", str(dst)]
