@@ -241,7 +241,8 @@ class Segmenter:
         Usually the set's exercise is the one the segment shows. But a short set (five curls)
         followed at once by a new exercise's first cycles (lunges) may already be outweighed
         by them; it is still a set of its own when, before the run, it showed a set's worth of
-        its own (``need`` movements: the bar the newcomer meets) and nothing of the newcomer.
+        its own (``need`` movements: the bar the newcomer meets) and the newcomer's cycles all
+        came after it.
         Where the newcomer explained some of the same cycles before (a jumping jack's arms are
         a lateral raise), recognition was only firming up, and there is one set.
         """
@@ -258,7 +259,11 @@ class Segmenter:
                 continue
             if key == current:
                 return self._close(key, "switch")
-            if _evidence(before, other) == 0 and _evidence(before, key) >= need and exercise_of(before) == key:
+            # Overtaken: a set's worth of its own, and the newcomer's cycles all after its last
+            # (in time: a hold's evidence is reported when the hold ends, long after it began).
+            end = self._last_end(key)
+            after = all(m.start_ms >= end for m in self._moves if m.exercise == other and m.kind == "evidence")
+            if after and _evidence(before, key) >= need and exercise_of(before) == key:
                 return self._close(key, "switch")
         return None
 

@@ -120,6 +120,19 @@ def test_a_set_that_ends_with_two_cycles_of_another_exercise_ends_with_their_set
     assert spans(run(one, 40_000))[0] == ("squat", 0.0, 4.2, "rest")
 
 
+def test_a_hold_reported_late_is_not_overtaking_cycles_inside_it() -> None:
+    # A wall sit from 5 s, its evidence reported as each still stretch ends (21 s, 25 s); inside
+    # it, two arm movements read as pull-ups. The pull-ups came first in the order of reports,
+    # but in time they lie within the hold: one set, the wall sit's.
+    moves = [
+        Movement("pull_up", 14_200, 15_100),
+        Movement("pull_up", 15_100, 17_100),
+        Movement("wall_sit", 5_000, 21_000),
+        Movement("wall_sit", 21_000, 24_900),
+    ]
+    assert [(s[0], s[3]) for s in spans(run(moves, 40_000))] == [("wall_sit", "rest")]
+
+
 def test_a_transition_of_two_cycles_is_not_a_new_exercise() -> None:
     moves = cycles("squat", 0, 4) + cycles("lunge", 8.2, 2) + cycles("squat", 12.2, 3)
     found = run(moves, 40_000)
