@@ -132,6 +132,11 @@ def _scores(moves: Sequence[Movement]) -> dict[str, float]:
     return explained(evidence)
 
 
+def _evidence(moves: Sequence[Movement], exercise: str) -> int:
+    """How many of ``moves`` are ``exercise``'s evidence (cycles its signature saw)."""
+    return sum(m.exercise == exercise and m.kind == "evidence" for m in moves)
+
+
 def exercise_of(moves: Sequence[Movement]) -> str | None:
     """The exercise these movements show (recognition's rule), or ``None`` when too little."""
     return decide(_scores(moves)).exercise
@@ -186,16 +191,14 @@ class Segmenter:
             if switched is not None:
                 closed.append(switched)
         self._away_since = (t_ms if self._away_since is None else self._away_since) if away else None
-        ended = self._ended(t_ms)
-        if ended is not None:
-            closed.append(ended)
+        closed.extend(self._ended(t_ms))
         return closed
 
     def finish(self) -> list[Segment]:
         """The stream ended: the set in progress (and any begun after it) is closed."""
         closed = []
-        while (key := self.exercise) is not None:
-            closed.append(self._close(key, "end"))
+        while self.exercise is not None:
+            closed.extend(self._closing("end"))
         self._moves.clear()
         self._known = (-1, None)
         return closed
@@ -204,7 +207,7 @@ class Segmenter:
     def _last_end(self, key: str) -> float:
         return max((m.end_ms for m in self._moves if m.exercise == key), default=-math.inf)
 
-    def _ended(self, t_ms: float) -> Segment | None:
+    def _ended(self, t_ms: float) -> list[Segment]:
         cfg = self.config
         key = self.exercise
         if key is None:
@@ -212,34 +215,55 @@ class Segmenter:
             if self._moves and t_ms - max(m.end_ms for m in self._moves) >= cfg.rest_s * 1000.0:
                 self._moves.clear()
                 self._known = (-1, None)
-            return None
+            return []
         last = max(self._last_end(key), self._busy_at)
         if t_ms - last >= cfg.rest_s * 1000.0:
-            return self._close(key, "rest")
+            return self._closing("rest")
         if self._away_since is not None and t_ms - max(self._away_since, last) >= cfg.away_s * 1000.0:
-            return self._close(key, "away")
-        return None
+            return self._closing("away")
+        return []
 
-    def _switch(self) -> Segment | None:
+    def _closing(self, reason: CloseReason) -> list[Segment]:
+        """The segment in progress ends: if it ends with a run of another exercise (at least
+        ``min_reps`` cycles: nothing follows for it to be a transition into), that run is a
+        set of its own after the one before it."""
+        current = self.exercise
+        first = self._switch(self.config.min_reps)
+        if first is not None and first.exercise == current:
+            return [first]  # the run after it stays open, as what begins after a set always does
+        key = self.exercise
+        rest = [self._close(key, reason)] if key is not None else []
+        return ([first] if first is not None else []) + rest
+
+    def _switch(self, need: int | None = None) -> Segment | None:
         """The set that another exercise's run of movements has ended, if any.
 
-        The set's exercise is the one its movements *up to the run* show, not the one the whole
-        segment shows now: a short set (five curls) followed by a new exercise's first three
-        cycles (lunges) may already be outweighed by them, and is still a set of its own.
+        Usually the set's exercise is the one the segment shows. But a short set (five curls)
+        followed at once by a new exercise's first cycles (lunges) may already be outweighed
+        by them; it is still a set of its own when, before the run, it showed a set's worth of
+        its own (``need`` movements: the bar the newcomer meets) and the newcomer's cycles all
+        came after it.
+        Where the newcomer explained some of the same cycles before (a jumping jack's arms are
+        a lateral raise), recognition was only firming up, and there is one set.
         """
         current = self.exercise
         if current is None:
             return None
+        need = self.config.switch_moves if need is None else need
         # The current exercise first, then any the segment showed before it was overtaken.
         for key in dict.fromkeys([current, *(m.exercise for m in self._moves if m.kind == "evidence")]):
             last = max(i for i, m in enumerate(self._moves) if m.exercise == key)
-            run = self._moves[last + 1 :]
+            before, run = self._moves[: last + 1], self._moves[last + 1 :]
             other = exercise_of(run)
-            if other is None or other == key:
+            if other is None or other == key or _evidence(run, other) < need:
                 continue
-            if sum(m.exercise == other and m.kind == "evidence" for m in run) < self.config.switch_moves:
-                continue
-            if key == current or exercise_of(self._moves[: last + 1]) == key:
+            if key == current:
+                return self._close(key, "switch")
+            # Overtaken: a set's worth of its own, and the newcomer's cycles all after its last
+            # (in time: a hold's evidence is reported when the hold ends, long after it began).
+            end = self._last_end(key)
+            after = all(m.start_ms >= end for m in self._moves if m.exercise == other and m.kind == "evidence")
+            if after and _evidence(before, key) >= need and exercise_of(before) == key:
                 return self._close(key, "switch")
         return None
 

@@ -99,6 +99,40 @@ def test_a_short_set_outweighed_by_the_next_exercise_is_still_its_own_set() -> N
     assert spans(run(moves, 40_000)) == [("curl", 0.0, 4.2, "switch"), ("lunge", 5.0, 11.4, "rest")]
 
 
+def test_recognition_firming_up_is_not_a_new_set() -> None:
+    # The first three jumping jacks show only the arms (a lateral raise); then the legs come
+    # into view and each cycle is also a jumping jack, which pins it down more (a heavier
+    # weight): the lateral raises are outweighed, and it is one set, of jumping jacks.
+    arms = cycles("lateral_raise", 0, 9, every_s=1.2, length_s=1.0)
+    whole = [replace(m, weight=1.5) for m in cycles("jumping_jack", 3.6, 6, every_s=1.2, length_s=1.0)]
+    assert [(s[0], s[3]) for s in spans(run(arms + whole, 40_000))] == [("jumping_jack", "rest")]
+
+
+def test_a_set_that_ends_with_two_cycles_of_another_exercise_ends_with_their_set() -> None:
+    # Three squats, a few steps, two slow deadlifts, then a rest: the deadlifts outweigh the
+    # squats over the stretch and are too few to start a set mid-stream, but nothing follows
+    # them to make them a transition: two sets, the squats' and the deadlifts'.
+    moves = cycles("squat", 0, 3, every_s=1.5, length_s=1.2) + cycles("deadlift", 6.0, 2, every_s=3.0, length_s=2.5)
+    assert spans(run(moves, 40_000)) == [("squat", 0.0, 4.2, "switch"), ("deadlift", 6.0, 11.5, "rest")]
+    # One cycle of it does not split the set: the squats' set ends at its rest, and the lone
+    # cycle after it is left to stand or fall on its own (one rep is no set: min_reps).
+    one = cycles("squat", 0, 3, every_s=1.5, length_s=1.2) + cycles("deadlift", 6.0, 1, length_s=2.5)
+    assert spans(run(one, 40_000))[0] == ("squat", 0.0, 4.2, "rest")
+
+
+def test_a_hold_reported_late_is_not_overtaking_cycles_inside_it() -> None:
+    # A wall sit from 5 s, its evidence reported as each still stretch ends (21 s, 25 s); inside
+    # it, two arm movements read as pull-ups. The pull-ups came first in the order of reports,
+    # but in time they lie within the hold: one set, the wall sit's.
+    moves = [
+        Movement("pull_up", 14_200, 15_100),
+        Movement("pull_up", 15_100, 17_100),
+        Movement("wall_sit", 5_000, 21_000),
+        Movement("wall_sit", 21_000, 24_900),
+    ]
+    assert [(s[0], s[3]) for s in spans(run(moves, 40_000))] == [("wall_sit", "rest")]
+
+
 def test_a_transition_of_two_cycles_is_not_a_new_exercise() -> None:
     moves = cycles("squat", 0, 4) + cycles("lunge", 8.2, 2) + cycles("squat", 12.2, 3)
     found = run(moves, 40_000)
