@@ -8,16 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from fitness.cli.common import add_model_args, check_outputs, estimator_from_args, write_json
 from fitness.cli.tables import rep_table
 from fitness.errors import FitnessError, OutputPathError
 from fitness.pipeline.evaluation import EvalRow, evaluate_clip, load_manifest, summarize
 from fitness.pipeline.stream import AUTO, AnalysisResult, check_exercise, exercise_choices
 from fitness.pipeline.video_analysis import analyze_video
-from fitness.store.export import write_reps_csv
-from fitness.store.recorder import SessionInfo
 from fitness.text import plural
 
 log = logging.getLogger(__name__)
@@ -80,6 +76,8 @@ def format_report(result: AnalysisResult) -> str:
 
 
 def _progress_bar(label: str) -> tuple[Any, Any]:
+    from tqdm import tqdm  # here, not at start-up: most runs have no terminal to draw on
+
     bar: Any = None
 
     def update(done: int, total: int) -> None:
@@ -98,6 +96,7 @@ def _progress_bar(label: str) -> tuple[Any, Any]:
 
 def _save(args: argparse.Namespace, result: AnalysisResult) -> int:
     from fitness.store import SessionStore
+    from fitness.store.recorder import SessionInfo
 
     info = SessionInfo(
         exercise=result.exercise,
@@ -133,6 +132,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json(args.json, result.to_dict())
     if args.csv is not None:
+        from fitness.store.export import write_reps_csv  # the store's imports only when asked
+
         write_reps_csv(args.csv, result.reps)
     if args.output is not None:
         sys.stderr.write(f"wrote {args.output}\n")
@@ -161,6 +162,8 @@ def run_eval(args: argparse.Namespace) -> int:
     if not clips:
         raise FitnessError(f"{args.manifest} has no rows labelled with one of: {', '.join(exercise_choices()[1:])}")
     check_outputs(args.json, inputs=[("the manifest", args.manifest), *(("a clip it lists", c.path) for c in clips)])
+    from tqdm import tqdm
+
     estimator = estimator_from_args(args)
     sys.stdout.write(f"{'clip':<42} {'exercise':<7} {'pred':>4}  {'label':<9} result\n")
     rows: list[EvalRow] = []
