@@ -355,15 +355,9 @@ class VideoSource:
 
     def _convert(self, frame: Any) -> np.ndarray:
         width, height = self._scale_to
-        rgb: np.ndarray
-        if (frame.width, frame.height) == (width, height):
-            # Nothing to scale: the plain conversion is the same pixels 4x faster (swscale
-            # skips its fast unscaled path when asked for "area", 2.9 vs 0.6 ms a 720p frame).
-            rgb = frame.to_ndarray(format="rgb24")
-        else:
-            # One swscale pass converts YUV to RGB, squares the pixels and shrinks; "area"
-            # averages the source pixels, so a 4K frame shrunk 3x does not alias.
-            rgb = frame.to_ndarray(format="rgb24", width=width, height=height, interpolation="AREA")
+        # One swscale pass converts YUV to RGB, squares the pixels and shrinks; "area" averages
+        # the source pixels, so a 4K frame shrunk 3x does not alias.
+        rgb: np.ndarray = frame.to_ndarray(format="rgb24", width=width, height=height, interpolation="AREA")
         if self._turns:
             rgb = np.ascontiguousarray(np.rot90(rgb, self._turns))
         return rgb
