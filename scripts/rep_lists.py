@@ -62,16 +62,16 @@ class _Recording:
         return pose
 
 
-def dump(out: Path, manifests: list[Path], threads: int, runtime: str) -> None:
+def dump(out: Path, manifests: list[Path], threads: int, runtime: str, pose_fps: float | None) -> None:
     estimator = _Recording(load_estimator("lightning", runtime, threads=threads))
     doc: dict[str, Any] = {}
     poses: dict[str, np.ndarray] = {}
     for manifest in manifests:
         for clip in load_manifest(manifest):
             started = time.process_time()
-            labelled = analyze_video(clip.path, clip.exercise, estimator=estimator)  # type: ignore[arg-type]
+            labelled = analyze_video(clip.path, clip.exercise, estimator=estimator, pose_fps=pose_fps)  # type: ignore[arg-type]
             poses[str(clip.path)] = np.array(estimator.poses)
-            auto = analyze_video(clip.path, AUTO, estimator=estimator)  # type: ignore[arg-type]
+            auto = analyze_video(clip.path, AUTO, estimator=estimator, pose_fps=pose_fps)  # type: ignore[arg-type]
             cpu = time.process_time() - started
             doc[str(clip.path)] = {
                 "fps": labelled.video.fps,
@@ -151,6 +151,7 @@ def main() -> int:
     d.add_argument("out", type=Path)
     d.add_argument("--manifest", type=Path, action="append", default=[])
     d.add_argument("--threads", type=int, default=2)
+    d.add_argument("--pose-fps", type=float, default=None, help="analyse at this pose rate (default: every frame)")
     d.add_argument("--runtime", default="litert", help="litert or tf (the same model: how far rounding moves reps)")
     c = sub.add_parser("compare")
     c.add_argument("old", type=Path)
@@ -158,7 +159,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.cmd == "dump":
-        dump(args.out, args.manifest or [DEFAULT_MANIFEST], args.threads, args.runtime)
+        dump(args.out, args.manifest or [DEFAULT_MANIFEST], args.threads, args.runtime, args.pose_fps)
         return 0
     return 0 if compare(args.old, args.new) else 1
 

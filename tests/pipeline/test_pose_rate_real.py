@@ -1,0 +1,90 @@
+"""Analysing 15 poses a second instead of every frame leaves every count alone, on real footage.
+
+``analyze_video(pose_fps=POSE_FPS)`` runs the model and the counter on every other frame of a
+30 fps video. The claim (see :data:`fitness.pipeline.video_analysis.POSE_FPS`) is checked on
+every labelled clip, with the labelled exercise (as ``fitness eval``) and with recognition (as
+``fitness analyze``): the same exercise and the same number of reps. Rep times may move (a
+flat bottom has no single frame); how far is written to ``artifacts/pose_rate.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from fitness.errors import InputFileError
+from fitness.pipeline.evaluation import LabelledClip, load_manifest
+from fitness.pipeline.stream import AUTO, AnalysisResult, analyze_poses
+from fitness.pipeline.video_analysis import POSE_FPS, analyze_video
+from fitness.pose.estimator import Estimator
+from fitness.pose.types import Pose
+
+pytestmark = pytest.mark.slow
+
+
+class _Recording:
+    """The estimator, keeping each (time, pose) it returns so recognition can count them too."""
+
+    def __init__(self, inner: Estimator) -> None:
+        self.inner = inner
+        self.seen: list[tuple[float, Pose | None]] = []
+
+    def reset(self) -> None:
+        self.inner.reset()
+        self.seen = []
+
+    def estimate(self, frame: np.ndarray, t_ms: float) -> Pose | None:
+        pose = self.inner.estimate(frame, t_ms)
+        self.seen.append((t_ms, pose))
+        return pose
+
+
+def _both(clip: LabelledClip, est: _Recording, pose_fps: float | None) -> tuple[AnalysisResult, AnalysisResult]:
+    """The labelled exercise through ``analyze_video``, and recognition over the same poses."""
+    labelled = analyze_video(clip.path, clip.exercise, estimator=est, pose_fps=pose_fps)  # type: ignore[arg-type]
+    return labelled, analyze_poses(est.seen, AUTO, labelled.video)
+
+
+def _clips(data_dir: Path, manifest: str) -> list[LabelledClip]:
+    try:
+        clips = load_manifest(data_dir / manifest)
+    except InputFileError as exc:
+        pytest.skip(f"{manifest} is not readable by this version's manifest loader ({exc})")
+    if not clips:
+        pytest.skip(f"no clip of {manifest} is labelled with an exercise this version knows")
+    return clips
+
+
+@pytest.mark.parametrize("manifest", ["manifest.csv", "catalogue_manifest.csv"])
+def test_counts_are_the_same_at_15_poses_a_second(data_dir: Path, artifacts: Path, manifest: str) -> None:
+    from fitness.pose.estimator import load_estimator
+
+    est = _Recording(load_estimator("lightning"))
+    table: dict[str, Any] = {}
+    different = []
+    for clip in _clips(data_dir, manifest):
+        every = _both(clip, est, None)
+        thinned = _both(clip, est, POSE_FPS)
+        frame_ms = 1000.0 / every[0].video.fps
+        for mode, a, b in zip(("labelled", "auto"), every, thinned, strict=True):
+            # The whole video is still described, whatever share of it was analysed.
+            assert b.video.frames == a.video.frames and b.video.duration_ms == a.video.duration_ms
+            same = (a.exercise, a.count) == (b.exercise, b.count)
+            moves = [
+                abs(x - y) / frame_ms
+                for p, q in zip(a.reps, b.reps, strict=False)
+                for x, y in ((p.start_ms, q.start_ms), (p.bottom_ms, q.bottom_ms), (p.end_ms, q.end_ms))
+            ]
+            table[f"{clip.name} {mode}"] = {
+                "every_frame": [a.exercise, a.count],
+                "pose_fps": [b.exercise, b.count],
+                "largest_move_frames": round(max(moves, default=0.0), 1),
+            }
+            if not same:
+                different.append(f"{clip.name} ({mode}): {a.count} {a.exercise} -> {b.count} {b.exercise}")
+    (artifacts / f"pose_rate_{Path(manifest).stem}.json").write_text(json.dumps(table, indent=1) + "\n")
+    assert not different, different
