@@ -88,3 +88,19 @@ def test_counts_are_the_same_at_15_poses_a_second(data_dir: Path, artifacts: Pat
                 different.append(f"{clip.name} ({mode}): {a.count} {a.exercise} -> {b.count} {b.exercise}")
     (artifacts / f"pose_rate_{Path(manifest).stem}.json").write_text(json.dumps(table, indent=1) + "\n")
     assert not different, different
+
+
+def test_an_annotated_copy_at_15_poses_a_second_keeps_the_video_s_timing(data_dir: Path, tmp_path: Path) -> None:
+    from fitness.pipeline.video_io import open_video
+
+    clip = data_dir / "videos/curl/curl_oblique_4k_suyog.mp4"  # 25 fps: analysed frame by frame
+    thirty = data_dir / "videos/squat/squat_side_barbell_formfit.mp4"  # 30 fps, 255 frames
+    for video, step in ((clip, 1), (thirty, 2)):
+        out = tmp_path / f"{video.stem}.mp4"
+        result = analyze_video(video, AUTO, annotate_to=out, pose_fps=POSE_FPS)
+        with open_video(out) as written:
+            times = [f.t_ms for f in written]
+        analysed = len(range(0, result.video.frames, step)) + (result.video.frames - 1) % step
+        assert len(result.frames) == len(times) == analysed
+        # Each drawn frame sits at its own time: the copy lasts as long as the video.
+        assert times[-1] == pytest.approx(result.video.duration_ms - 1000.0 / result.video.fps, abs=2.0)
