@@ -1,6 +1,6 @@
 # The two commands a person needs. Each sets everything up from nothing on a fresh
 # Debian machine (system packages, .venv, MoveNet models) and is quick when already set up.
-.PHONY: app test setup lint bench eval
+.PHONY: app test setup lint bench eval bench-batch batch-eval
 
 PORT ?= 8501
 
@@ -22,5 +22,19 @@ lint:
 bench:
 	.venv/bin/fitness bench --json artifacts/bench.json
 
+# The counts of the labelled clips, then sets: the labelled workout clips and twelve workouts
+# joined from labelled clips of different exercises (scripts/make_workouts.py; a few minutes).
 eval:
 	.venv/bin/fitness eval ../shared/data/manifest.csv
+	.venv/bin/fitness eval ../shared/data/catalogue_manifest.csv
+	.venv/bin/fitness eval ../shared/data/scenes_manifest.csv
+	.venv/bin/python scripts/make_workouts.py --out artifacts/workouts
+	.venv/bin/fitness eval artifacts/workouts/workouts_manifest.csv --json artifacts/workouts/eval.json
+
+# Ray batch throughput: 1 vs 2 workers, and Ray with 1 worker vs a plain sequential loop.
+bench-batch:
+	.venv/bin/fitness bench --batch --json artifacts/bench-batch.json
+
+# The batch tests over every video of ../shared/data/manifest.csv (the default suite runs five).
+batch-eval:
+	FITNESS_BATCH_CLIPS=all bash scripts/test.sh tests/batch -m slow

@@ -20,13 +20,15 @@ log = logging.getLogger("fitness.app")
 
 st.set_page_config(page_title="Fitness coach", page_icon="🏋️", layout="wide")
 
-from fitness.app.common import page_style  # noqa: E402
+from fitness.app.common import _configure_logging, clean_old_uploads, page_style  # noqa: E402
 from fitness.app.pages.analyse import page_analyse  # noqa: E402
 from fitness.app.pages.history import page_history  # noqa: E402
 from fitness.app.pages.live import page_live  # noqa: E402
 
 
 def main() -> None:
+    _configure_logging()
+    clean_old_uploads()  # the first run after start-up only (cached for the server's life)
     pages = [
         st.Page(page_live, title="Live workout", icon=":material/videocam:", url_path="live", default=True),
         st.Page(page_analyse, title="Analyse a video", icon=":material/movie:", url_path="analyse"),

@@ -1,10 +1,9 @@
 """Push-up, counted at the elbow (side/oblique) or by shoulder height (head-on)."""
 
-from fitness.engine.spec import AngleDef, BendDef, ExerciseSpec, FormRule, HeightSignal, Phase, View
+from exercises.common import SIDE_VIEWS, body_line_rules
+from fitness.engine.spec import AngleDef, ExerciseSpec, FormRule, HeightSignal, Phase
 
 ELBOW = AngleDef("shoulder", "elbow", "wrist")
-BODY_LINE = BendDef("shoulder", "hip", "ankle")
-SIDE_VIEWS: frozenset[View] = frozenset({"side", "oblique"})
 SIDE_NOTE = "Turn sideways for depth, lockout and body-line feedback"
 
 SPEC = ExerciseSpec(
@@ -12,8 +11,8 @@ SPEC = ExerciseSpec(
     name="Push-up",
     primary=ELBOW,
     # Locked-out arms read 150-180 deg on real footage; the bottom 35-80 deg.
-    extended_deg=145,
-    flexed_deg=100,
+    extended=145,
+    flexed=100,
     orientation="horizontal",
     setup_message="Get into a plank with your whole body in view",
     primary_views=SIDE_VIEWS,
@@ -22,26 +21,22 @@ SPEC = ExerciseSpec(
         upper="shoulder", lower="wrist", limbs=(("shoulder", "elbow"), ("elbow", "wrist")), extended=0.9, flexed=0.6
     ),
     rules=(
+        *body_line_rules(SIDE_NOTE),
         FormRule(
-            "Tighten your core: hips are sagging",
-            BODY_LINE,
-            "max",
-            max_value=15,
-            views=SIDE_VIEWS,
-            quiet_note=SIDE_NOTE,
-        ),
-        FormRule(
-            "Lower your hips into a straight line",
-            BODY_LINE,
+            "depth",
+            "Go lower: chest towards the floor",
+            ELBOW,
             "min",
-            min_value=-20,
+            max_value=90,
             views=SIDE_VIEWS,
             quiet_note=SIDE_NOTE,
+            source=(
+                "ACE and NSCA push-up: lower until the chest nearly touches the floor, which bends the "
+                "elbow to about 90 deg or less (upper arms at least level with the torso)."
+            ),
         ),
         FormRule(
-            "Go lower: chest towards the floor", ELBOW, "min", max_value=90, views=SIDE_VIEWS, quiet_note=SIDE_NOTE
-        ),
-        FormRule(
+            "lockout",
             "Lock out your arms at the top",
             ELBOW,
             "max",
@@ -49,8 +44,14 @@ SPEC = ExerciseSpec(
             window="start",
             views=SIDE_VIEWS,
             quiet_note=SIDE_NOTE,
+            source=(
+                "NSCA push-up: each rep starts and ends with the elbows fully extended (180 deg); "
+                "155 leaves 25 deg for the 2-D projection and keypoint jitter at the wrist."
+            ),
         ),
     ),
+    # Hands and feet stay planted on the floor while the body moves between them.
+    still=("wrist", "ankle"),
     min_rep_s=0.5,
     phase_labels={
         Phase.SETUP: "get into a plank",

@@ -70,7 +70,8 @@ def main() -> int:
                 "%6d ms  live: %s | replay: %s %s e=%s angle=%s phase=%s reps=%d",
                 t, live, result.view, result.signal, extension, angle, result.phase.value, result.reps,
             )  # fmt: skip
-    reps = analyzer.counter.reps
+    counter = analyzer.counter
+    reps = [] if counter is None else counter.reps
     log.info("replayed %d reps:", len(reps))
     for rep in reps:
         log.info(

@@ -3,8 +3,9 @@
 Run as ``python -m tests.storage_worker MODE URL ...`` (from the repo root):
 
 - ``crash URL``: start a session, then for each stdin line ``rep`` save the next rep and print
-  ``saved N``; for ``hold`` begin a transaction holding an unsaved rep, print ``holding N`` and
-  wait to be killed.
+  ``saved N``; for ``set EXERCISE START_MS`` start the next set (reps go to it) and print
+  ``set ID``; for ``held MS`` record the current set's hold time and print ``held MS``; for
+  ``hold`` begin a transaction holding an unsaved rep, print ``holding N`` and wait to be killed.
 - ``write URL PROFILE EXERCISE K M``: open the store, print ``ready``, wait for ``go``, then
   record K sessions of M reps (each rep its own transaction) and print ``done START END``
   (wall-clock seconds, so the test can check that the two writers really overlapped).
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from fitness.engine.values import Rep
+from fitness.engine.values import Cue, Rep
 from fitness.store import SessionStore
 from fitness.store.connection import to_url
 from fitness.store.recorder import SessionInfo, SessionRecorder
@@ -34,7 +35,7 @@ PG_ENV = "FITNESS_TEST_PG_URL"
 def make_rep(index: int, /, **changes: object) -> Rep:
     """A plausible squat rep; every third one draws a cue."""
     start = (index - 1) * 2000
-    cues = ("Go lower",) if index % 3 == 0 else ()
+    cues = (Cue.from_value("Go lower"),) if index % 3 == 0 else ()
     fields: dict[str, object] = {
         "index": index,
         "start_ms": start,
@@ -50,6 +51,7 @@ def make_rep(index: int, /, **changes: object) -> Rep:
         "side": "left",
     }
     fields.update(changes)
+    fields["cues"] = tuple(Cue.from_value(c) for c in fields["cues"])  # type: ignore[attr-defined]
     return Rep(**fields)  # type: ignore[arg-type]
 
 
@@ -84,15 +86,27 @@ def crash(url: str) -> int:
     store = SessionStore.open(url)
     session_id = store.start_session(SessionInfo("squat", "live", profile="crash-test"))
     _say(f"session {session_id} pid {os.getpid()}")
-    for index, line in enumerate(sys.stdin, start=1):
+    index = 0
+    set_id: int | None = None
+    for line in sys.stdin:
+        words = line.split()
+        if words[:1] == ["set"]:
+            set_id = store.start_set(session_id, words[1], int(words[2]))
+            _say(f"set {set_id}")
+            continue
+        if words[:1] == ["held"] and set_id is not None:
+            store.end_set(set_id, hold_ms=int(words[1]))
+            _say(f"held {words[1]}")
+            continue
+        index += 1
         if line.strip() == "hold":
             conn = store.engine.execution_options(fitness_write=True).connect()
             conn.begin()
-            conn.execute(sa.insert(reps).values(session_id=session_id, **rep_row(make_rep(index))))
+            conn.execute(sa.insert(reps).values(session_id=session_id, set_id=set_id, **rep_row(make_rep(index))))
             _say(f"holding {index}")
             time.sleep(600)
             return 1
-        store.add_rep(session_id, make_rep(index))
+        store.add_rep(session_id, make_rep(index), set_id=set_id)
         _say(f"saved {index}")
     return 0
 

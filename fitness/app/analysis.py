@@ -7,13 +7,12 @@ and shows what comes back.
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fitness.app.uploads import SessionUploads, UploadFolder
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AnalysisResult
 from fitness.pipeline.video_analysis import analyze_video
@@ -45,9 +44,19 @@ class AnalysisView:
     profile: str
     result: AnalysisResult
     video_path: Path | None
-    workdir: Path
+    folder: UploadFolder
     saved_id: int | None = None
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def workdir(self) -> Path:
+        return self.folder.path
+
+    @property
+    def video_kept(self) -> bool:
+        """The annotated video is still there (its folder goes when the session disconnects,
+        even if the browser comes back to the same session)."""
+        return self.video_path is not None and not self.folder.removed and self.video_path.is_file()
 
     def session_info(self) -> SessionInfo:
         """How the history files this analysis (with its angle trace and notes)."""
@@ -64,7 +73,7 @@ class AnalysisView:
 
     def discard(self) -> None:
         """Delete the annotated video (a new analysis replaces this one)."""
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.folder.remove()
 
 
 class _Progress:
@@ -105,14 +114,17 @@ def analyse_upload(
     profile: str,
     progress: ProgressBar,
     prepare: Callable[[str], object] = lambda variant: variant,
+    uploads: SessionUploads | None = None,
 ) -> AnalysisView:
     """Analyse an uploaded file (``name``: as the person called it) into a view with the
     annotated video beside it; raises :class:`UploadAnalysisError` with a readable message.
 
     ``prepare(variant)`` runs first, under the same error handling: the page's cached model
-    fetch, which shows its own spinner.
+    fetch, which shows its own spinner. ``uploads``: the browser session's folders, so the
+    annotated video goes when the session ends (:mod:`fitness.app.uploads`).
     """
-    workdir = Path(tempfile.mkdtemp(prefix="fitness-upload-"))
+    folder = uploads.new() if uploads is not None else UploadFolder()
+    workdir = folder.path
     source = workdir / f"upload{Path(name).suffix.lower() or '.mp4'}"
     source.write_bytes(data)
     annotated = workdir / "annotated.mp4"
@@ -123,14 +135,14 @@ def analyse_upload(
             source, exercise, variant=variant, annotate_to=annotated, progress=report, allow_cut_short=True
         )
     except FitnessError as exc:
-        shutil.rmtree(workdir, ignore_errors=True)
+        folder.remove()
         raise UploadAnalysisError(str(exc).replace(str(source), name)) from exc
     except Exception as exc:
         log.exception("analysing %s failed", name)
-        shutil.rmtree(workdir, ignore_errors=True)
+        folder.remove()
         raise UploadAnalysisError(f"the video could not be processed ({type(exc).__name__}).") from exc
     finally:
         source.unlink(missing_ok=True)
     video = annotated if annotated.is_file() and annotated.stat().st_size > 0 else None
     warnings = [w for w in (cut_short_warning(result.video.frames, result.video.expected_frames),) if w is not None]
-    return AnalysisView(name, len(data), exercise, variant, profile, result, video, workdir, warnings=warnings)
+    return AnalysisView(name, len(data), exercise, variant, profile, result, video, folder, warnings=warnings)

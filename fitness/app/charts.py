@@ -13,7 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fitness.app.common import VERDICT_COLOUR, history_exercise_label
-from fitness.engine.values import Rep
+from fitness.engine.fatigue import rep_losses
+from fitness.engine.values import Rep, SetResult
 from fitness.pipeline.stream import AnalysisResult
 
 log = logging.getLogger("fitness.app")
@@ -54,7 +55,7 @@ def trace_figure(t_s: Sequence[float], angle: Sequence[float | None], reps: Sequ
                 mode="markers",
                 name="cue",
                 marker={"symbol": "triangle-down", "size": 12, "color": "#d9534f"},
-                text=["; ".join(r.cues) for r in cued],
+                text=["; ".join(map(str, r.cues)) for r in cued],
                 hovertemplate="%{text}<extra>rep cue</extra>",
             )
         )
@@ -174,7 +175,7 @@ def rep_bars(reps: Sequence[Rep]) -> go.Figure:
             x=[r.index for r in reps],
             y=[r.rom_deg for r in reps],
             marker_color=[VERDICT_COLOUR.get(r.verdict, "#999") for r in reps],
-            text=["; ".join(r.cues) for r in reps],
+            text=["; ".join(map(str, r.cues)) for r in reps],
             hovertemplate="rep %{x}: %{y:.0f}°<br>%{text}<extra></extra>",
         )
     )
@@ -209,22 +210,28 @@ def reps_per_day_chart(per_day: pd.DataFrame) -> go.Figure:
     return _small(fig, "Reps per day", "reps")
 
 
+def _watched(per_session: pd.DataFrame) -> pd.DataFrame:
+    """Sessions with reps the coach recorded (those have a form share and means to draw)."""
+    return per_session[per_session["mean_rom_deg"].notna()]
+
+
 def good_share_chart(per_session: pd.DataFrame) -> go.Figure:
-    """Share of good reps per session (``SESSION_COLUMNS``), sessions without reps left out."""
-    fig = _session_lines(per_session[per_session["reps"] > 0], [TrendLine("good_share", scale=100)])
+    """Share of good reps per session (``SESSION_COLUMNS``), sessions without recorded reps left
+    out (a count corrected by hand says nothing about form)."""
+    fig = _session_lines(_watched(per_session), [TrendLine("good_share", scale=100)])
     fig.update_yaxes(range=[0, 105])
     return _time_axis(_small(fig, "Share of good reps per session", "% good"), _local(per_session["started_at"]))
 
 
 def rom_chart(per_session: pd.DataFrame) -> go.Figure:
-    fig = _session_lines(per_session[per_session["reps"] > 0], [TrendLine("mean_rom_deg")])
+    fig = _session_lines(_watched(per_session), [TrendLine("mean_rom_deg")])
     fig.update_yaxes(rangemode="tozero")
     return _time_axis(_small(fig, "Range of motion (session mean)", "degrees"), _local(per_session["started_at"]))
 
 
 def tempo_chart(per_session: pd.DataFrame) -> go.Figure:
     fig = _session_lines(
-        per_session[per_session["reps"] > 0],
+        _watched(per_session),
         [
             TrendLine("mean_eccentric_ms", scale=0.001, hover="down: %{y:.1f} s"),
             TrendLine("mean_concentric_ms", scale=0.001, dash="dot", hover="up: %{y:.1f} s"),
@@ -265,3 +272,149 @@ def session_chart(reps: Sequence[Rep], trace: object, title: str) -> go.Figure:
     if isinstance(trace, dict) and trace.get("t_ms"):
         return trace_figure([t / 1000 for t in trace["t_ms"]], trace["angle"], reps, title)
     return rep_bars(reps)
+
+
+# -- Workouts -----------------------------------------------------------------------------------
+
+
+def sets_timeline(sets: Sequence[SetResult], duration_s: float, title: str = "Sets") -> go.Figure:
+    """A workout on one time axis: each set a bar on its exercise's row (rests are the gaps),
+    each rep a mark at its turning point, a hold's bar labelled with the time held."""
+    fig = go.Figure()
+    rows = list(dict.fromkeys(history_exercise_label(s.exercise) for s in sets))
+    for found in sets:
+        row = history_exercise_label(found.exercise)
+        colour = EXERCISE_COLOURS.get(found.exercise, "#4a6fe3")
+        label = f"{found.hold_s:.1f} s held" if found.hold_s is not None else f"{len(found.reps)} reps"
+        fig.add_trace(
+            go.Bar(
+                x=[found.duration_ms / 1000],
+                base=[found.start_ms / 1000],
+                y=[row],
+                orientation="h",
+                marker_color=colour,
+                opacity=0.35,
+                name=f"set {found.index}",
+                text=[f"set {found.index}: {label}"],
+                textposition="inside",
+                insidetextanchor="start",
+                hovertemplate=f"set {found.index}: {row}, {label}<br>%{{base:.1f}}-{found.end_ms / 1000:.1f} s"
+                + "<extra></extra>",
+                showlegend=False,
+            )
+        )
+        if found.reps:
+            fig.add_trace(
+                go.Scatter(
+                    x=[r.bottom_ms / 1000 for r in found.reps],
+                    y=[row] * len(found.reps),
+                    mode="markers",
+                    marker={"symbol": "line-ns-open", "size": 18, "line": {"width": 3},
+                            "color": [VERDICT_COLOUR.get(r.verdict, "#999") for r in found.reps]},
+                    text=[f"rep {r.index}" for r in found.reps],
+                    hovertemplate="%{text} at %{x:.1f} s<extra></extra>",
+                    showlegend=False,
+                )
+            )  # fmt: skip
+    fig.update_layout(
+        title=title_under_toolbar(title),
+        barmode="overlay",
+        height=140 + 50 * max(1, len(rows)),
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN_PX, "b": 10},
+        xaxis_title="time (s)",
+    )
+    fig.update_xaxes(range=[0, max(duration_s, max((s.end_ms for s in sets), default=0) / 1000)])
+    fig.update_yaxes(categoryorder="array", categoryarray=rows[::-1])
+    return fig
+
+
+def fatigue_chart(sets: Sequence[SetResult], stop_at_pct: float = 20.0) -> go.Figure | None:
+    """Velocity loss of each rep against the first reps of its set, one line per set, with the
+    usual stop line (None when no set has reps to compare)."""
+    fig = go.Figure()
+    for found in sets:
+        losses = rep_losses(found.reps, by_side=found.alternating)
+        if len(losses) < 2:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(1, len(losses) + 1)),
+                y=[100 * v for v in losses.values()],
+                mode="lines+markers",
+                name=f"set {found.index} ({history_exercise_label(found.exercise)})",
+                hovertemplate="rep %{x}: %{y:.0f}% slower<extra></extra>",
+            )
+        )
+    if not fig.data:
+        return None
+    fig.add_hline(y=stop_at_pct, line_dash="dash", line_color="#d9534f", annotation_text=f"{stop_at_pct:.0f}% loss")
+    fig = _small(fig, "Velocity loss: each rep's lifting time against the set's first reps", "% slower")
+    return fig.update_xaxes(title="rep of the set", dtick=1)
+
+
+def weekly_volume_chart(weekly: pd.DataFrame) -> go.Figure:
+    """Reps per week (``WEEK_COLUMNS``), stacked by exercise; a hold's weekly seconds in its hover."""
+    fig = go.Figure()
+    for ex, part in weekly.groupby("exercise"):
+        fig.add_trace(
+            go.Bar(
+                x=[datetime.combine(w, datetime.min.time()) for w in part["week"]],
+                y=part["reps"] if part["hold_s"].sum() == 0 else part["hold_s"],
+                name=history_exercise_label(str(ex)) + ("" if part["hold_s"].sum() == 0 else " (s held)"),
+                marker_color=EXERCISE_COLOURS.get(str(ex)),
+                customdata=part["sets"],
+                hovertemplate="week of %{x|%-d %b}: %{y} in %{customdata} sets<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(tickformat="%-d %b", dtick=7 * DAY_MS)
+    return _small(fig, "Weekly volume (reps; holds in seconds)", "reps / s")
+
+
+def holds_chart(holds: pd.DataFrame) -> go.Figure | None:
+    """The longest hold per day (``HOLD_COLUMNS``); None without holds."""
+    if holds.empty:
+        return None
+    fig = go.Figure()
+    for ex, part in holds.groupby("exercise"):
+        fig.add_trace(
+            go.Scatter(
+                x=[datetime.combine(d, datetime.min.time()) + timedelta(hours=12) for d in part["day"]],
+                y=part["hold_s"],
+                mode="lines+markers",
+                name=history_exercise_label(str(ex)),
+                marker_color=EXERCISE_COLOURS.get(str(ex)),
+            )
+        )
+    fig.update_yaxes(rangemode="tozero")
+    return _time_axis(_small(fig, "Longest hold per day", "seconds"), [datetime.combine(d, datetime.min.time())
+                                                                         for d in holds["day"]])  # fmt: skip
+
+
+def calendar_chart(days: Sequence[Any], weeks: int = 12) -> go.Figure:
+    """Training days of the last ``weeks`` weeks as a calendar (a column per week, Monday on
+    top), the newest week on the right."""
+    from datetime import date
+
+    trained = set(days)
+    end = max(trained) if trained else date.today()
+    monday = end - timedelta(days=end.weekday())
+    starts = [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    z = [[1 if s + timedelta(days=d) in trained else 0 for s in starts] for d in range(7)]
+    text = [[(s + timedelta(days=d)).strftime("%a %-d %b") for s in starts] for d in range(7)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[s.strftime("%-d %b") for s in starts],
+            y=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+            text=text,
+            colorscale=[[0, "#eef1f6"], [1, "#2e9e5b"]],
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig = _small(fig, f"Training days ({len(trained)} in all)", "")
+    return fig.update_layout(height=260)

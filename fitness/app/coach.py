@@ -29,7 +29,7 @@ class PipelineCoach:
         self._coach = LiveCoach(settings.exercise, estimator, draw=False, on_rep=on_rep)
 
     @property
-    def exercise(self) -> str:
+    def exercise(self) -> str | None:
         return self._coach.exercise
 
     def process(self, frame_rgb: np.ndarray, t_ms: float) -> FrameResult:
@@ -52,4 +52,7 @@ class PipelineCoach:
         from fitness.engine.registry import REGISTRY
         from fitness.pipeline.hud import live_view
 
-        return live_view(frame_rgb, self._coach.last_pose, result, REGISTRY[self._coach.exercise], mirror=mirror)
+        key = self._coach.exercise
+        return live_view(
+            frame_rgb, self._coach.last_pose, result, None if key is None else REGISTRY[key], mirror=mirror
+        )

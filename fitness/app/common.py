@@ -17,6 +17,7 @@ from streamlit_webrtc.config import Translations
 from fitness.app.announce import static_text
 from fitness.app.config import parse_ice_servers
 from fitness.app.live_state import LiveState
+from fitness.app.uploads import sweep_stale
 from fitness.app.webrtc_fix import reset_context
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
@@ -64,12 +65,19 @@ def _configure_logging() -> bool:
 
 
 @st.cache_resource(show_spinner=False)
+def clean_old_uploads() -> int:
+    """Once per server start: remove the upload folders a killed server left behind."""
+    return len(sweep_stale())
+
+
+@st.cache_resource(show_spinner=False)
 def _open_store() -> SessionStore:
     return SessionStore.open()
 
 
 def get_store() -> tuple[SessionStore | None, str | None]:
-    """The history database (``$FITNESS_DB`` or ``data/fitness.db``), or why it cannot be used."""
+    """The history database (``$FITNESS_DB``, else the user's: :func:`~fitness.store.default_db_path`),
+    or why it cannot be used."""
     try:
         return _open_store(), None
     except FitnessError as exc:
@@ -161,7 +169,7 @@ def _create_profile(store: SessionStore | None, key: str, options: Sequence[str]
     name = clean_profile_name(str(st.session_state.get(f"{key}-new", "")))
     if not name:
         return
-    # The store tells "Alice" and "alice" apart; the picker does not create a second one.
+    # "Alice" and "alice" are one person (the store matches profile names case-insensitively).
     same = next((o for o in options if o.casefold() == name.casefold()), None)
     if same is not None:
         st.session_state[PROFILE_KEY] = st.session_state[key] = same
@@ -170,6 +178,8 @@ def _create_profile(store: SessionStore | None, key: str, options: Sequence[str]
     if store is not None:
         try:
             store.create_profile(name)
+            # The store's spelling: a profile that differs only in spacing or a letter's case.
+            name = store.profile_named(name) or name
         except FitnessError as exc:
             st.session_state[PROFILE_NOTICE_KEY] = ("error", f"Could not create the profile: {exc}")
             return

@@ -63,7 +63,7 @@ class Coach(Protocol):
     """What the callback needs from a per-stream pipeline (:class:`fitness.app.coach.PipelineCoach`)."""
 
     @property
-    def exercise(self) -> str: ...
+    def exercise(self) -> str | None: ...  # None: "auto" has not recognised anything yet
 
     def process(self, frame_rgb: np.ndarray, t_ms: float) -> FrameResult:
         """Estimate and count one frame (calling the rep sink for a rep completed on it)."""
@@ -428,8 +428,9 @@ class LiveState:
             with self._lock:
                 armed, generation, settings = self._armed, self._generation, self._settings
                 need_session = armed and self._recorder is None and self._recorder_generation != generation
-            if need_session and self._coach is not None:
-                self._open_session(settings, self._coach.exercise, generation)
+            counted = None if self._coach is None else self._coach.exercise
+            if need_session and counted is not None:
+                self._open_session(settings, counted, generation)
             with self._lock:
                 rep = replace(rep, index=self._snap.reps + 1)
                 recorder = self._recorder
@@ -498,7 +499,7 @@ class LiveState:
             return f"Rep {expected} removed from the count and from the history: {left} in this set."
         return f"Rep {expected} removed from the count (it was not in the history): {left} in this set."
 
-    def _after_frame(self, result: FrameResult, exercise: str, now: float, took_ms: float, t_ms: float) -> None:
+    def _after_frame(self, result: FrameResult, exercise: str | None, now: float, took_ms: float, t_ms: float) -> None:
         angle = None if result.angle is None else float(result.angle)  # never a numpy scalar in the history
         with self._lock:
             if not self._trace_t or t_ms - self._trace_t[-1] >= TRACE_STEP_MS:

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "fitness.cli.models",
     "fitness.cli.history",
     "fitness.cli.bench",
+    "fitness.cli.batch",
 )
 
 EXIT_ERROR = 1

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from fitness.cli.common import add_model_args, check_outputs, estimator_from_args, write_json
-from fitness.cli.tables import rep_table
-from fitness.errors import FitnessError, OutputPathError
+from fitness.cli.tables import rep_table, set_table
+from fitness.errors import FitnessError, InputFileError, OutputPathError
 from fitness.pipeline.evaluation import EvalRow, evaluate_clip, load_manifest, summarize
 from fitness.pipeline.stream import AUTO, AnalysisResult, check_exercise, exercise_choices
 from fitness.pipeline.video_analysis import analyze_video
+from fitness.pipeline.workout_eval import (
+    SetsSummary,
+    WorkoutRow,
+    format_match,
+    load_workouts,
+    row_of_workout,
+    summarize_sets,
+)
 from fitness.text import plural
 
 log = logging.getLogger(__name__)
@@ -25,7 +35,10 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "analyze",
         help="count reps and coach form in a video",
-        description="Count squats, push-ups or curls in a video, with per-rep timing, range and form cues.",
+        description=(
+            "Count reps (or time a hold) of any of the known exercises in a video, with per-rep timing, "
+            "range and form cues."
+        ),
     )
     p.add_argument("input", type=Path, help="video file (.mp4, .mov, ...)")
     p.add_argument(
@@ -46,10 +59,19 @@ def register(sub: Any) -> None:
         help="score the counter against labelled videos",
         description=(
             "Run every labelled video of a manifest (columns file, exercise, reps, notes with "
-            "reps_range=a-b) with the same settings and report exact-within-range, OBO and MAE."
+            "reps_range=a-b; or the catalogue's file, exercise, kind, count, count_lo, count_hi, "
+            "where holds are in seconds) with the same settings and report exact-within-range, OBO, "
+            "MAE and what exercise recognition named each clip."
         ),
     )
-    e.add_argument("manifest", type=Path, help="manifest CSV; video paths are relative to its folder")
+    e.add_argument(
+        "manifest",
+        type=Path,
+        help=(
+            "manifest CSV; video paths are relative to its folder. A workouts manifest (scenes_manifest.csv, "
+            "or the workouts_manifest.csv of scripts/make_workouts.py) scores the sets found instead"
+        ),
+    )
     e.add_argument("--json", type=Path, help="write per-clip results and metrics as JSON ('-' for stdout)")
     add_model_args(e)
     _add_pose_fps(e)
@@ -83,20 +105,33 @@ def _add_pose_fps(parser: argparse.ArgumentParser) -> None:
 # -- analyze -------------------------------------------------------------------------------
 
 
-def format_report(result: AnalysisResult) -> str:
-    """The per-rep table, the total and the notes, as printed by ``fitness analyze``."""
+def _total(result: AnalysisResult) -> str:
+    """The last line: reps (per side where counted per side), or the time held and its breaks."""
     spec = result.spec
     if spec is None:
-        lines = [f"{result.video.path}: no exercise found", "Total: 0 reps"]
-        return "\n".join([*lines, *(f"note: {n}" for n in result.notes)]) + "\n"
-    lines = [f"{result.video.path}: {spec.name.lower()}"]
-    if result.reps:
-        lines.append(rep_table(result.reps).rstrip("\n"))
+        return "Total: 0 reps"
+    name = spec.name.lower()
+    if result.kind == "hold":
+        breaks = "".join(
+            f"\nbreak: {b.start_ms / 1000:.1f} s for {b.duration_ms / 1000:.1f} s: {b.reason}" for b in result.breaks
+        )
+        return f"Total: {result.hold_s or 0.0:.1f} s of {name} held, {plural(len(result.breaks), 'break')}{breaks}"
     good = sum(r.verdict == "good" for r in result.reps)
     sides = ""
-    if spec.sides == "both" and result.per_side:
+    if spec.sides in ("both", "alternating") and result.per_side:
         sides = " (" + ", ".join(f"{k} {v}" for k, v in sorted(result.per_side.items())) + ")"
-    lines.append(f"Total: {plural(result.count, spec.name.lower() + ' rep')}{sides}, {good} good")
+    return f"Total: {plural(result.count, name + ' rep')}{sides}, {good} good"
+
+
+def format_report(result: AnalysisResult) -> str:
+    """The per-rep table, the total and the notes, as printed by ``fitness analyze``."""
+    lines = [f"{result.video.path}: {result.exercise_name.lower()}"]
+    if result.reps:
+        lines.append(rep_table(result.reps).rstrip("\n"))
+    lines.append(_total(result))
+    if len(result.sets) > 1 or any(s.exercise != result.exercise for s in result.sets):
+        lines.append(f"{plural(len(result.sets), 'set')}:")
+        lines.append(set_table(result.sets).rstrip("\n"))
     lines.extend(f"note: {n}" for n in result.notes)
     return "\n".join(lines) + "\n"
 
@@ -133,6 +168,8 @@ def _save(args: argparse.Namespace, result: AnalysisResult) -> int:
         extra={"notes": list(result.notes), "per_side": dict(result.per_side)},
     )
     with SessionStore.open(args.db) as store:
+        if result.sets and result.found:
+            return store.save_workout(info, result.sets)
         return store.save_session(info, result.reps)
 
 
@@ -179,16 +216,81 @@ def run_analyze(args: argparse.Namespace) -> int:
 # -- eval ----------------------------------------------------------------------------------
 
 
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
 def _fmt_row(row: EvalRow) -> str:
     clip = row.clip
-    label = f"{clip.reps}" if clip.lo == clip.hi else f"{clip.reps} ({clip.lo}-{clip.hi})"
+    unit = "s" if clip.kind == "hold_s" else ""
+    label = (
+        f"{_num(clip.reps)}{unit}"
+        if clip.lo == clip.hi
+        else f"{_num(clip.reps)}{unit} ({_num(clip.lo)}-{_num(clip.hi)})"
+    )
+    head = f"{clip.name:<46} {clip.exercise:<16}"
     if row.error:
-        return f"{clip.name:<42} {clip.exercise:<7} {'-':>4}  {label:<9} ERROR  {row.error}"
+        return f"{head} {'-':>6}  {label:<14} ERROR  {row.error}"
     mark = "ok" if row.exact else "obo" if row.off_by_one else "MISS"
-    return f"{clip.name:<42} {clip.exercise:<7} {row.predicted:>4}  {label:<9} {mark:<5}  {row.seconds:5.1f}s"
+    auto = row.recognised or "not known"
+    return f"{head} {_num(row.predicted) + unit:>6}  {label:<14} {mark:<5}  {auto:<16} {row.seconds:5.1f}s"
+
+
+def _is_workouts(manifest: Path) -> bool:
+    try:
+        with manifest.open(newline="") as fh:
+            header = set(next(csv.reader(fh), []))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    return "labels" in header or "set_index" in header
+
+
+def run_eval_sets(args: argparse.Namespace) -> int:
+    """Every labelled workout of the manifest analysed with ``auto``; its sets against the labels."""
+    workouts = load_workouts(args.manifest)
+    if not workouts:
+        raise FitnessError(f"{args.manifest} has no labelled workouts")
+    check_outputs(
+        args.json, inputs=[("the manifest", args.manifest), *(("a video it lists", w.path) for w in workouts)]
+    )
+    estimator = estimator_from_args(args)
+    rows = []
+    for workout in workouts:
+        started = time.perf_counter()
+        try:
+            result = analyze_video(workout.path, AUTO, estimator=estimator)
+        except InputFileError as exc:
+            rows.append(WorkoutRow(workout, error=str(exc)))
+            sys.stdout.write(f"{workout.name}: ERROR {exc}\n")
+            continue
+        row = row_of_workout(workout, result.sets, time.perf_counter() - started)
+        rows.append(row)
+        sys.stdout.write(
+            f"{workout.name} ({row.seconds:.0f} s)\n" + "".join(format_match(m) + "\n" for m in row.matches)
+        )
+        sys.stdout.flush()
+    summary = summarize_sets(rows)
+    sys.stdout.write(sets_summary_text(summary))
+    if args.json is not None:
+        write_json(args.json, {"manifest": str(args.manifest), "variant": args.variant, "metrics": summary.to_dict()})
+    return 1 if any(r.error for r in rows) else 0
+
+
+def sets_summary_text(summary: SetsSummary) -> str:
+    bounds = "" if summary.boundaries is None else f", boundaries within 3 s {summary.boundaries:.1%}"
+    lines = [
+        f"\n{summary.workouts} workouts, {summary.labelled} labelled sets, {summary.found} found: "
+        f"precision {summary.precision:.1%}, recall {summary.recall:.1%}, exercise right {summary.exercise:.1%}, "
+        f"reps exact {summary.exact:.1%}, within one {summary.within_one:.1%}{bounds}"
+    ]
+    for ex, (n, found, exact, obo) in summary.per_exercise.items():
+        lines.append(f"  {ex:<16} {n:>2} sets: found {found}, exact {exact}, within one {obo}")
+    return "\n".join(lines) + "\n"
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    if _is_workouts(args.manifest):
+        return run_eval_sets(args)
     clips = load_manifest(args.manifest)
     if not clips:
         raise FitnessError(f"{args.manifest} has no rows labelled with one of: {', '.join(exercise_choices()[1:])}")
@@ -196,7 +298,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     estimator = estimator_from_args(args)
-    sys.stdout.write(f"{'clip':<42} {'exercise':<7} {'pred':>4}  {'label':<9} result\n")
+    sys.stdout.write(f"{'clip':<46} {'exercise':<16} {'pred':>6}  {'label':<14} {'result':<5}  {'auto':<16} time\n")
     rows: list[EvalRow] = []
     for clip in tqdm(clips, desc="eval", unit="clip", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False):
         row = evaluate_clip(clip, estimator=estimator, pose_fps=args.pose_fps)
@@ -206,10 +308,11 @@ def run_eval(args: argparse.Namespace) -> int:
     summary = summarize(rows)
     sys.stdout.write(
         f"\n{summary.clips} clips: exact-within-range {summary.exact:.1%}, "
-        f"OBO {summary.obo:.1%}, MAE {summary.mae:.3f}\n"
+        f"OBO {summary.obo:.1%} (holds: within max(2 s, 20%)), MAE {summary.mae:.3f}, "
+        f"recognised {summary.recognised:.1%}\n"
     )
     for ex, (n, exact, obo, mae) in summary.per_exercise.items():
-        sys.stdout.write(f"  {ex:<7} {n:>2} clips: exact {exact:.1%}, OBO {obo:.1%}, MAE {mae:.3f}\n")
+        sys.stdout.write(f"  {ex:<16} {n:>2} clips: exact {exact:.1%}, OBO {obo:.1%}, MAE {mae:.3f}\n")
     if args.json is not None:
         doc = {
             "manifest": str(args.manifest),
@@ -220,9 +323,12 @@ def run_eval(args: argparse.Namespace) -> int:
                 {
                     "file": str(r.clip.path),
                     "exercise": r.clip.exercise,
+                    "kind": r.clip.kind,
                     "label": r.clip.reps,
                     "range": [r.clip.lo, r.clip.hi],
                     "predicted": r.predicted,
+                    "recognised": r.recognised,
+                    "per_side": r.per_side,
                     "exact": r.exact,
                     "off_by_one": r.off_by_one,
                     "seconds": round(r.seconds, 2),

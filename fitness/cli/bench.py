@@ -83,6 +83,19 @@ def register(sub: Any) -> None:
         default=COMMAND_REPEATS,
         help=f"runs of each variant of the command, alternately (default {COMMAND_REPEATS}; medians are reported)",
     )
+    b = p.add_argument_group("batch (fitness bench --batch: Ray throughput instead of the stages above)")
+    b.add_argument(
+        "--batch", action="store_true", help="time fitness batch with 1 and 2 workers against a plain sequential loop"
+    )
+    b.add_argument(
+        "--batch-inputs",
+        type=Path,
+        nargs="+",
+        default=None,
+        metavar="INPUT",
+        help=f"videos, folders or manifests to time on (default: {SHARED_DATA / 'manifest.csv'})",
+    )
+    b.add_argument("--batch-rounds", type=int, default=1, help="repeat the three laps this often (default 1)")
     p.set_defaults(func=run)
 
 
@@ -98,7 +111,28 @@ def _show_progress(verbose: int) -> None:
     bench_log.propagate = False
 
 
+def run_batch_timing(args: argparse.Namespace) -> int:
+    from fitness.bench.batch import format_batch_bench, run_batch_bench
+
+    inputs: list[Path] = args.batch_inputs or [SHARED_DATA / "manifest.csv"]
+    for path in inputs:
+        if not path.exists():
+            raise FitnessError(f"no such file or folder: {path}")
+    if args.batch_rounds < 1:
+        raise FitnessError(f"--batch-rounds must be at least 1, got {args.batch_rounds}")
+    check_outputs(args.json)
+    _show_progress(args.verbose)
+    bench = run_batch_bench(inputs, args.batch_rounds)
+    text = format_batch_bench(bench)
+    (sys.stderr if args.json is not None and str(args.json) == "-" else sys.stdout).write(text)
+    if args.json is not None:
+        write_json(args.json, bench.to_dict())
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.batch:
+        return run_batch_timing(args)
     clip: Path | None = args.clip if args.clip is not None else default_clip()
     if clip is None:
         raise FitnessError(f"no default clip: {SHARED_DATA} is absent; give one with --clip PATH")

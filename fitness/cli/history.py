@@ -1,4 +1,4 @@
-"""``fitness history``: list, show, export and delete saved workouts."""
+"""``fitness history``: list, show, export and delete saved workouts (each a series of sets)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from fitness.cli.common import refuse_clobber
-from fitness.cli.tables import format_table, rep_table
+from fitness.cli.tables import format_table, rep_table, set_table
 from fitness.errors import FitnessError, OutputPathError
-from fitness.store import ENV_VAR, SessionStore, SessionSummary
+from fitness.store import ENV_VAR, SessionStore, SessionSummary, default_db_path
 from fitness.text import clock, plural
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
         help="list, show, export or delete saved workouts",
         description=(
             "Saved workouts. Without an ACTION, lists sessions (newest first). "
-            f"The database is data/fitness.db in the working directory, or ${ENV_VAR}, or --db."
+            f"The database is --db, else ${ENV_VAR}, else one per user ({default_db_path()})."
         ),
     )
     _add_db_arg(p, argparse.SUPPRESS)
@@ -39,14 +39,17 @@ def register(sub: Any) -> None:
     _add_filter_args(ls)
     ls.set_defaults(func=run_list)
 
-    show = actions.add_parser("show", help="one session, rep by rep")
+    show = actions.add_parser("show", help="one workout, set by set and rep by rep")
     show.add_argument("session_id", type=int, metavar="ID", help="session id (from 'fitness history')")
     show.add_argument("--json", action="store_true", help="print JSON (the analyze command's rep_list shape)")
     _add_db_arg(show, argparse.SUPPRESS)
     show.set_defaults(func=run_show)
 
-    export = actions.add_parser("export", help="write every rep to a CSV file")
+    export = actions.add_parser("export", help="write every rep (or set) to a CSV file")
     export.add_argument("--csv", type=Path, required=True, metavar="FILE", help="CSV file to write")
+    export.add_argument(
+        "--per", choices=("rep", "set"), default="rep", help="one row per rep (default) or per set, with its workout"
+    )
     export.add_argument("--force", action="store_true", help="replace FILE if it exists")
     _add_db_arg(export, argparse.SUPPRESS)
     _add_filter_args(export)
@@ -66,7 +69,7 @@ def _add_db_arg(parser: argparse.ArgumentParser, default: Any) -> None:
         "--db",
         default=default,
         metavar="URL",
-        help=f"database file or SQLAlchemy URL (default ${ENV_VAR} or data/fitness.db)",
+        help=f"database file or SQLAlchemy URL (default ${ENV_VAR}, else {default_db_path()})",
     )
 
 
@@ -112,13 +115,16 @@ def run_show(args: argparse.Namespace) -> int:
             "exercise": s.exercise,
             "reps": len(detail.reps),
             "rep_list": [rep.to_dict() for rep in detail.reps],
+            "sets": [found.to_dict() for found in detail.sets],
         }
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return 0
     sys.stdout.write(session_header(s))
+    if detail.sets:
+        sys.stdout.write(f"\n{plural(len(detail.sets), 'set')}:\n" + set_table(detail.sets))
     if detail.reps:
         sys.stdout.write("\n" + rep_table(detail.reps))
-    else:
+    elif not any(found.hold_ms for found in detail.sets):
         sys.stdout.write("no reps saved in this session\n")
     return 0
 
@@ -129,8 +135,8 @@ def run_export(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         raise OutputPathError(f"{target} already exists; pass --force to replace it")
     with SessionStore.open(args.db) as store:
-        count = store.export_csv(target, args.profile, args.exercise, args.since, overwrite=args.force)
-    sys.stdout.write(f"exported {plural(count, 'rep')} to {target}\n")
+        count = store.export_csv(target, args.profile, args.exercise, args.since, overwrite=args.force, per=args.per)
+    sys.stdout.write(f"exported {plural(count, args.per)} to {target}\n")
     return 0
 
 
@@ -177,7 +183,7 @@ def _source(s: SessionSummary) -> str:
 
 
 def session_table(found: Sequence[SessionSummary]) -> str:
-    headers = ["ID", "Started", "Profile", "Exercise", "Source", "Reps", "Good", "Time", "Status"]
+    headers = ["ID", "Started", "Profile", "Exercise", "Source", "Sets", "Reps", "Good", "Time", "Status"]
     rows = [
         [
             str(s.id),
@@ -185,15 +191,24 @@ def session_table(found: Sequence[SessionSummary]) -> str:
             s.profile,
             s.exercise,
             _source(s),
-            str(s.rep_count),
+            _sets(s),
+            f"{s.rep_count}*" if s.corrected_reps is not None else str(s.rep_count),
             _percent(s.good_share),
             _duration(s.duration),
             s.end_reason.replace("_", " "),
         ]
         for s in found
     ]
-    right = [True, False, False, False, False, True, True, True, False]
-    return format_table(headers, rows, right)
+    right = [True, False, False, False, False, True, True, True, True, False]
+    table = format_table(headers, rows, right)
+    if any(s.corrected_reps is not None for s in found):
+        table += "* count corrected by hand ('fitness history show ID' says why)\n"
+    return table
+
+
+def _sets(s: SessionSummary) -> str:
+    """The number of sets, and of those planned when the workout followed a plan ("2/3")."""
+    return f"{s.plan_sets_done}/{s.planned_sets}" if s.planned_sets else str(s.set_count)
 
 
 def session_header(s: SessionSummary) -> str:
@@ -202,6 +217,16 @@ def session_header(s: SessionSummary) -> str:
         f"Started {_when(s.started_at)}, time {_duration(s.duration)}, {s.end_reason.replace('_', ' ')}",
         f"{plural(s.rep_count, 'rep')}, {s.good_count} good ({_percent(s.good_share)})",
     ]
+    if s.corrected_reps is not None:
+        lines[-1] = (
+            f"{s.rep_count} reps (corrected by hand from {s.recorded_count}: {s.correction_note}), "
+            f"{s.good_count} of {s.recorded_count} good ({_percent(s.good_share)})"
+        )
+    if s.extra.get("batch"):
+        lines.append(f"Analysed by batch {s.extra['batch']} from {s.extra.get('source_path') or s.video_name}")
+    if s.planned_sets:
+        plan = repr(s.plan_name) if s.plan_name else "a plan since deleted"
+        lines.append(f"Plan {plan}: {s.plan_sets_done} of {s.planned_sets} planned sets done")
     if s.notes:
         lines.append(f"Notes: {s.notes}")
     return "\n".join(lines) + "\n"
@@ -209,7 +234,7 @@ def session_header(s: SessionSummary) -> str:
 
 def _nothing_found(store: SessionStore, profile: str | None) -> str:
     known = store.profiles()
-    if profile is not None and profile not in known:
+    if profile is not None and store.profile_named(profile) is None:
         names = ", ".join(known) if known else "none yet"
         return f"no profile named {profile!r} (profiles: {names})"
     return f"no sessions found in {store.location}"

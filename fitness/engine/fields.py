@@ -11,19 +11,24 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Generic, Literal, TypeVar, get_args, get_origin, get_type_hints, overload
+from typing import Any, Final, Generic, Literal, TypeVar, Union, get_args, get_origin, get_type_hints, overload
 
 INFO_KEY: Final = "fitness.field"
 
 # The unit of a value as it is held ("" for counts and words). People read times in seconds.
-Unit = Literal["", "ms", "deg"]
+Unit = Literal["", "ms", "deg", "%", "kg"]
 # What a field holds: a whole number, a measurement, one of a fixed set of words, free text, or
-# a list (cues): lists are stored in a table of their own, one row per item.
+# a list (cues): lists are stored in a table of their own, one row per item. A list's items
+# are text, or values of a dataclass whose own fields (declared the same way) are that table's
+# columns. A field typed ``X | None`` may be empty (NULL when stored).
 Kind = Literal["int", "float", "choice", "text", "list"]
 
 SHOWN_UNIT: Final[Mapping[str, str]] = {"ms": "s", "deg": "°"}
+# Metadata of a field that holds other values (a set's reps), not a column: see :func:`nested`.
+NESTED_KEY: Final = "fitness.nested"
 
 ObjT = TypeVar("ObjT")
 ValT = TypeVar("ValT")
@@ -44,6 +49,12 @@ class FieldInfo:
 def about(label: str, unit: Unit = "", *, max_len: int | None = None, example: str | None = None) -> dict[str, Any]:
     """Field metadata: ``index: int = field(metadata=about("Rep"))``."""
     return {INFO_KEY: FieldInfo(label, unit, max_len, example)}
+
+
+def nested(label: str) -> dict[str, Any]:
+    """Field metadata for values held inside another (a set's reps, a hold's breaks): they are
+    rows of their own table, not columns, so :func:`columns` leaves the field out."""
+    return {NESTED_KEY: label}
 
 
 class Computed(Generic[ObjT, ValT]):
@@ -85,17 +96,25 @@ class Column:
     kind: Kind
     choices: tuple[str, ...] = ()
     computed: bool = False
+    optional: bool = False  # ``X | None``: may be missing (a set's rest before it, a hold's time)
+    item_type: type | None = None  # a list of these dataclass values (None: a list of text)
 
     @property
     def item(self) -> str:
         """What one element of a list field is called: the field's name without its plural s."""
         return self.name.removesuffix("s")
 
+    def item_columns(self) -> tuple[Column, ...]:
+        """The fields of one item of a list of values (empty for a list of text)."""
+        return () if self.item_type is None else stored_columns(self.item_type)
+
     def get(self, obj: object) -> Any:
         return getattr(obj, self.name)
 
     def csv_value(self, value: Any) -> object:
         """A CSV cell: lists joined with ``"; "``, everything else as it is."""
+        if value is None:
+            return ""
         return "; ".join(str(v) for v in value) if self.kind == "list" else value
 
 
@@ -107,28 +126,49 @@ def columns(cls: type) -> tuple[Column, ...]:
     hints = get_type_hints(cls)
     out: list[Column] = []
     for f in dataclasses.fields(cls):
+        if NESTED_KEY in f.metadata:
+            continue
         info = f.metadata.get(INFO_KEY)
         where = f"{cls.__name__}.{f.name}"
         if not isinstance(info, FieldInfo):
             raise TypeError(f"{where} has no label: declare it with field(metadata=about(...))")
-        kind, choices = _kind(hints[f.name], where)
-        if kind in ("text", "choice", "list") and info.max_len is None:
+        hint, optional = _optional(hints[f.name])
+        kind, choices = _kind(hint, where)
+        item_type = _item_type(hint) if kind == "list" else None
+        if (kind in ("text", "choice") or (kind == "list" and item_type is None)) and info.max_len is None:
             raise TypeError(f"{where} holds text: give it a max_len")
-        out.append(Column(f.name, info, kind, choices))
+        out.append(Column(f.name, info, kind, choices, optional=optional, item_type=item_type))
     extras = [v for v in vars(cls).values() if isinstance(v, Computed)]
     for extra in extras:
         names = [c.name for c in out]
         if extra.after not in names:
             raise TypeError(f"{cls.__name__}.{extra.name} comes after {extra.after!r}, which is not a field")
-        hint = get_type_hints(extra.fget).get("return")
+        hint, optional = _optional(get_type_hints(extra.fget).get("return"))
         kind, choices = _kind(hint, f"{cls.__name__}.{extra.name}")
-        out.insert(names.index(extra.after) + 1, Column(extra.name, extra.info, kind, choices, computed=True))
+        out.insert(
+            names.index(extra.after) + 1,
+            Column(extra.name, extra.info, kind, choices, computed=True, optional=optional),
+        )
     return tuple(out)
 
 
 def stored_columns(cls: type) -> tuple[Column, ...]:
     """The fields that are stored (computed values are not)."""
     return tuple(c for c in columns(cls) if not c.computed)
+
+
+def _optional(hint: object) -> tuple[object, bool]:
+    """``X | None`` -> ``(X, True)``; anything else -> ``(hint, False)``."""
+    args = get_args(hint)
+    if get_origin(hint) in (Union, types.UnionType) and type(None) in args and len(args) == 2:
+        return next(a for a in args if a is not type(None)), True
+    return hint, False
+
+
+def _item_type(hint: object) -> type | None:
+    """The dataclass a list holds (``None`` for a list of text)."""
+    item = get_args(hint)[0]
+    return item if isinstance(item, type) and dataclasses.is_dataclass(item) else None
 
 
 def _kind(hint: object, where: str) -> tuple[Kind, tuple[str, ...]]:
@@ -142,7 +182,9 @@ def _kind(hint: object, where: str) -> tuple[Kind, tuple[str, ...]]:
     if origin is Literal and args and all(isinstance(a, str) for a in args):
         return "choice", tuple(str(a) for a in args)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return "list", ()
+        if args[0] is str or (isinstance(args[0], type) and dataclasses.is_dataclass(args[0])):
+            return "list", ()
+        raise TypeError(f"{where}: a list holds text or dataclass values, not {args[0]!r}")
     raise TypeError(f"{where}: cannot store a field of type {hint!r}")
 
 
@@ -164,13 +206,15 @@ class Style:
         return f"{col.info.label} ({shown})" if shown else col.info.label
 
     def text(self, col: Column, value: Any) -> str:
+        if value is None:
+            return self.empty
         if col.kind == "list":
             return "; ".join(str(v) for v in value) or self.empty
         if col.kind == "choice":
             return str(value).replace("_", " ")
         if col.info.unit == "ms":
             return f"{value / 1000:.{self.seconds}f}"
-        if col.info.unit == "deg":
+        if col.info.unit in ("deg", "%"):
             return f"{value:.{self.degrees}f}"
         if col.kind == "float":
             return f"{value:.{self.number}f}"

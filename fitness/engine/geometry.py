@@ -88,3 +88,17 @@ def line_bend(a: Point, vertex: Point, c: Point) -> float:
 def vertical_gap(upper: Point, lower: Point) -> float:
     """How far ``upper`` sits above ``lower`` in pixels (negative when it is below)."""
     return float(lower[1]) - float(upper[1])
+
+
+def elevation(a: Point, b: Point) -> float:
+    """How far the segment a->b is raised from pointing straight down, 0..180 degrees.
+
+    0 when ``b`` hangs straight below ``a``, 90 when level with it, 180 straight above: the
+    elevation of an arm (shoulder -> elbow) whichever way the person faces.
+    """
+    ax, ay = _xy(a)
+    bx, by = _xy(b)
+    dx, dy = bx - ax, by - ay
+    if abs(dx) < _EPS and abs(dy) < _EPS:
+        return math.nan
+    return math.degrees(math.atan2(abs(dx), dy))

@@ -1,4 +1,4 @@
-"""The coaching HUD drawn over a frame with OpenCV: rep count, phase, angle, cue. No logic.
+"""The coaching HUD drawn over a frame with OpenCV: rep count or hold time, phase, measure, cue.
 
 Frames are RGB. Every size is a share of the frame's shorter side, so a 202x360 phone clip, a
 640x360 webcam and a 4K frame read alike, and the picture can be shown at any size.
@@ -79,6 +79,20 @@ def _fit(text: str, size: float, width: int) -> str:
     return text
 
 
+def _big_number(result: FrameResult) -> str:
+    """The count, or for a hold the time held (m:ss past a minute)."""
+    if result.hold_ms is None:
+        return str(result.reps)
+    seconds = result.hold_ms / 1000.0
+    return f"{seconds:.1f}s" if seconds < 60 else f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def _value(result: FrameResult, spec: ExerciseSpec) -> str:
+    if result.angle is None:
+        return "-"
+    return f"{result.angle:.0f} deg" if spec.primary.unit == "deg" else f"{result.angle:.2f}"
+
+
 def wrap(text: str, size: float, width: int, max_lines: int = CUE_LINES) -> list[str]:
     """``text`` in at most ``max_lines`` lines of at most ``width`` pixels, broken between words;
     what still does not fit ends in an ellipsis."""
@@ -94,21 +108,17 @@ def wrap(text: str, size: float, width: int, max_lines: int = CUE_LINES) -> list
     return [_fit(line, size, width) for line in lines]
 
 
-def draw_hud(frame: np.ndarray, result: FrameResult, spec: ExerciseSpec, copy: bool = True) -> np.ndarray:
-    """The rep count, big, top-left (the exercise above it, phase and angle below); the current
-    cue (or note) along the bottom, on up to two lines."""
-    out = frame.copy() if copy else frame
-    h, w = out.shape[:2]
-    unit = float(min(h, w))
-    pad = max(2, round(PAD_SHARE * unit))
+def _panel(out: np.ndarray, result: FrameResult, spec: ExerciseSpec, unit: float, pad: int) -> None:
+    """The count (or hold time), big, top-left; the exercise above it, phase and measure below."""
+    w = out.shape[1]
     name_size, count_size, status_size = (_size_for(s * unit) for s in (NAME_SHARE, COUNT_SHARE, STATUS_SHARE))
     name_h, count_h, status_h = (round(s * unit) for s in (NAME_SHARE, COUNT_SHARE, STATUS_SHARE))
-    count = str(result.reps)
+    count = _big_number(result)
     # Per-side counts are the person's own left and right (from the true frame): in a mirrored
     # view their left is on the left of the screen, so "L" needs no un-mirroring.
-    sides = " ".join(f"{k[0].upper()}{v}" for k, v in sorted(result.per_side.items())) if spec.sides == "both" else ""
-    phase = spec.phase_labels[result.phase]
-    status = f"{phase} | {result.angle:.0f} deg" if result.angle is not None else phase
+    per_side = spec.sides in ("both", "alternating")
+    sides = " ".join(f"{k[0].upper()}{v}" for k, v in sorted(result.per_side.items())) if per_side else ""
+    status = f"{spec.phase_labels[result.phase]} | {_value(result, spec)}"
     count_w = _width(count, count_size)
     panel_w = min(
         w,
@@ -129,7 +139,30 @@ def draw_hud(frame: np.ndarray, result: FrameResult, spec: ExerciseSpec, copy: b
     if sides:
         _text(out, sides, (2 * pad + count_w, count_y), status_size, WHITE)
     _text(out, _fit(status, status_size, inner), (pad, status_y), status_size, WHITE)
-    message, colour = (result.cues[0], CUE) if result.cues else (result.note, NOTE) if result.note else (None, WHITE)
+
+
+def draw_hud(
+    frame: np.ndarray, result: FrameResult, spec: ExerciseSpec | None, copy: bool = True, *, mark: str | None = None
+) -> np.ndarray:
+    """The rep count (or hold time), big, top-left, with the exercise above it and phase and
+    measure below; the current cue (or note) along the bottom, on up to two lines. ``spec``
+    ``None``: nothing recognised yet, only the note is shown. ``mark`` (a cue judged on this
+    frame, with its measurement) takes the bottom line's place."""
+    out = frame.copy() if copy else frame
+    h, w = out.shape[:2]
+    unit = float(min(h, w))
+    pad = max(2, round(PAD_SHARE * unit))
+    if spec is not None:
+        _panel(out, result, spec, unit, pad)
+    message, colour = (
+        (mark, CUE)
+        if mark
+        else (result.cues[0], CUE)
+        if result.cues
+        else (result.note, NOTE)
+        if result.note
+        else (None, WHITE)
+    )
     if message:
         size = _size_for(CUE_SHARE * unit)
         line_h = round(CUE_SHARE * unit) + pad
@@ -139,6 +172,19 @@ def draw_hud(frame: np.ndarray, result: FrameResult, spec: ExerciseSpec, copy: b
         for i, line in enumerate(lines):
             _text(out, line, (pad, top + line_h * (i + 1) - pad), size, colour)
     return out
+
+
+def ring_joints(frame: np.ndarray, pose: Pose | None, names: tuple[str, ...], strong: bool) -> None:
+    """Circle the joints a cue was judged from (in place): a thick ring on the frame it was
+    judged, a thin one while its text stays on the picture."""
+    if pose is None:
+        return
+    unit = float(min(frame.shape[:2]))
+    radius = max(6, round(0.045 * unit))
+    thickness = max(2, round((0.012 if strong else 0.005) * unit))
+    for name in names:
+        x, y = pose.xy(name)
+        cv2.circle(frame, (round(float(x)), round(float(y))), radius, CUE, thickness, cv2.LINE_AA)
 
 
 def mirror_frame(frame_rgb: np.ndarray) -> np.ndarray:
@@ -162,7 +208,7 @@ def mirror_pose(pose: Pose, width: int) -> Pose:
 
 
 def live_view(
-    frame_rgb: np.ndarray, pose: Pose | None, result: FrameResult, spec: ExerciseSpec, *, mirror: bool
+    frame_rgb: np.ndarray, pose: Pose | None, result: FrameResult, spec: ExerciseSpec | None, *, mirror: bool
 ) -> np.ndarray:
     """What the webcam page shows: skeleton and HUD over a copy of the frame.
 

@@ -51,12 +51,14 @@ class LiveCoach:
         self.last_pose: Pose | None = None
 
     @property
-    def exercise(self) -> str:
+    def exercise(self) -> str | None:
+        """The exercise being counted: the one asked for, or the one recognised (``None``: none yet)."""
         return self._analyzer.exercise
 
     @property
     def reps(self) -> list[Rep]:
-        return self._analyzer.counter.reps
+        counter = self._analyzer.counter
+        return [] if counter is None else counter.reps
 
     def reset(self, exercise: str | None = None) -> None:
         """Start over (new set, or a different exercise)."""
@@ -73,8 +75,10 @@ class LiveCoach:
         pose = self.estimator.estimate(frame_rgb, t)
         result = self._analyzer.update(pose, t)
         self.last_result, self.last_pose = result, pose
-        if result.rep is not None and self.on_rep is not None:
-            self.on_rep(result.rep)
+        if self.on_rep is not None:
+            for rep in self._analyzer.new_reps:
+                self.on_rep(rep)
         if not self.draw:
             return frame_rgb, result
-        return annotate(frame_rgb, pose, result, REGISTRY[self.exercise]), result
+        key = self.exercise
+        return annotate(frame_rgb, pose, result, None if key is None else REGISTRY[key]), result

@@ -1,38 +1,53 @@
-"""A pose stream through the engine: counter -> reps, notes, per-frame results.
+"""A pose stream through the engine: recognition, counters, notes, per-frame results.
 
-:class:`StreamAnalyzer` is the one place a stream of poses meets the counters, whatever it came
+:class:`StreamAnalyzer` is the one place a stream of poses meets the engine, whatever it came
 from: a video file (:mod:`fitness.pipeline.video_analysis`), the webcam
-(:mod:`fitness.pipeline.live`) or poses already estimated (:func:`analyze_poses`: tests, tuning,
-replays). ``exercise="auto"`` counts every registered exercise side by side and reports the one
-the recogniser settles on. A named exercise is still checked against the others, so footage of
-the wrong exercise ends with a low-confidence note instead of a confident wrong count.
+(:mod:`fitness.pipeline.live`) or poses already estimated (:func:`analyze_poses`: tests,
+tuning, replays). Every frame goes once through the shared
+:class:`~fitness.engine.context.ContextTracker` and the recogniser's spec signatures (cheap);
+full counters run only for the requested exercise, or with ``exercise="auto"`` for the short
+list of exercises with the most evidence so far. A counter that joins the short list late
+replays the frames it missed, so its count is the same as if it had run from the start.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
+from fitness.engine.context import ContextTracker, FrameContext
 from fitness.engine.counter import CounterConfig, FrameResult, RepCounter
+from fitness.engine.machines import Break
 from fitness.engine.recognition import ExerciseRecognizer, Recognition
 from fitness.engine.registry import REGISTRY
-from fitness.engine.spec import ExerciseSpec
-from fitness.engine.values import Rep
+from fitness.engine.segmentation import SegmentConfig
+from fitness.engine.spec import ExerciseSpec, Phase
+from fitness.engine.values import PartialRep, Rep, SetResult
 from fitness.errors import FitnessError
 from fitness.pose.types import Pose
 from fitness.text import plural
 
 log = logging.getLogger(__name__)
 
-AUTO = "auto"
-NONE = "none"  # the exercise reported when no exercise was found (no person, no movement, no rep)
+AUTO: Final = "auto"
+NONE: Final = "none"  # the exercise reported when no exercise was found (no person, no movement, no rep)
+NOT_KNOWN: Final = "No exercise found"
 # A rep needs at least a start, a turning point and an end: with a person in fewer frames than
 # this (a photo, a one-frame clip, a figure glimpsed twice) no movement can be seen at all.
-MIN_PERSON_FRAMES = 3
+MIN_PERSON_FRAMES: Final = 3
+# With "auto", full counters run for this many leading candidates at most.
+SHORTLIST: Final = 2
+MAX_COUNTERS: Final = 3
+# A live stream keeps this much history for a counter that joins late, and weighs the
+# recogniser's evidence over this window (a person may move on to another exercise).
+LIVE_HISTORY_S: Final = 60.0
+LIVE_FPS_CAP: Final = 60
+
 ProgressFn = Callable[[int, int], None]  # (frames done, frames expected or 0 when unknown)
 RepFn = Callable[[Rep], None]
 
@@ -77,7 +92,14 @@ class VideoInfo:
 
 @dataclass(frozen=True)
 class AnalysisResult:
-    """Everything one analysis produced. ``frames`` has one entry per video frame."""
+    """Everything one analysis produced. ``frames`` has one entry per video frame.
+
+    ``exercise`` is :data:`NONE` when nothing was found to count (no person in enough frames,
+    or recognition found no exercise it knows): then ``found`` is False and nothing should be
+    saved. ``kind`` is the exercise's movement kind: for a ``"hold"``, ``hold_ms`` is the
+    time held (breaks excluded) and ``breaks`` when and why the position or form was lost;
+    ``per_side`` has each side's reps where sides are counted on their own.
+    """
 
     exercise: str
     video: VideoInfo
@@ -87,9 +109,23 @@ class AnalysisResult:
     frames: tuple[FrameResult, ...] = ()
     recognition: Recognition | None = None
     requested: str = AUTO
+    kind: str = "reps"
+    hold_ms: int | None = None
+    breaks: tuple[Break, ...] = ()
+    # Movements that turned back before the turning point, each with the cue that explains it.
+    partial_reps: tuple[PartialRep, ...] = ()
     # False when there was nothing to count: no person in enough frames, or (auto) no exercise.
     # Then ``exercise`` is :data:`NONE` unless one was named, and nothing should be saved.
     found: bool = True
+    # The workout's sets, in order (:mod:`fitness.pipeline.sets`): one for a single set, several
+    # for a workout; with a named exercise, that exercise's sets split by rests.
+    sets: tuple[SetResult, ...] = ()
+    frames_with_person: int = 0  # frames in which the model found a person
+
+    @property
+    def person_seen(self) -> bool:
+        """False when no frame showed a person: nothing here could have been counted."""
+        return self.frames_with_person > 0
 
     @property
     def count(self) -> int:
@@ -100,22 +136,46 @@ class AnalysisResult:
         """The exercise counted; None when no exercise was found."""
         return REGISTRY.get(self.exercise)
 
+    @property
+    def exercise_name(self) -> str:
+        """The exercise's name for people ("No exercise found" when none was)."""
+        spec = self.spec
+        return NOT_KNOWN if spec is None else spec.name
+
+    @property
+    def measure_label(self) -> str:
+        """What ``frames[i].angle`` measures ("knee angle", "wrist height")."""
+        spec = self.spec
+        return "angle" if spec is None else spec.primary.label()
+
+    @property
+    def hold_s(self) -> float | None:
+        return None if self.hold_ms is None else self.hold_ms / 1000.0
+
     def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` document."""
+        """The ``--json`` document: ``exercise``, ``kind``, ``reps`` (the total), ``rep_list``,
+        ``per_side``, ``notes``, ``video``, ``recognition``, ``partial_reps`` (each with its time
+        range, how far it went and its cues); for holds ``hold_s`` and ``breaks`` (each ``t_s``,
+        ``duration_s``, ``reason``, ``id``); ``sets`` (each ``index``, ``exercise``, ``start_s``,
+        ``end_s``, ``reps`` or ``hold_s``, ``rest_before_s``, ``rep_list``:
+        :meth:`SetResult.to_dict`). Each cue is ``{"id", "text", "measured", "unit", "target",
+        "t_ms"}``."""
         doc: dict[str, Any] = {
             "exercise": self.exercise,
+            "kind": self.kind,
             "reps": self.count,
             "video": self.video.to_dict(),
             "rep_list": [r.to_dict() for r in self.reps],
             "per_side": dict(self.per_side),
             "notes": list(self.notes),
+            "partial_reps": [p.to_dict() for p in self.partial_reps],
         }
+        if self.kind == "hold":
+            doc["hold_s"] = round((self.hold_ms or 0) / 1000.0, 2)
+            doc["breaks"] = [b.to_dict() for b in self.breaks]
         if self.recognition is not None:
-            doc["recognition"] = {
-                "exercise": self.recognition.exercise,
-                "confidence": self.recognition.confidence,
-                "scores": self.recognition.scores,
-            }
+            doc["recognition"] = self.recognition.to_dict()
+        doc["sets"] = [s.to_dict() for s in self.sets]
         return doc
 
     def angle_series(self) -> tuple[np.ndarray, np.ndarray]:
@@ -125,123 +185,296 @@ class AnalysisResult:
         return t, a
 
 
+def idle_result(t_ms: float, notes: tuple[str, ...] = ()) -> FrameResult:
+    """A frame's result while no exercise is being counted (auto, nothing recognised yet)."""
+    return FrameResult(
+        t_ms=round(t_ms),
+        angle=None,
+        extension=None,
+        phase=Phase.SETUP,
+        reps=0,
+        per_side={},
+        side=None,
+        view=None,
+        signal="angle",
+        notes=notes,
+    )
+
+
 class StreamAnalyzer:
-    """Counts the requested exercise (and, to check it, all the others) frame by frame."""
+    """Recognises (or takes the requested exercise) and counts, frame by frame.
 
-    def __init__(self, exercise: str = AUTO, config: CounterConfig | None = None, keep_frames: bool = True) -> None:
+    ``keep_frames`` keeps every frame's result and the whole stream's history (a video);
+    without it (live) the history for late-joining counters is capped at ``LIVE_HISTORY_S``
+    and recognition weighs the same recent window.
+    """
+
+    def __init__(
+        self,
+        exercise: str = AUTO,
+        config: CounterConfig | None = None,
+        keep_frames: bool = True,
+        segments: SegmentConfig | None = None,
+    ) -> None:
+        from fitness.pipeline.sets import SetTracker
+
         self.requested = check_exercise(exercise)
-        self.recognizer = ExerciseRecognizer(REGISTRY, config)
+        self.config = config or CounterConfig()
         self.keep_frames = keep_frames
-        self.frames: dict[str, list[FrameResult]] = {k: [] for k in REGISTRY}
-        self.last: dict[str, FrameResult] = {}
+        self.tracker = ContextTracker(self.config.tracker())
+        self.recognizer = ExerciseRecognizer(REGISTRY, self.config, None if keep_frames else LIVE_HISTORY_S)
+        cap = None if keep_frames else round(LIVE_HISTORY_S * LIVE_FPS_CAP)
+        self._history: deque[FrameContext] = deque(maxlen=cap)
+        self.counters: dict[str, RepCounter] = {}
+        self.frames: dict[str, list[FrameResult]] = {}
+        self.last: FrameResult | None = None
+        self._recognition: Recognition | None = None
+        self._evidence_seen = -1
+        self.frames_seen = 0
+        self.frames_with_person = 0
+        # Reps of the reported exercise completed on the last frame, replayed ones included (a
+        # counter that joins late catches up on reps already done).
+        self.new_reps: tuple[Rep, ...] = ()
+        self._announced: dict[str, int] = {}
+        self.shown: list[FrameResult] = []  # what update() returned, frame by frame (with keep_frames)
+        # The stream's sets, found as it goes (``set_tracker.new_sets``: closed on the last frame).
+        self.set_tracker = SetTracker(segments, keep_all=keep_frames)
+        if self.requested != AUTO:
+            self.counter_for(self.requested)
+
+    # -- what is reported ---------------------------------------------------------------------
+    def recognition(self) -> Recognition:
+        """The recogniser's verdict so far, confirmed by the counters (recomputed only when new
+        evidence came in)."""
+        seen = sum(len(s.evidence) for s in self.recognizer.signatures.values())
+        if self._recognition is None or seen != self._evidence_seen:
+            self._recognition, self._evidence_seen = self._confirmed(self.recognizer.current()), seen
+        return self._recognition
+
+    def _confirmed(self, verdict: Recognition) -> Recognition:
+        """The first of the short list whose full counter found reps or a hold: a signature can
+        see a cycle its counter, which also checks how well the joints were seen, rejects."""
+        if verdict.exercise is None or self.requested != AUTO:
+            return verdict
+        for key in self.recognizer.shortlist(SHORTLIST):
+            counter = self.counters.get(key)
+            if counter is not None and (counter.count or counter.hold_ms):
+                if key == verdict.exercise:
+                    return verdict
+                return Recognition(key, 0.0, verdict.scores)
+        return verdict
 
     @property
-    def exercise(self) -> str:
-        """The exercise being reported: the requested one, or the recogniser's verdict so far."""
-        return self.requested if self.requested != AUTO else self.recognizer.current().exercise
+    def exercise(self) -> str | None:
+        """The exercise being reported: the requested one, or the recognised one (``None``: none yet)."""
+        return self.requested if self.requested != AUTO else self.recognition().exercise
 
     @property
-    def counter(self) -> RepCounter:
-        return self.recognizer.counters[self.exercise]
+    def counter(self) -> RepCounter | None:
+        key = self.exercise
+        return None if key is None else self.counter_for(key)
 
+    def counter_for(self, key: str) -> RepCounter:
+        """The full counter for ``key``, started (and caught up on the history) if need be."""
+        if key not in self.counters:
+            self._start(key)
+        return self.counters[key]
+
+    def _start(self, key: str) -> list[FrameResult]:
+        counter = RepCounter(REGISTRY[key], self.config)
+        results = [counter.step(ctx) for ctx in self._history]
+        for ctx in self._history:
+            ctx.forget()
+        self.counters[key] = counter
+        self.frames[key] = results if self.keep_frames else []
+        return results
+
+    # -- the stream -----------------------------------------------------------------------------
     def update(self, pose: Pose | None, t_ms: float) -> FrameResult:
-        results = self.recognizer.update(pose, t_ms)
-        self.last = results
+        ctx = self.tracker.update(pose, t_ms)
+        self.frames_seen += 1
+        self.frames_with_person += pose is not None
+        self.recognizer.step(ctx)
+        if self.requested == AUTO:
+            self._follow_candidates()
+        results = {key: counter.step(ctx) for key, counter in self.counters.items()}
         if self.keep_frames:
             for key, res in results.items():
                 self.frames[key].append(res)
-        return results[self.exercise]
+        ctx.forget()
+        self._history.append(ctx)
+        shown = self.exercise
+        if shown is not None and shown not in results:
+            # Recognised but not on the short list a moment ago: its counter catches up on the
+            # history, which already ends with this frame.
+            results[shown] = self._start(shown)[-1]
+        self.last = results[shown] if shown is not None else idle_result(t_ms, self._idle_notes(pose))
+        if self.keep_frames:
+            self.shown.append(self.last)
+        self.new_reps = ()
+        if shown is not None:
+            reps = self.counters[shown].reps
+            self.new_reps = tuple(reps[self._announced.get(shown, 0) :])
+            self._announced[shown] = len(reps)
+        self.set_tracker.step(self, ctx, results)
+        return self.last
+
+    def _follow_candidates(self) -> None:
+        for key in self.recognizer.shortlist(SHORTLIST):
+            if key in self.counters:
+                continue
+            if len(self.counters) >= MAX_COUNTERS:
+                scores = self.recognizer.scores()
+                drop = min(self.counters, key=lambda k: scores.get(k, 0.0))
+                del self.counters[drop]
+                self.frames.pop(drop, None)
+            self.counter_for(key)
+
+    @staticmethod
+    def _idle_notes(pose: Pose | None) -> tuple[str, ...]:
+        return ("No one in view",) if pose is None else ("Looking for an exercise I know",)
+
+    def finish(self) -> None:
+        """End of the stream: open holds close, a hold in progress counts as evidence."""
+        self.recognizer.finish()
+        self._recognition = None
+        for counter in self.counters.values():
+            counter.finish()
+        self.set_tracker.finish(self)
+
+    @property
+    def sets(self) -> tuple[SetResult, ...]:
+        """The sets found so far (all of them after :meth:`finish`)."""
+        return tuple(self.set_tracker.sets)
 
     def notes(self) -> tuple[str, ...]:
-        return summarize_notes(self.counter, self.recognizer.current(), self.requested, self.recognizer.counters)
+        return summarize_notes(self)
 
 
-def summarize_notes(
-    counter: RepCounter, recognition: Recognition, requested: str, counters: Mapping[str, RepCounter]
-) -> tuple[str, ...]:
+def _described(counter: RepCounter) -> str:
+    """What a counter found, in a few words: "4 reps", "9.5 s held"."""
+    if counter.spec.kind == "hold":
+        return f"{(counter.hold_ms or 0) / 1000.0:.1f} s held"
+    return f"{counter.count} reps"
+
+
+def _mismatch_note(analyzer: StreamAnalyzer, counter: RepCounter, recognition: Recognition) -> str | None:
+    """Footage of another exercise than the one asked for says what it looks like (a hold asked
+    for on reps, or the reverse, names both)."""
+    other_key = recognition.exercise
+    spec = counter.spec
+    if other_key is None or other_key == spec.key or not analyzer.keep_frames:
+        return None
+    other = analyzer.counter_for(other_key)
+    found = other.count > counter.count if other.spec.kind != "hold" else (other.hold_ms or 0) > 0
+    if spec.kind != other.spec.kind:
+        found = found or other.count > 0 or (other.hold_ms or 0) > 0
+    if not found:
+        return None
+    name, asked = other.spec.name.lower(), spec.name.lower()
+    if spec.kind != other.spec.kind:
+        return f"This looks like {name} ({_described(other)}), not {asked} ({_described(counter)}): low confidence"
+    return f"This looks more like {name} than {asked} ({other.count} {name} reps found): low confidence in this count"
+
+
+def nothing_to_count(analyzer: StreamAnalyzer) -> str | None:
+    """Why no movement could be seen at all (no person in enough frames), or None."""
+    frames, seen = analyzer.frames_seen, analyzer.frames_with_person
+    if frames == 0:
+        return "The video has no frames"
+    if seen == 0:
+        return f"No person found in any of the {frames} frames: 0 reps"
+    if frames == 1:
+        return "Only 1 frame: a still picture shows no movement, so there are no reps to count"
+    if frames < MIN_PERSON_FRAMES:
+        return f"Only {frames} frames: too few to show any movement, so there are no reps to count"
+    if seen < MIN_PERSON_FRAMES:
+        return f"A person was found in only {seen} of the {frames} frames: too few to see any movement, 0 reps"
+    return None
+
+
+def not_known_note() -> str:
+    return (
+        f"{NOT_KNOWN}: not one complete rep or hold of any of the {len(REGISTRY)} exercises known here "
+        "(not an exercise I know), so nothing was counted"
+    )
+
+
+def summarize_notes(analyzer: StreamAnalyzer) -> tuple[str, ...]:
     """Plain-language notes on what limited the count (and what the counter could not judge)."""
-    spec, stats = counter.spec, counter.stats
-    notes: list[str] = []
-    nothing = nothing_to_count(counter)
+    nothing = nothing_to_count(analyzer)
     if nothing is not None:
         return (nothing,)
-    if requested == AUTO:
+    counter = analyzer.counter
+    if counter is None:
+        return (not_known_note(),)
+    return _counter_notes(analyzer, counter, analyzer.recognition())
+
+
+def verdict(analyzer: StreamAnalyzer) -> tuple[str, tuple[str, ...], bool]:
+    """(exercise, notes, found) for the end of an analysis.
+
+    Without a person in enough frames, or, when recognising, without any exercise recognised,
+    nothing was found: recognising then reports :data:`NONE`. A named exercise keeps its name:
+    the person asked for that count, and it may be 0.
+    """
+    nothing = nothing_to_count(analyzer)
+    key = analyzer.exercise
+    if analyzer.requested != AUTO:
+        return analyzer.requested, analyzer.notes(), nothing is None
+    if nothing is not None:
+        return NONE, (nothing,), False
+    if key is None:
+        return NONE, (not_known_note(),), False
+    return key, analyzer.notes(), True
+
+
+def _counter_notes(analyzer: StreamAnalyzer, counter: RepCounter, recognition: Recognition) -> tuple[str, ...]:
+    spec, stats = counter.spec, counter.stats
+    notes: list[str] = []
+    if analyzer.requested == AUTO:
         sure = "" if recognition.confident else " (low confidence)"
         notes.append(f"Recognised as {spec.name.lower()}{sure}")
     else:
-        best = counters[recognition.exercise]
-        if recognition.exercise != spec.key and best.count > counter.count:
-            other = best.spec.name.lower()
-            notes.append(
-                f"This looks more like {other} than {spec.name.lower()} "
-                f"({plural(best.count, other + ' rep')} found): low confidence in this count"
-            )
-    if stats.in_position == 0:
+        mismatch = _mismatch_note(analyzer, counter, recognition)
+        if mismatch:
+            notes.append(mismatch)
+    if stats.in_position == 0 and spec.kind != "hold":
         notes.append(f"Never in position for {spec.name.lower()}: {spec.setup_message.lower()}")
     elif stats.counted == 0:
         if stats.missing:
             joints = sorted({n.split("_", 1)[-1] for n in stats.missing})
+            counted_from = ", ".join(spec.required_joints())
             notes.append(
-                f"The {', '.join(joints)} were never visible: {spec.name.lower()} is counted from the "
-                f"{spec.primary.a}, {spec.primary.vertex} and {spec.primary.c}"
+                f"The {', '.join(joints)} were never visible: {spec.name.lower()} is counted from the {counted_from}"
             )
         for message in stats.unmet:
             notes.append(f"{message} (never the case here)")
+        if spec.kind == "hold" and not stats.unmet:
+            notes.append(f"Never in position for {spec.name.lower()}: {spec.setup_message.lower()}")
     else:
-        share = 1.0 - stats.counted / (stats.in_position * (2 if spec.sides == "both" else 1))
-        if share > 0.3 and stats.missing:
+        tracks = 2 if spec.sides in ("both", "alternating") else 1
+        share = 1.0 - stats.counted / max(1, stats.in_position * tracks)
+        if spec.kind == "reps" and share > 0.3 and stats.missing:
             joints = sorted({n.replace("_", " ") for n, _ in stats.missing.most_common(3)})
             notes.append(f"Partly out of view ({share:.0%} of frames): {', '.join(joints)} hidden")
+    if stats.with_person and not counter.started and spec.never_started and stats.counted:
+        notes.append(spec.never_started)
     if stats.cuts:
         notes.append(f"{plural(stats.cuts, 'scene cut')}: a rep interrupted by a cut is not counted")
     if counter.partial:
         notes.append(
             f"{plural(counter.partial, 'partial rep')} not counted: {spec.name.lower()} did not reach the turning point"
         )
+    if stats.overshoot:
+        notes.append(
+            f"{plural(stats.overshoot, 'movement')} went past the range of {spec.name.lower()} and were not counted"
+        )
     if stats.unsure:
-        notes.append(f"{plural(stats.unsure, 'movement')} not counted: the {spec.primary.vertex} was barely visible")
+        counted_from = ", ".join(spec.required_joints())
+        notes.append(f"{plural(stats.unsure, 'movement')} not counted: the {counted_from} were barely visible")
     notes.extend(stats.quiet)
     return tuple(dict.fromkeys(notes))
-
-
-def nothing_to_count(counter: RepCounter) -> str | None:
-    """Why no movement could be seen at all (no person in enough frames), or None."""
-    stats = counter.stats
-    if stats.frames == 0:
-        return "The video has no frames"
-    if stats.with_person == 0:
-        return f"No person found in any of the {stats.frames} frames: 0 reps"
-    if stats.frames == 1:
-        return "Only 1 frame: a still picture shows no movement, so there are no reps to count"
-    if stats.frames < MIN_PERSON_FRAMES:
-        return f"Only {stats.frames} frames: too few to show any movement, so there are no reps to count"
-    if stats.with_person < MIN_PERSON_FRAMES:
-        return (
-            f"A person was found in only {stats.with_person} of the {stats.frames} frames: "
-            "too few to see any movement, 0 reps"
-        )
-    return None
-
-
-def verdict(analyzer: StreamAnalyzer) -> tuple[str, tuple[str, ...], bool]:
-    """(exercise, notes, found) for the end of an analysis.
-
-    Without a person in enough frames, or, when recognising, without one complete rep of any
-    exercise, nothing was found: recognising then reports :data:`NONE` rather than whichever
-    exercise scored least badly (a standing person is "in position" for several of them).
-    A named exercise keeps its name: the person asked for that count, and it is 0.
-    """
-    counter = analyzer.counter
-    nothing = nothing_to_count(counter)
-    if analyzer.requested != AUTO:
-        return analyzer.exercise, analyzer.notes(), nothing is None
-    if nothing is not None:
-        return NONE, (nothing,), False
-    if counter.count == 0:  # the recogniser ranks by reps: the best has none, so does every other
-        known = [c.spec.name.lower() for c in analyzer.recognizer.counters.values()]
-        which = ", ".join(known) if len(known) <= 4 else f"{len(known)} exercises"
-        return NONE, (f"No exercise found: not one complete rep of any exercise known here ({which})",), False
-    return analyzer.exercise, analyzer.notes(), True
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,19 +501,30 @@ def analyze_poses(
 
 
 def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
-    key = analyzer.exercise
-    counter = analyzer.counter
+    analyzer.finish()
     exercise, notes, found = verdict(analyzer)
+    recognition = analyzer.recognition()
+    if exercise == NONE:
+        # Nothing counted; the per-frame results are what was shown (one per video frame).
+        return AnalysisResult(
+            NONE, info, (), {}, notes, tuple(analyzer.shown), recognition, analyzer.requested, found=False,
+            sets=analyzer.sets,
+        )  # fmt: skip
+    counter = analyzer.counter_for(exercise)
     return AnalysisResult(
         exercise=exercise,
         video=info,
-        reps=tuple(counter.reps) if exercise != NONE else (),
-        per_side=counter.per_side() if exercise != NONE else {},
+        reps=tuple(counter.reps),
+        per_side=counter.per_side(),
         notes=notes,
-        # Per-frame results of the counter that was followed, even when it found nothing: one
-        # per video frame, for the annotated video and the chart.
-        frames=tuple(analyzer.frames[key]),
-        recognition=analyzer.recognizer.current(),
+        frames=tuple(analyzer.frames.get(exercise, ())),
+        recognition=recognition,
         requested=analyzer.requested,
+        kind=counter.spec.kind,
+        hold_ms=counter.hold_ms,
+        breaks=counter.breaks,
+        partial_reps=tuple(counter.partials),
         found=found,
+        frames_with_person=counter.stats.with_person,
+        sets=analyzer.sets,
     )

@@ -1,16 +1,24 @@
 """A video file through the model and the engine: :func:`analyze_video` (CLI, upload page,
-benchmark), with an optional progress callback and annotated output."""
+benchmark), with an optional progress callback and annotated output.
+
+The annotated video is drawn once the analysis is done, in a second decoding pass: a cue is
+judged when its rep ends, and the picture marks the frame where it was judged (the deepest frame
+for a depth cue), which by then is seconds behind.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 
 from fitness.engine.counter import CounterConfig, FrameResult
-from fitness.engine.registry import REGISTRY
-from fitness.engine.spec import ExerciseSpec
+from fitness.engine.spec import SIDES, ExerciseSpec
+from fitness.engine.values import Cue
 from fitness.pipeline.stream import AUTO, AnalysisResult, ProgressFn, StreamAnalyzer, VideoInfo, _result, check_exercise
 from fitness.pipeline.video_io import CutShortError, VideoSource, cut_short_message
 from fitness.pose.estimator import Estimator
@@ -30,13 +38,73 @@ log = logging.getLogger(__name__)
 POSE_FPS = 15.0
 
 
-def annotate(frame_rgb: np.ndarray, pose: Pose | None, result: FrameResult, spec: ExerciseSpec | None) -> np.ndarray:
-    """Skeleton plus HUD on a copy of the frame (the skeleton only when no exercise was found)."""
-    from fitness.pipeline.hud import draw_hud
+# A judged cue stays on the annotated picture this long from the frame it was judged on: long
+# enough to read a short line (about 1.5 s), short enough not to run into the next rep.
+MARK_MS: Final = 1500
+
+
+@dataclass(frozen=True, slots=True)
+class CueMark:
+    """A cue as the annotated video shows it: from the frame it was judged on, for ``MARK_MS``,
+    its text with the measurement and rings round the joints it was judged from."""
+
+    t_ms: int
+    text: str
+    joints: tuple[str, ...]
+
+    def shows_at(self, t_ms: float) -> bool:
+        # Cue times are whole milliseconds, frame times are not (666.67 is the frame at 667).
+        return self.t_ms - 1 < t_ms < self.t_ms + MARK_MS
+
+
+def _cue_joints(spec: ExerciseSpec, cue: Cue, side: str) -> tuple[str, ...]:
+    """The joints ``cue`` was judged from: its rule's measure, or the counted measure for a cue
+    about how far the movement went (a partial rep, the personal baseline)."""
+    measure = next((r.measure for r in spec.rules if r.id == cue.id), spec.primary)
+    sides = [s for s in SIDES if s == side] or list(SIDES)
+    return tuple(dict.fromkeys(n for s in sides for n in measure.names(s)))
+
+
+def cue_marks(result: AnalysisResult) -> list[CueMark]:
+    """Every cue of the analysis that says when it was judged, as the video marks it."""
+    spec = result.spec
+    if spec is None:
+        return []
+    marks = [
+        CueMark(c.t_ms, f"Rep {rep.index}: {c}", _cue_joints(spec, c, rep.side))
+        for rep in result.reps
+        for c in rep.cues
+        if c.t_ms is not None
+    ]
+    marks += [
+        CueMark(c.t_ms, f"Not counted: {c}" if c.id != "partial" else str(c), _cue_joints(spec, c, p.side))
+        for p in result.partial_reps
+        for c in p.cues
+        if c.t_ms is not None
+    ]
+    return sorted(marks, key=lambda m: m.t_ms)
+
+
+def annotate(
+    frame_rgb: np.ndarray,
+    pose: Pose | None,
+    result: FrameResult,
+    spec: ExerciseSpec | None,
+    *,
+    marks: Sequence[CueMark] = (),
+    frame_ms: float = 0.0,
+) -> np.ndarray:
+    """Skeleton plus HUD on a copy of the frame (``spec`` ``None``: no exercise found or
+    recognised yet, only the note is shown), and the ``marks`` showing at ``frame_ms``: the
+    latest one's text along the bottom, rings round their joints (thick on the judged frame)."""
+    from fitness.pipeline.hud import draw_hud, ring_joints
     from fitness.pose.drawing import draw_pose
 
     out = draw_pose(frame_rgb, pose)
-    return out if spec is None else draw_hud(out, result, spec, copy=False)
+    showing = [m for m in marks if m.shows_at(frame_ms)]
+    for m in showing:
+        ring_joints(out, pose, m.joints, strong=abs(frame_ms - m.t_ms) < MARK_MS / 10)
+    return draw_hud(out, result, spec, copy=False, mark=showing[-1].text if showing else None)
 
 
 def analyze_video(
@@ -67,7 +135,7 @@ def analyze_video(
     frame. Then ``result.frames`` (and an annotated video) has one entry per frame analysed,
     each at its own time, and the video's info still describes the whole video.
     """
-    from fitness.pipeline.video_io import WriterContext, open_video, open_writer
+    from fitness.pipeline.video_io import open_video
     from fitness.pose.estimator import load_estimator
 
     check_exercise(exercise)
@@ -81,25 +149,19 @@ def analyze_video(
         est.reset()
         analyzer = StreamAnalyzer(exercise, config)
         poses: list[Pose | None] = []
-        live_draw = annotate_to is not None and exercise != AUTO
-        writer = open_writer(annotate_to, video.fps, (video.width, video.height)) if live_draw and annotate_to else None
         total = video.frame_count
-        with WriterContext(writer):
-            for frame in video:
-                pose = est.estimate(frame.rgb, frame.t_ms)
-                frame_result = analyzer.update(pose, frame.t_ms)
-                poses.append(pose)
-                if writer is not None:
-                    writer.write(annotate(frame.rgb, pose, frame_result, REGISTRY[exercise]), frame.t_ms)
-                if progress is not None:
-                    progress(frame.index + 1, total)
-            # Inside the writer's block: a cut file leaves no annotated copy behind.
-            info = video_info(video)
-            if info.cut_short and not allow_cut_short:
-                raise CutShortError(f"{source} is {cut_short_message(info.frames, info.expected_frames)}")
+        for frame in video:
+            pose = est.estimate(frame.rgb, frame.t_ms)
+            analyzer.update(pose, frame.t_ms)
+            poses.append(pose)
+            if progress is not None:
+                progress(frame.index + 1, total)
+        info = video_info(video)
+        if info.cut_short and not allow_cut_short:
+            raise CutShortError(f"{source} is {cut_short_message(info.frames, info.expected_frames)}")
     result = _result(analyzer, info)
-    if annotate_to is not None and exercise == AUTO:
-        # The exercise is only known at the end: draw in a second decoding pass.
+    if annotate_to is not None:
+        # Cues (and, with auto, the exercise) are known only at the end: draw in a second pass.
         _write_annotated(source, Path(annotate_to), poses, result, pose_fps)
     return result
 
@@ -124,8 +186,7 @@ def _write_annotated(
 
     with open_video(source, sample_fps=pose_fps) as video:
         writer = open_writer(out, video.fps, (video.width, video.height))
+        marks = cue_marks(result)
         with WriterContext(writer):
             for frame, pose, res in zip(video, poses, result.frames, strict=False):
-                writer.write(annotate(frame.rgb, pose, res, result.spec), frame.t_ms)
-
-
+                writer.write(annotate(frame.rgb, pose, res, result.spec, marks=marks, frame_ms=frame.t_ms), frame.t_ms)

@@ -4,12 +4,14 @@ The public API is re-exported here; the modules say where each piece lives:
 :mod:`~fitness.store.store` (SessionStore), :mod:`~fitness.store.values` (what it hands out),
 :mod:`~fitness.store.recorder` (recording a live session), :mod:`~fitness.store.schema`,
 :mod:`~fitness.store.migrations`, :mod:`~fitness.store.connection`, :mod:`~fitness.store.liveness`,
-:mod:`~fitness.store.analytics`, :mod:`~fitness.store.export`, :mod:`~fitness.store.localtime`.
+:mod:`~fitness.store.analytics`, :mod:`~fitness.store.export`, :mod:`~fitness.store.localtime`,
+:mod:`~fitness.store.ledger` (which videos ``fitness batch`` has recorded).
 """
 
 from fitness.errors import StorageError
-from fitness.store.connection import ENV_VAR, default_db_url, to_url
+from fitness.store.connection import ENV_VAR, default_db_path, default_db_url, to_url
 from fitness.store.export import CSV_COLUMNS, REP_CSV_COLUMNS, write_reps_csv
+from fitness.store.ledger import LedgerEntry, VideoMark
 from fitness.store.migrations import LATEST_VERSION
 from fitness.store.recorder import EndReason, SessionInfo, SessionRecorder, angle_trace
 from fitness.store.store import SessionStore
@@ -23,6 +25,7 @@ __all__ = [
     "EndReason",
     "HistoryChoices",
     "HistoryView",
+    "LedgerEntry",
     "Selection",
     "SessionDetail",
     "SessionInfo",
@@ -30,7 +33,9 @@ __all__ = [
     "SessionStore",
     "SessionSummary",
     "StorageError",
+    "VideoMark",
     "angle_trace",
+    "default_db_path",
     "default_db_url",
     "to_url",
     "write_reps_csv",

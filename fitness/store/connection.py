@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -24,7 +25,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ENV_VAR: Final = "FITNESS_DB"
-DEFAULT_PATH: Final = Path("data") / "fitness.db"
+APP_NAME: Final = "fitness-coach"  # the project's name in pyproject.toml, and the data folder's
+DB_FILE: Final = "fitness.db"
+# The installed (or checked-out) ``fitness`` package: where the code runs from, not the
+# working directory, decides where the history lives.
+PACKAGE_DIR: Final = Path(__file__).resolve().parents[1]
 SQLITE_HEADER: Final = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS: Final = 10_000
 PG_CONNECT_TIMEOUT_S: Final = 5
@@ -41,10 +46,40 @@ RETRYABLE_SQLSTATES: Final = frozenset({"40001", "40P01"})  # serialization fail
 # -- URLs -----------------------------------------------------------------------------------
 
 
+def checkout_root(package_dir: Path | None = None) -> Path | None:
+    """The project folder when the code runs from a source checkout (the ``fitness`` package
+    sits beside this project's ``pyproject.toml``, as in a clone or an editable install);
+    None for an installed copy (site-packages has no pyproject.toml of ours)."""
+    root = (package_dir or PACKAGE_DIR).parent
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("project", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return root if isinstance(project, dict) and project.get("name") == APP_NAME else None
+
+
+def default_db_path(package_dir: Path | None = None) -> Path:
+    """Where the history lives unless told otherwise: one place per user whatever the working
+    directory. A source checkout keeps ``data/fitness.db`` in the project folder; an installed
+    copy uses the user's data folder (``~/.local/share/fitness-coach/fitness.db`` on Linux,
+    ``~/Library/Application Support/fitness-coach`` on macOS, ``%LOCALAPPDATA%\\fitness-coach``
+    on Windows)."""
+    root = checkout_root(package_dir)
+    if root is not None:
+        return root / "data" / DB_FILE
+    import platformdirs  # only the installed case asks
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / DB_FILE
+
+
+def configured_db() -> str | None:
+    """``$FITNESS_DB`` when set (a path or an SQLAlchemy URL)."""
+    return os.environ.get(ENV_VAR, "").strip() or None
+
+
 def default_db_url() -> str:
-    """``$FITNESS_DB`` (a path or an SQLAlchemy URL), else ``data/fitness.db`` in the working directory."""
-    configured = os.environ.get(ENV_VAR, "").strip()
-    return to_url(configured or DEFAULT_PATH).render_as_string(hide_password=False)
+    """``$FITNESS_DB`` (a path or an SQLAlchemy URL), else :func:`default_db_path`."""
+    return to_url(configured_db() or default_db_path()).render_as_string(hide_password=False)
 
 
 def to_url(url_or_path: str | os.PathLike[str]) -> URL:
@@ -153,8 +188,12 @@ def storage_error(exc: SQLAlchemyError, url: URL, action: str) -> StorageError:
 # -- engine set-up --------------------------------------------------------------------
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not SQLite before SQLite ever opens it (so it cannot be modified)."""
+def check_sqlite_file(path: Path, *, make_folder: bool = False) -> None:
+    """Refuse a file that is not SQLite before SQLite ever opens it (so it cannot be modified).
+
+    A new file's folder must exist, unless ``make_folder`` (the default location, which is the
+    program's to create): a path given by hand into a folder that is not there is a typo, and
+    quietly starting an empty history there would hide it."""
     if path.is_dir():
         raise StorageError(f"the database path {path} is a folder, not a file")
     if path.exists():
@@ -169,6 +208,10 @@ def check_sqlite_file(path: Path) -> None:
                 "it was left untouched: move it aside to start a new history"
             )
         return
+    if not make_folder and not path.parent.is_dir():
+        blocker = next((p for p in path.parents if p.exists()), None)
+        why = f": {blocker} is a file" if blocker is not None and not blocker.is_dir() else ""
+        raise StorageError(f"the folder {path.parent} for the database {path.name} does not exist{why}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 from fitness.engine.registry import REGISTRY
-from fitness.engine.spec import ExerciseSpec
-from fitness.engine.values import Rep, Verdict
+from fitness.engine.spec import ExerciseSpec, FormRule
+from fitness.engine.values import Cue, Rep, Verdict
 from fitness.store.recorder import SessionInfo, angle_trace
 from fitness.store.store import SessionStore
 
@@ -71,22 +71,34 @@ class DemoSession:
     ended_at: datetime
 
 
+def _slipped(rule: FormRule, rng: random.Random) -> float:
+    """A value just past ``rule``'s bound: a few degrees, or a few hundredths of a ratio."""
+    step = rng.uniform(2.0, 12.0) if rule.unit == "deg" else rng.uniform(0.02, 0.12)
+    return rule.max_value + step if rule.max_value is not None else (rule.min_value or 0.0) - step
+
+
 def _rep(spec: ExerciseSpec, index: int, start_ms: int, *, progress: float, tiredness: int, rng: random.Random) -> Rep:
     """One rep at ``progress`` (0..1 through the history), ``tiredness`` reps into its set."""
-    turn = TURN_DEG.get(spec.key, spec.flexed_deg - PAST_FLEXED_DEG)
+    turn = TURN_DEG.get(spec.key, (spec.flexed or 0.0) - PAST_FLEXED_DEG)  # demo exercises count reps
     bottom = turn + DEEPER_OVER_TIME_DEG * (0.5 - progress) + TIRING_DEG_PER_REP * tiredness
     min_angle = round(rng.gauss(bottom, 7.0), 1)
-    max_angle = round(min(179.0, rng.gauss(spec.extended_deg + PAST_EXTENDED_DEG, 5.0)), 1)
+    max_angle = round(min(179.0, rng.gauss((spec.extended or 180.0) + PAST_EXTENDED_DEG, 5.0)), 1)
     eccentric = round(rng.gauss(1250, 180))
     concentric = round(rng.gauss(850, 120) + 15 * tiredness)
     pause = round(rng.uniform(80, 250))  # at the bottom
     slip = FORM_SLIP[0] + (FORM_SLIP[1] - FORM_SLIP[0]) * progress
-    cues: list[str] = []
+    cues: list[Cue] = []
+    at_ms = start_ms + eccentric
     for rule in spec.rules:
-        # A rule on the counted angle is judged on the drawn angles, as the counter would.
-        on_angle = rule.measure == spec.primary
-        if rule.violated([min_angle, max_angle]) if on_angle else rng.random() < slip:
-            cues.append(rule.cue)
+        # A rule on the counted angle is judged on the drawn angles, as the counter would; the
+        # others slip now and then, by a few units past their bound.
+        if rule.measure == spec.primary:
+            found = rule.judge([min_angle, max_angle], [at_ms, start_ms])
+            measured = None if found is None else found.measured
+        else:
+            measured = _slipped(rule, rng) if rng.random() < slip else None
+        if measured is not None:
+            cues.append(Cue(rule.id, rule.cue, round(measured, 1), rule.unit, rule.target(), at_ms))
     verdict: Verdict = "needs_work" if cues else "good"
     return Rep(
         index=index,
@@ -155,7 +167,7 @@ def demo_sessions(days: int, *, seed: int = 7, end: date | None = None) -> Itera
             count += 1
             extra: dict[str, object] = {}
             if live and count % TRACE_EVERY == 0:
-                extra["trace"] = _trace(tuple(reps), spec.extended_deg + PAST_EXTENDED_DEG)
+                extra["trace"] = _trace(tuple(reps), (spec.extended or 180.0) + PAST_EXTENDED_DEG)
             info = SessionInfo(
                 exercise=exercise,
                 source="live" if live else "video",

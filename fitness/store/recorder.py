@@ -1,5 +1,5 @@
-"""Recording a session as it happens: what a session is when it starts, the angle trace kept
-with it, and the recorder that commits each rep the moment it completes."""
+"""Recording a workout as it happens: what a session is when it starts, the angle trace kept
+with it, and the recorder that commits each set and rep the moment it starts or completes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, Protocol
 
-from fitness.engine.values import Rep
+from fitness.engine.machines import Break
+from fitness.engine.values import LoadUnit, Rep
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,29 @@ def angle_trace(
 class RepSink(Protocol):
     """Where a recorder puts sessions and reps (:class:`fitness.store.store.SessionStore`)."""
 
-    def start_session(self, info: SessionInfo, *, started_at: datetime | None = None) -> int: ...
+    def start_session(
+        self, info: SessionInfo, *, started_at: datetime | None = None, plan_id: int | None = None
+    ) -> int: ...
 
-    def add_rep(self, session_id: int, rep: Rep, *, extra: Mapping[str, Any] | None = None) -> None: ...
+    def add_rep(
+        self, session_id: int, rep: Rep, *, set_id: int | None = None, extra: Mapping[str, Any] | None = None
+    ) -> None: ...
+
+    def start_set(
+        self,
+        session_id: int,
+        exercise: str,
+        start_ms: int,
+        *,
+        rest_before_ms: int | None = None,
+        plan_item_id: int | None = None,
+        load: float | None = None,
+        load_unit: LoadUnit | None = None,
+    ) -> int: ...
+
+    def end_set(
+        self, set_id: int, *, end_ms: int | None = None, hold_ms: int | None = None, breaks: Sequence[Break] = ()
+    ) -> None: ...
 
     def end_session(
         self, session_id: int, reason: EndReason = "completed", *, extra: Mapping[str, Any] | None = None
@@ -65,15 +86,18 @@ class RepSink(Protocol):
 
 
 class SessionRecorder:
-    """Records one session as it happens: each rep is committed by :meth:`add` before it returns.
+    """Records one workout as it happens: each rep is committed by :meth:`add` before it
+    returns, into the set :meth:`start_set` opened (without one, the store opens a first set of
+    the session's exercise). :meth:`end_set` records where a set ended and a hold's time.
 
     Thread-safe: the webcam callback thread may call :meth:`add` while the page thread calls
     :meth:`finish`. As a context manager it starts on entry and ends the session as
     ``completed``, ``stopped`` (Ctrl-C) or ``error`` (any other exception) on exit.
     """
 
-    def __init__(self, store: RepSink, info: SessionInfo) -> None:
+    def __init__(self, store: RepSink, info: SessionInfo, *, plan_id: int | None = None) -> None:
         self.info = info
+        self.plan_id = plan_id
         self._store = store
         # One lock for every store call: reps reach the database in the order they completed,
         # and finish() cannot slip in between the commit of a rep and its bookkeeping.
@@ -81,6 +105,7 @@ class SessionRecorder:
         self._session_id: int | None = None
         self._reps: list[Rep] = []
         self._end_reason: EndReason | None = None
+        self._set_id: int | None = None
 
     @property
     def session_id(self) -> int | None:
@@ -106,8 +131,52 @@ class SessionRecorder:
         with self._lock:
             if self._session_id is not None:
                 raise RuntimeError(f"session {self._session_id} was already started")
-            self._session_id = self._store.start_session(self.info, started_at=started_at)
+            self._session_id = self._store.start_session(self.info, started_at=started_at, plan_id=self.plan_id)
             return self._session_id
+
+    @property
+    def set_id(self) -> int | None:
+        """The stored id of the set being recorded (None before the first :meth:`start_set`)."""
+        return self._set_id
+
+    def start_set(
+        self,
+        exercise: str,
+        start_ms: int,
+        *,
+        rest_before_ms: int | None = None,
+        plan_item_id: int | None = None,
+        load: float | None = None,
+        load_unit: LoadUnit | None = None,
+    ) -> int:
+        """Open the next set (committed now); the reps :meth:`add` saves from now on go to it."""
+        with self._lock:
+            session_id = self._running("start_set")
+            self._set_id = self._store.start_set(
+                session_id,
+                exercise,
+                start_ms,
+                rest_before_ms=rest_before_ms,
+                plan_item_id=plan_item_id,
+                load=load,
+                load_unit=load_unit,
+            )
+            return self._set_id
+
+    def end_set(self, *, end_ms: int | None = None, hold_ms: int | None = None, breaks: Sequence[Break] = ()) -> None:
+        """Record where the current set ended (and a hold's time and breaks)."""
+        with self._lock:
+            self._running("end_set")
+            if self._set_id is None:
+                raise RuntimeError("call start_set() before end_set()")
+            self._store.end_set(self._set_id, end_ms=end_ms, hold_ms=hold_ms, breaks=breaks)
+
+    def _running(self, what: str) -> int:
+        if self._session_id is None:
+            raise RuntimeError(f"call start() before {what}()")
+        if self._end_reason is not None:
+            raise RuntimeError(f"session {self._session_id} has ended ({self._end_reason})")
+        return self._session_id
 
     def add(self, rep: Rep, extra: Mapping[str, Any] | None = None) -> bool:
         """Persist ``rep`` now (with ``extra`` merged into the session's extra data in the same
@@ -119,7 +188,7 @@ class SessionRecorder:
             if self._end_reason is not None:
                 log.warning("rep %s arrived after session %d ended; not saved", rep.index, self._session_id)
                 return False
-            self._store.add_rep(self._session_id, rep, extra=extra)
+            self._store.add_rep(self._session_id, rep, set_id=self._set_id, extra=extra)
             self._reps.append(rep)
             return True
 

@@ -1,5 +1,11 @@
 """Workout history in a real database: an SQLite file by default, any SQLAlchemy URL for a shared one.
 
+A workout (a session) is a series of sets, a set has its reps (or a hold's time and breaks):
+:meth:`SessionStore.save_workout` files an analysed video's sets at once; a live workout is
+recorded as it happens (:meth:`~SessionStore.start_session`, :meth:`~SessionStore.start_set`,
+:meth:`~SessionStore.add_rep`, :meth:`~SessionStore.end_set`, :meth:`~SessionStore.end_session`).
+Plans (:meth:`~SessionStore.create_plan` and friends) are what a workout may follow.
+
 Every rep is committed in its own transaction the moment it completes, so killing the process
 loses at most the rep in progress. A session left ``in_progress`` by a process that died is
 marked ``interrupted`` the next time a store is opened (:mod:`fitness.store.liveness`).
@@ -16,6 +22,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,23 +30,60 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
 
-from fitness.engine.values import Rep
+from fitness.engine.machines import Break
+from fitness.engine.values import LoadUnit, Rep, SetResult
 from fitness.errors import StorageError
-from fitness.store import analytics, export, migrations
+from fitness.store import analytics, export, ledger, migrations, plans
 from fitness.store.connection import (
     WRITE_OPTION,
     check_sqlite_file,
+    configured_db,
     create_engine,
     default_db_url,
     describe,
     run_transaction,
     to_url,
 )
+from fitness.store.ledger import LedgerEntry, VideoMark
 from fitness.store.liveness import STALE_AFTER, current_owner, owner_is_alive
 from fitness.store.recorder import EndReason, SessionInfo
-from fitness.store.rows import aware, check_info, check_reason, check_text, extra_json, now, rep_items, rep_row
-from fitness.store.schema import MAX_NAME, REP_INDEX, list_columns, profiles, rep_lists, reps, sessions
-from fitness.store.values import HistoryChoices, HistoryView, Selection, SessionDetail, SessionSummary
+from fitness.store.rows import (
+    aware,
+    break_rows,
+    check_info,
+    check_load,
+    check_note,
+    check_reason,
+    extra_json,
+    now,
+    one_set,
+    profile_key,
+    profile_name,
+    rep_items,
+    rep_row,
+    set_row,
+)
+from fitness.store.schema import (
+    MAX_INT32,
+    REP_INDEX,
+    SET_INDEX,
+    list_columns,
+    profiles,
+    rep_lists,
+    reps,
+    sessions,
+    set_breaks,
+    sets,
+)
+from fitness.store.values import (
+    HistoryChoices,
+    HistoryView,
+    Plan,
+    PlanItem,
+    Selection,
+    SessionDetail,
+    SessionSummary,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,12 +105,15 @@ class SessionStore:
     @classmethod
     def open(cls, url_or_path: str | os.PathLike[str] | None = None, *, recover: bool = True) -> SessionStore:
         """Open (creating or upgrading) the history at ``url_or_path`` (default: :func:`default_db_url`).
+        A new SQLite file's folder must exist, except at the default location.
 
         With ``recover``, sessions left in progress by dead processes are marked interrupted.
         """
+        # Only the default location's folder is ours to create (see check_sqlite_file).
+        is_default = url_or_path is None and configured_db() is None
         url = to_url(url_or_path if url_or_path is not None else default_db_url())
         if url.get_backend_name() == "sqlite":
-            check_sqlite_file(Path(str(url.database)))
+            check_sqlite_file(Path(str(url.database)), make_folder=is_default)
         store = cls(create_engine(url), url)
         try:
             store._upgrade()
@@ -120,28 +167,122 @@ class SessionStore:
             self._run("upgrading the database", lambda conn: migrations.migrate(conn, self.location), write=True)
 
     # -- profiles --
+    # A profile is one person: names are compared trimmed and case-insensitively (through
+    # profiles.name_key), so "Alice", "alice" and " Alice " all mean the same profile.
 
     def create_profile(self, name: str) -> int:
-        """The id of profile ``name``, created if it does not exist yet."""
-        check_text(name, "profile name", MAX_NAME)
-        return self._run("creating a profile", lambda conn: _profile_id(conn, name), write=True)
+        """The id of the profile ``name`` stands for, created (trimmed) if there is none yet."""
+        shown, key = profile_name(name), profile_key(name)
+        return self._run("creating a profile", lambda conn: _profile_id(conn, shown, key), write=True)
 
     def profiles(self) -> list[str]:
+        """Every profile's name, in alphabetical order whatever the case."""
+
         def work(conn: Connection) -> list[str]:
-            return list(conn.scalars(sa.select(profiles.c.name).order_by(profiles.c.name)))
+            return list(conn.scalars(sa.select(profiles.c.name).order_by(profiles.c.name_key, profiles.c.name)))
 
         return self._run("listing profiles", work, write=False)
 
+    def profile_named(self, name: str) -> str | None:
+        """The stored name of the profile ``name`` stands for ("alice" -> "Alice"), or None."""
+        try:
+            key = profile_key(name)
+        except StorageError:
+            return None
+
+        def work(conn: Connection) -> str | None:
+            found = conn.scalar(sa.select(profiles.c.name).where(profiles.c.name_key == key))
+            return None if found is None else str(found)
+
+        return self._run("looking up a profile", work, write=False)
+
+    def rename_profile(self, name: str, new_name: str) -> str:
+        """Call profile ``name`` ``new_name`` from now on (its sessions follow); returns the name
+        as stored. Refused when another profile is already called that: merge them instead."""
+        shown, key = profile_name(new_name), profile_key(new_name)
+
+        def work(conn: Connection) -> str:
+            pid, old = _find_profile(conn, name)
+            clash = conn.scalar(sa.select(profiles.c.name).where(profiles.c.name_key == key, profiles.c.id != pid))
+            if clash is not None:
+                raise StorageError(f"a profile named {clash!r} already exists; merge {old!r} into it to make them one")
+            conn.execute(sa.update(profiles).where(profiles.c.id == pid).values(name=shown, name_key=key))
+            return shown
+
+        renamed = self._run(f"renaming profile {name!r}", work, write=True)
+        log.info("profile %r renamed to %r", name, renamed)
+        return renamed
+
+    def merge_profiles(self, name: str, into: str) -> int:
+        """Move every session of profile ``name`` to profile ``into`` and delete ``name`` (both
+        must exist); returns how many sessions moved."""
+
+        def work(conn: Connection) -> int:
+            source, source_name = _find_profile(conn, name)
+            target, target_name = _find_profile(conn, into)
+            if source == target:
+                raise StorageError(f"{name!r} and {into!r} are the same profile ({target_name!r}); nothing to merge")
+            moved = conn.execute(
+                sa.update(sessions).where(sessions.c.profile_id == source).values(profile_id=target)
+            ).rowcount
+            plans.move_plans(conn, source, target)
+            conn.execute(sa.delete(profiles).where(profiles.c.id == source))
+            log.info("profile %r merged into %r: %d session(s) moved", source_name, target_name, moved)
+            return int(moved)
+
+        return self._run(f"merging profile {name!r} into {into!r}", work, write=True)
+
+    def delete_profile(self, name: str, *, force: bool = False) -> int:
+        """Delete profile ``name``; returns how many of its sessions were deleted with it.
+
+        A profile with sessions is refused unless ``force``: its training history would go
+        with it, so the person must say so (or merge it into another profile to keep it). A
+        session still being recorded by a live process is never deleted this way.
+        """
+        me = current_owner()
+
+        def work(conn: Connection) -> int:
+            pid, shown = _find_profile(conn, name)
+            owned = conn.execute(_owner_select().where(sessions.c.profile_id == pid)).all()
+            if owned and not force:
+                raise StorageError(
+                    f"profile {shown!r} has {len(owned)} session{'s' if len(owned) != 1 else ''}; merge it into "
+                    "another profile to keep them, or delete them with it"
+                )
+            live = [
+                r.id
+                for r in owned
+                if r.end_reason == "in_progress"
+                and owner_is_alive(r.owner_host, r.owner_pid, r.owner_tag, r.heartbeat_at, me=me, now=now())
+            ]
+            if live:
+                raise StorageError(
+                    f"profile {shown!r} has a session being recorded right now (#{live[0]}); stop it first"
+                )
+            _delete_sessions(conn, sessions.c.profile_id == pid)
+            plans.delete_plans(conn, plans.plans_table.c.profile_id == pid)
+            conn.execute(sa.delete(profiles).where(profiles.c.id == pid))
+            return len(owned)
+
+        deleted = self._run(f"deleting profile {name!r}", work, write=True)
+        log.info("profile %r deleted with %d session(s)", name, deleted)
+        return deleted
+
     # -- recording --
 
-    def start_session(self, info: SessionInfo, *, started_at: datetime | None = None) -> int:
-        """Create an ``in_progress`` session owned by this process; returns its id."""
+    def start_session(
+        self, info: SessionInfo, *, started_at: datetime | None = None, plan_id: int | None = None
+    ) -> int:
+        """Create an ``in_progress`` workout owned by this process; returns its id. ``plan_id``:
+        the plan it follows (its number of sets is kept with the workout, for adherence)."""
         extra = check_info(info)
         owner = current_owner()
         when = aware(started_at, "started_at") or now()
 
         def work(conn: Connection) -> int:
             values = _session_values(conn, info, extra, when)
+            if plan_id is not None:
+                values.update(plan_id=plan_id, planned_sets=plans.read_plan(conn, plan_id).planned_sets)
             values.update(
                 end_reason="in_progress",
                 owner_host=owner.host,
@@ -155,8 +296,12 @@ class SessionStore:
         log.info("session %d started (%s, %s, profile %s)", session_id, info.exercise, info.source, info.profile)
         return session_id
 
-    def add_rep(self, session_id: int, rep: Rep, *, extra: Mapping[str, Any] | None = None) -> None:
-        """Save one completed rep, committed before this returns.
+    def add_rep(
+        self, session_id: int, rep: Rep, *, set_id: int | None = None, extra: Mapping[str, Any] | None = None
+    ) -> None:
+        """Save one completed rep, committed before this returns, in set ``set_id`` (default:
+        the workout's newest set, started here with the session's exercise if it has none).
+        The set's end moves to the rep's end in the same transaction.
 
         ``extra``: keys to merge into the session's extra data in the same transaction (the
         live page stores the angle trace so far this way: one commit per rep, not two). A value
@@ -169,7 +314,20 @@ class SessionStore:
             reason = _end_reason(conn, session_id)
             if reason != "in_progress":
                 raise StorageError(f"session {session_id} has already ended ({reason}); start a new one")
-            _insert_reps(conn, session_id, [(row, items)])
+            target = _set_for_rep(conn, session_id, set_id, rep)
+            _insert_reps(conn, session_id, [(row, items)], target)
+            conn.execute(
+                sa.update(sets)
+                .where(sets.c.id == target)
+                .values(
+                    start_ms=sa.func.least(sets.c.start_ms, row["start_ms"])
+                    if conn.dialect.name != "sqlite"
+                    else sa.func.min(sets.c.start_ms, row["start_ms"]),
+                    end_ms=sa.func.greatest(sets.c.end_ms, row["end_ms"])
+                    if conn.dialect.name != "sqlite"
+                    else sa.func.max(sets.c.end_ms, row["end_ms"]),
+                )
+            )
             values: dict[str, Any] = {"heartbeat_at": now()}
             if extra:
                 values["extra_json"] = _merged_extra(conn, session_id, extra)
@@ -212,27 +370,180 @@ class SessionStore:
         started_at: datetime | None = None,
         ended_at: datetime | None = None,
     ) -> int:
-        """A finished session and all its reps in ONE transaction: all saved, or nothing
-        (``fitness analyze --save`` and the Analyse page record an analysed video this way)."""
-        extra = check_info(info)
-        final = check_reason(end_reason)
-        rows = [(rep_row(rep), rep_items(rep)) for rep in reps]
-        indexes = [row[REP_INDEX] for row, _ in rows]
-        if len(set(indexes)) != len(indexes):
-            raise StorageError("two reps share the same index; each rep in a session needs its own")
-        start = aware(started_at, "started_at") or now()
-        end = aware(ended_at, "ended_at") or max(start, now())
+        """A finished one-set workout and all its reps in ONE transaction: all saved, or nothing."""
+        return self.save_workout(
+            info, [one_set(info.exercise, reps)], end_reason, started_at=started_at, ended_at=ended_at
+        )
+
+    def save_workout(
+        self,
+        info: SessionInfo,
+        workout: Sequence[SetResult],
+        end_reason: EndReason = "completed",
+        *,
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+    ) -> int:
+        """A finished workout, its sets and all their reps (and a hold's breaks) in ONE
+        transaction: all saved, or nothing (``fitness analyze --save`` and the Analyse page
+        record an analysed video this way). Reps are numbered through the workout."""
+        finished = _FinishedSession.of(info, workout, end_reason, started_at, ended_at)
+        session_id = self._run("saving a workout", finished.insert, write=True)
+        log.info(
+            "session %d saved with %d set(s), %d reps (%s)",
+            session_id,
+            len(finished.sets),
+            finished.rep_count,
+            finished.end_reason,
+        )
+        return session_id
+
+    # -- sets, as they happen --
+
+    def start_set(
+        self,
+        session_id: int,
+        exercise: str,
+        start_ms: int,
+        *,
+        rest_before_ms: int | None = None,
+        plan_item_id: int | None = None,
+        load: float | None = None,
+        load_unit: LoadUnit | None = None,
+    ) -> int:
+        """Open the next set of an in-progress workout (committed now); returns its id. Its
+        reps follow with :meth:`add_rep` (``set_id``); a hold's time with :meth:`end_set`."""
 
         def work(conn: Connection) -> int:
-            values = _session_values(conn, info, extra, start)
-            values.update(end_reason=final, ended_at=end, heartbeat_at=end)
-            session_id = int(conn.execute(sa.insert(sessions).values(**values).returning(sessions.c.id)).scalar_one())
-            _insert_reps(conn, session_id, rows)
+            reason = _end_reason(conn, session_id)
+            if reason != "in_progress":
+                raise StorageError(f"session {session_id} has already ended ({reason}); start a new one")
+            index = int(
+                conn.scalar(sa.select(sa.func.max(sets.c[SET_INDEX])).where(sets.c.session_id == session_id)) or 0
+            )
+            found = SetResult(index + 1, exercise, start_ms, start_ms, rest_before_ms, load=load, load_unit=load_unit)
+            set_id = _insert_set(conn, session_id, set_row(found), [], plan_item_id)
+            conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(heartbeat_at=now()))
+            return set_id
+
+        return self._run(f"starting a set of session {session_id}", work, write=True)
+
+    def end_set(
+        self, set_id: int, *, end_ms: int | None = None, hold_ms: int | None = None, breaks: Sequence[Break] = ()
+    ) -> None:
+        """Record where a set ended (default: its last rep's end) and, for a hold, the time held
+        and its breaks (replacing any recorded before: call it as the hold goes on, too)."""
+        found = SetResult(1, "hold", 0, max(0, end_ms or 0), hold_ms=hold_ms, breaks=tuple(breaks))
+        set_row(found)  # the values checked as a set's
+        rows = break_rows(found)
+
+        def work(conn: Connection) -> None:
+            _session_of_set(conn, set_id)
+            values: dict[str, Any] = {}
+            if end_ms is not None:
+                values["end_ms"] = end_ms
+            if hold_ms is not None:
+                values["hold_ms"] = hold_ms
+                conn.execute(sa.delete(set_breaks).where(set_breaks.c.set_id == set_id))
+                if rows:
+                    conn.execute(
+                        sa.insert(set_breaks), [{"set_id": set_id, "position": i, **r} for i, r in enumerate(rows)]
+                    )
+            if values:
+                conn.execute(sa.update(sets).where(sets.c.id == set_id).values(**values))
+
+        self._run(f"ending set {set_id}", work, write=True)
+
+    def set_load(self, set_id: int, load: float | None, unit: LoadUnit | None) -> None:
+        """The weight a set moved (``None`` and ``None``: bodyweight / not said)."""
+        check_load(load, unit, f"set {set_id}")
+
+        def work(conn: Connection) -> None:
+            _session_of_set(conn, set_id)
+            conn.execute(sa.update(sets).where(sets.c.id == set_id).values(load=load, load_unit=unit))
+
+        self._run(f"saving the load of set {set_id}", work, write=True)
+
+    # -- plans --
+
+    def create_plan(self, profile: str, name: str, items: Sequence[PlanItem]) -> int:
+        """Save a new plan for ``profile``; returns its id. An empty plan, an unknown exercise,
+        or a count, target or rest of zero or less is a one-line :class:`StorageError`."""
+        return self._run(
+            f"saving plan {name!r}", lambda conn: plans.create_plan(conn, profile, name, items), write=True
+        )
+
+    def update_plan(self, plan_id: int, *, name: str | None = None, items: Sequence[PlanItem] | None = None) -> None:
+        """Rename a plan and/or replace its items (checked as for :meth:`create_plan`). Refused
+        while a workout following it is being recorded; finished workouts keep what they did."""
+        me = current_owner()
+        self._run(
+            f"changing plan {plan_id}", lambda conn: plans.update_plan(conn, plan_id, name, items, me), write=True
+        )
+
+    def delete_plan(self, plan_id: int) -> None:
+        """Delete a plan; workouts that followed it keep their sets and their adherence."""
+        me = current_owner()
+        self._run(f"deleting plan {plan_id}", lambda conn: plans.delete_plan(conn, plan_id, me), write=True)
+
+    def plans(self, profile: str | None = None) -> list[Plan]:
+        """Every plan (of ``profile``), by name: two statements."""
+        return self._run("listing plans", lambda conn: plans.list_plans(conn, profile), write=False)
+
+    def get_plan(self, plan_id: int) -> Plan:
+        return self._run(f"reading plan {plan_id}", lambda conn: plans.read_plan(conn, plan_id), write=False)
+
+    # -- the batch ledger (fitness batch) --
+
+    def record_video(
+        self,
+        mark: VideoMark,
+        info: SessionInfo,
+        workout: Sequence[SetResult],
+        *,
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+        retry_failed: bool = False,
+    ) -> int | None:
+        """An analysed video's workout (its sets and their reps) and its ledger row in ONE transaction; the
+        session id, or None (and nothing written) when this content is already recorded.
+        ``retry_failed``: a ledger row saying this content failed before is replaced."""
+        finished = _FinishedSession.of(info, workout, "completed", started_at, ended_at)
+
+        def work(conn: Connection) -> int | None:
+            if not ledger.claim(conn, mark, "done", None, retry_failed=retry_failed):
+                return None
+            session_id = finished.insert(conn)
+            ledger.link(conn, mark.sha256, session_id)
             return session_id
 
-        session_id = self._run("saving a session", work, write=True)
-        log.info("session %d saved with %d reps (%s)", session_id, len(rows), final)
+        session_id = self._run(f"recording {mark.source_path}", work, write=True)
+        if session_id is not None:
+            log.info("session %d recorded from %s (batch %s)", session_id, mark.source_path, mark.batch)
         return session_id
+
+    def record_failure(self, mark: VideoMark, reason: str, *, retry_failed: bool = False) -> bool:
+        """Record that a video could not be analysed, and why; False when its content is
+        already recorded (done or failed, unless ``retry_failed`` replaces a failure)."""
+        text = " ".join(reason.split()) or "unknown reason"
+        return self._run(
+            f"recording the failure of {mark.source_path}",
+            lambda conn: ledger.claim(conn, mark, "failed", text, retry_failed=retry_failed),
+            write=True,
+        )
+
+    def known_videos(self, *, include_failed: bool = True) -> frozenset[str]:
+        """The content hashes a batch skips: every recorded video (only the done ones unless
+        ``include_failed``)."""
+        return self._run(
+            "reading the batch ledger",
+            lambda conn: ledger.known_hashes(conn, include_failed=include_failed),
+            write=False,
+        )
+
+    def ledger_entries(self, hashes: Iterable[str] | None = None, *, batch: str | None = None) -> list[LedgerEntry]:
+        """What the ledger knows about these contents and/or this batch, oldest first."""
+        return self._run("reading the batch ledger", lambda conn: ledger.entries(conn, hashes, batch), write=False)
 
     def mark_interrupted(self, *, stale_after: timedelta = STALE_AFTER) -> list[int]:
         """Mark sessions whose recording process is gone as ``interrupted``; returns their ids.
@@ -292,8 +603,16 @@ class SessionStore:
             row = conn.execute(analytics.summary_select().where(sessions.c.id == session_id)).first()
             if row is None:
                 raise StorageError(f"no session with id {session_id}")
-            found = analytics.load_reps(conn, [sessions.c.id == session_id])
-            return SessionDetail(analytics.summary(row), tuple(found.get(session_id, ())))
+            which = [sessions.c.id == session_id]
+            set_of: dict[tuple[int, int], tuple[int, int]] = {}
+            found = analytics.load_reps(conn, which, set_of)
+            workout, ids = analytics.load_sets(conn, which, found, set_of)
+            return SessionDetail(
+                analytics.summary(row),
+                tuple(found.get(session_id, ())),
+                tuple(workout.get(session_id, ())),
+                {index: set_id for (_, index), set_id in ids.items()},
+            )
 
         return self._run(f"reading session {session_id}", work, write=False)
 
@@ -314,11 +633,7 @@ class SessionStore:
                     f"session {session_id} is still being recorded (pid {row.owner_pid} on {row.owner_host}); "
                     "stop it first"
                 )
-            rep_ids = sa.select(reps.c.id).where(reps.c.session_id == session_id).scalar_subquery()
-            for table in rep_lists.values():
-                conn.execute(sa.delete(table).where(table.c.rep_id.in_(rep_ids)))
-            conn.execute(sa.delete(reps).where(reps.c.session_id == session_id))
-            conn.execute(sa.delete(sessions).where(sessions.c.id == session_id))
+            _delete_sessions(conn, sessions.c.id == session_id)
 
         self._run(f"deleting session {session_id}", work, write=True)
         log.info("session %d deleted", session_id)
@@ -332,7 +647,7 @@ class SessionStore:
             _end_reason(conn, session_id)  # an unknown session is an error, not "no reps"
             index_col = reps.c[REP_INDEX]
             last = conn.execute(
-                sa.select(reps.c.id, index_col)
+                sa.select(reps.c.id, index_col, reps.c.set_id)
                 .where(reps.c.session_id == session_id)
                 .order_by(index_col.desc())
                 .limit(1)
@@ -342,25 +657,78 @@ class SessionStore:
             for table in rep_lists.values():
                 conn.execute(sa.delete(table).where(table.c.rep_id == last.id))
             conn.execute(sa.delete(reps).where(reps.c.id == last.id))
+            _tidy_set(conn, last.set_id)
             return int(last[1])
 
         index = self._run(f"removing the last rep of session {session_id}", work, write=True)
         log.info("rep %d of session %d deleted", index, session_id)
         return index
 
+    def set_notes(self, session_id: int, notes: str | None) -> None:
+        """Replace a session's notes (trimmed; empty or None clears them)."""
+        text = check_note(notes, "session notes")
+
+        def work(conn: Connection) -> None:
+            _end_reason(conn, session_id)
+            conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(notes=text))
+
+        self._run(f"saving the notes of session {session_id}", work, write=True)
+
+    def correct_rep_count(self, session_id: int, count: int | None, note: str | None = None) -> int:
+        """Set the number of reps a person says a finished session really had, with a note
+        saying why; returns the session's count from now on.
+
+        The reps the coach saved stay as they were (their tempo and form are still what it
+        measured); every count, chart and export uses the corrected number instead of the
+        number of saved reps. ``None``, or the number of saved reps, removes the correction.
+        """
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_INT32):
+            raise StorageError(f"a rep count must be a whole number from 0 up, got {count!r}")
+        why = check_note(note, "the note on a corrected count")
+        if count is not None and why is None:
+            raise StorageError("a corrected count needs a note saying why (for example: two reps out of frame)")
+
+        def work(conn: Connection) -> int:
+            reason = _end_reason(conn, session_id)
+            if reason == "in_progress":
+                raise StorageError(f"session {session_id} is still being recorded; correct its count after it ends")
+            set_count = int(conn.scalar(sa.select(sa.func.count()).where(sets.c.session_id == session_id)) or 0)
+            if set_count > 1:
+                # A corrected count is the workout's; with several sets it would be no set's.
+                raise StorageError(
+                    f"session {session_id} is a workout of {set_count} sets; only a one-set session's count "
+                    "can be corrected"
+                )
+            recorded = int(conn.scalar(sa.select(sa.func.count()).where(reps.c.session_id == session_id)) or 0)
+            keep = count is not None and count != recorded
+            conn.execute(
+                sa.update(sessions)
+                .where(sessions.c.id == session_id)
+                .values(corrected_reps=count if keep else None, correction_note=why if keep else None)
+            )
+            return count if keep and count is not None else recorded
+
+        final = self._run(f"correcting the count of session {session_id}", work, write=True)
+        log.info("session %d count set to %d (%s)", session_id, final, why or "as recorded")
+        return final
+
     # -- export --
 
-    def export_rows(self, selection: Selection) -> list[list[object]]:
-        """Every rep of the selected sessions as history CSV lines (:data:`export.CSV_COLUMNS`),
-        oldest session first: three statements."""
+    def export_rows(self, selection: Selection, per: export.Per = "rep") -> list[list[object]]:
+        """The selected workouts as history CSV lines, oldest first: one per rep
+        (:data:`export.CSV_COLUMNS`; three statements) or one per set
+        (:data:`export.SET_CSV_COLUMNS`; five statements)."""
         clauses = analytics.where(selection)
 
         def work(conn: Connection) -> list[list[object]]:
             found = analytics.session_summaries(conn, selection, with_extra=False)
-            return export.history_rows(found, analytics.load_reps(conn, clauses))
+            set_of: dict[tuple[int, int], tuple[int, int]] = {}
+            reps_of = analytics.load_reps(conn, clauses, set_of)
+            if per == "set":
+                return export.set_rows(found, analytics.load_sets(conn, clauses, reps_of, set_of)[0])
+            return export.history_rows(found, reps_of, {k: index for k, (_, index) in set_of.items()})
 
         return self._run("exporting sessions", work, write=False)
-
 
     def export_csv(
         self,
@@ -372,19 +740,20 @@ class SessionStore:
         until: date | datetime | None = None,
         overwrite: bool = False,
         tz: tzinfo | None = None,
+        per: export.Per = "rep",
     ) -> int:
-        """Write one CSV row per rep (with its session's columns); returns the number of rows.
-
-        The file appears complete or not at all (written beside it, then renamed)."""
+        """Write one CSV row per rep (or per set, ``per="set"``) with its workout's columns;
+        returns the number of rows. The file appears complete or not at all (written beside
+        it, then renamed)."""
         target = export.check_target(path, overwrite=overwrite)
-        rows = self.export_rows(Selection.of(profile, exercise, since, until, tz=tz))
-        export.write_csv(target, export.CSV_COLUMNS, rows)
-        log.info("exported %d reps to %s", len(rows), target)
+        rows = self.export_rows(Selection.of(profile, exercise, since, until, tz=tz), per)
+        export.write_csv(target, export.columns_for(per), rows)
+        log.info("exported %d %ss to %s", len(rows), per, target)
         return len(rows)
 
-    def csv_bytes(self, selection: Selection) -> bytes:
-        """The same CSV as :meth:`export_csv`, as bytes (the History page's download)."""
-        return export.csv_text(export.CSV_COLUMNS, self.export_rows(selection)).encode()
+    def csv_bytes(self, selection: Selection, per: export.Per = "rep") -> bytes:
+        """The same CSV as :meth:`export_csv`, as bytes (the History page's downloads)."""
+        return export.csv_text(export.columns_for(per), self.export_rows(selection, per)).encode()
 
     # -- the History page --
 
@@ -481,8 +850,9 @@ def _owner_select() -> sa.Select[Any]:
     )
 
 
-def _profile_id(conn: Connection, name: str) -> int:
-    found = conn.scalar(sa.select(profiles.c.id).where(profiles.c.name == name))
+def _profile_id(conn: Connection, name: str, key: str) -> int:
+    """The id of the profile with ``key``, created as ``name`` if there is none."""
+    found = conn.scalar(sa.select(profiles.c.id).where(profiles.c.name_key == key))
     if found is not None:
         return int(found)
     try:
@@ -491,16 +861,90 @@ def _profile_id(conn: Connection, name: str) -> int:
         with conn.begin_nested():
             return int(
                 conn.execute(
-                    sa.insert(profiles).values(name=name, created_at=now()).returning(profiles.c.id)
+                    sa.insert(profiles).values(name=name, name_key=key, created_at=now()).returning(profiles.c.id)
                 ).scalar_one()
             )
     except sa.exc.IntegrityError:
-        return int(conn.execute(sa.select(profiles.c.id).where(profiles.c.name == name)).scalar_one())
+        return int(conn.execute(sa.select(profiles.c.id).where(profiles.c.name_key == key)).scalar_one())
+
+
+def _find_profile(conn: Connection, name: str) -> tuple[int, str]:
+    """The id and stored name of the profile ``name`` stands for, or a StorageError."""
+    row = conn.execute(
+        sa.select(profiles.c.id, profiles.c.name).where(profiles.c.name_key == profile_key(name))
+    ).first()
+    if row is None:
+        raise StorageError(f"no profile named {name!r}")
+    return int(row.id), str(row.name)
+
+
+def _delete_sessions(conn: Connection, which: sa.ColumnElement[bool]) -> None:
+    """Delete the sessions matching ``which`` with their reps and the reps' lists (explicitly:
+    not every database enforces ON DELETE CASCADE)."""
+    session_ids = sa.select(sessions.c.id).where(which).scalar_subquery()
+    rep_ids = sa.select(reps.c.id).where(reps.c.session_id.in_(session_ids)).scalar_subquery()
+    set_ids = sa.select(sets.c.id).where(sets.c.session_id.in_(session_ids)).scalar_subquery()
+    for table in rep_lists.values():
+        conn.execute(sa.delete(table).where(table.c.rep_id.in_(rep_ids)))
+    conn.execute(sa.delete(reps).where(reps.c.session_id.in_(session_ids)))
+    conn.execute(sa.delete(set_breaks).where(set_breaks.c.set_id.in_(set_ids)))
+    conn.execute(sa.delete(sets).where(sets.c.session_id.in_(session_ids)))
+    conn.execute(sa.delete(sessions).where(which))
+
+
+@dataclass(frozen=True, slots=True)
+class _FinishedSession:
+    """A finished workout, its sets and their reps, checked and turned into rows before any
+    transaction."""
+
+    info: SessionInfo
+    extra: str
+    end_reason: EndReason
+    sets: list[tuple[dict[str, Any], list[dict[str, Any]], RepRows]]
+    started_at: datetime
+    ended_at: datetime
+
+    @classmethod
+    def of(
+        cls,
+        info: SessionInfo,
+        workout: Sequence[SetResult],
+        end_reason: EndReason,
+        started_at: datetime | None,
+        ended_at: datetime | None,
+    ) -> _FinishedSession:
+        extra = check_info(info)
+        final = check_reason(end_reason)
+        rows = [_set_rows(found) for found in workout]
+        set_indexes = [row[SET_INDEX] for row, _, _ in rows]
+        if len(set(set_indexes)) != len(set_indexes):
+            raise StorageError("two sets share the same index; each set in a workout needs its own")
+        indexes = [rep[REP_INDEX] for _, _, found in rows for rep, _ in found]
+        if len(set(indexes)) != len(indexes):
+            raise StorageError("two reps share the same index; each rep in a session needs its own")
+        start = aware(started_at, "started_at") or now()
+        end = aware(ended_at, "ended_at") or max(start, now())
+        return cls(info, extra, final, rows, start, end)
+
+    @property
+    def rep_count(self) -> int:
+        return sum(len(found) for _, _, found in self.sets)
+
+    def insert(self, conn: Connection) -> int:
+        """Write the session, its sets and their reps within ``conn``'s transaction; returns the
+        session id."""
+        values = _session_values(conn, self.info, self.extra, self.started_at)
+        values.update(end_reason=self.end_reason, ended_at=self.ended_at, heartbeat_at=self.ended_at)
+        session_id = int(conn.execute(sa.insert(sessions).values(**values).returning(sessions.c.id)).scalar_one())
+        for row, breaks, found in self.sets:
+            set_id = _insert_set(conn, session_id, row, breaks)
+            _insert_reps(conn, session_id, found, set_id)
+        return session_id
 
 
 def _session_values(conn: Connection, info: SessionInfo, extra: str, started_at: datetime) -> dict[str, Any]:
     return {
-        "profile_id": _profile_id(conn, info.profile),
+        "profile_id": _profile_id(conn, profile_name(info.profile), profile_key(info.profile)),
         "exercise": info.exercise,
         "source": info.source,
         "model_variant": info.model_variant,
@@ -523,19 +967,83 @@ def _end_reason(conn: Connection, session_id: int) -> str:
     return str(reason)
 
 
-def _insert_reps(
-    conn: Connection, session_id: int, rows: Sequence[tuple[dict[str, Any], Mapping[str, list[str]]]]
-) -> None:
+RepRows = Sequence[tuple[dict[str, Any], Mapping[str, list[dict[str, Any]]]]]
+
+
+def _set_rows(found: SetResult) -> tuple[dict[str, Any], list[dict[str, Any]], RepRows]:
+    """A set's row, its breaks' rows and its reps' rows, all checked before any is written."""
+    return set_row(found), break_rows(found), [(rep_row(rep), rep_items(rep)) for rep in found.reps]
+
+
+def _insert_set(
+    conn: Connection,
+    session_id: int,
+    row: dict[str, Any],
+    breaks: list[dict[str, Any]],
+    plan_item_id: int | None = None,
+) -> int:
+    taken = conn.scalar(
+        sa.select(sets.c.id).where(sets.c.session_id == session_id, sets.c[SET_INDEX] == row[SET_INDEX])
+    )
+    if taken is not None:
+        raise StorageError(f"set {row[SET_INDEX]} is already saved in session {session_id}")
+    set_id = int(
+        conn.execute(
+            sa.insert(sets).values(session_id=session_id, plan_item_id=plan_item_id, **row).returning(sets.c.id)
+        ).scalar_one()
+    )
+    if breaks:
+        conn.execute(sa.insert(set_breaks), [{"set_id": set_id, "position": i, **b} for i, b in enumerate(breaks)])
+    return set_id
+
+
+def _session_of_set(conn: Connection, set_id: int) -> int:
+    found = conn.scalar(sa.select(sets.c.session_id).where(sets.c.id == set_id))
+    if found is None:
+        raise StorageError(f"no set with id {set_id}")
+    return int(found)
+
+
+def _set_for_rep(conn: Connection, session_id: int, set_id: int | None, rep: Rep) -> int:
+    """The set a live rep goes to: ``set_id`` (which must be this session's), else the newest
+    set, else a first set of the session's exercise starting with this rep."""
+    if set_id is not None:
+        if _session_of_set(conn, set_id) != session_id:
+            raise StorageError(f"set {set_id} belongs to another session than {session_id}")
+        return set_id
+    newest = conn.scalar(
+        sa.select(sets.c.id).where(sets.c.session_id == session_id).order_by(sets.c[SET_INDEX].desc()).limit(1)
+    )
+    if newest is not None:
+        return int(newest)
+    exercise = str(conn.scalar(sa.select(sessions.c.exercise).where(sessions.c.id == session_id)))
+    return _insert_set(conn, session_id, set_row(SetResult(1, exercise, rep.start_ms, rep.end_ms)), [])
+
+
+def _tidy_set(conn: Connection, set_id: int | None) -> None:
+    """After a rep was removed: its set ends at its last rep, or goes if it has none (nor a hold)."""
+    if set_id is None:
+        return
+    last_end = conn.scalar(sa.select(sa.func.max(reps.c.end_ms)).where(reps.c.set_id == set_id))
+    if last_end is not None:
+        conn.execute(sa.update(sets).where(sets.c.id == set_id).values(end_ms=last_end))
+        return
+    conn.execute(sa.delete(sets).where(sets.c.id == set_id, sets.c.hold_ms.is_(None)))
+
+
+def _insert_reps(conn: Connection, session_id: int, rows: RepRows, set_id: int) -> None:
     wanted = [row[REP_INDEX] for row, _ in rows]
     index = reps.c[REP_INDEX]
     taken = set(conn.scalars(sa.select(index).where(reps.c.session_id == session_id, index.in_(wanted))))
     if taken:
         raise StorageError(f"rep {min(taken)} is already saved in session {session_id}")
     for row, items in rows:
-        rep_id = conn.execute(sa.insert(reps).values(session_id=session_id, **row).returning(reps.c.id)).scalar_one()
+        rep_id = conn.execute(
+            sa.insert(reps).values(session_id=session_id, set_id=set_id, **row).returning(reps.c.id)
+        ).scalar_one()
         for col in list_columns():
             if items.get(col.name):
                 conn.execute(
                     sa.insert(rep_lists[col.name]),
-                    [{"rep_id": rep_id, "position": i, col.item: item} for i, item in enumerate(items[col.name])],
+                    [{"rep_id": rep_id, "position": i, **item} for i, item in enumerate(items[col.name])],
                 )

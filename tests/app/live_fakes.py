@@ -12,14 +12,15 @@ import numpy as np
 from fitness.app.live_state import LiveSettings, LiveState, RepSink
 from fitness.engine.counter import FrameResult
 from fitness.engine.spec import Phase
-from fitness.engine.values import Rep
+from fitness.engine.values import Cue, Rep
 from fitness.store.recorder import EndReason
 
 FRAME = np.zeros((36, 64, 3), dtype=np.uint8)
 
 
 def make_rep(index: int = 1, verdict: str = "good", cues: tuple[str, ...] = (), side: str = "auto") -> Rep:
-    return Rep(index, 0, 500, 1000, 80.0, 170.0, 90.0, 500, 500, verdict, cues, side)  # type: ignore[arg-type]
+    items = tuple(Cue.from_value(c) for c in cues)
+    return Rep(index, 0, 500, 1000, 80.0, 170.0, 90.0, 500, 500, verdict, items, side)  # type: ignore[arg-type]
 
 
 def frame_result(

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from fitness.errors import FitnessError
 from fitness.pipeline.evaluation import load_manifest
 from fitness.pipeline.stream import AUTO, analyze_poses
 from fitness.pipeline.video_io import open_video
@@ -48,9 +49,13 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
 
 def test_unknown_exercise_lists_valid_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     video = _blank_video(tmp_path / "wall.mp4")
-    code, out, err = run_cli(capsys, "analyze", str(video), "--exercise", "burpee")
+    code, out, err = run_cli(capsys, "analyze", str(video), "--exercise", "zumba")
     assert code == 1 and out == ""
-    assert "unknown exercise 'burpee'; valid exercises: auto, curl, pushup, squat" in one_line_error(err)
+    assert (
+        "unknown exercise 'zumba'; valid exercises: auto, burpee, crunch, curl, deadlift, glute_bridge, "
+        "jumping_jack, lateral_raise, lunge, mountain_climber, overhead_press, plank, pull_up, pushup, "
+        "sit_up, squat, tricep_dip, tricep_extension, wall_sit"
+    ) in one_line_error(err)
 
 
 @pytest.mark.parametrize(
@@ -239,3 +244,83 @@ def test_analyze_auto_and_stdout_json(data_dir: Path, capsys: pytest.CaptureFixt
     assert "Total: 5 biceps curl reps (" in err
     assert doc["exercise"] == "curl" and doc["reps"] == 5
     assert doc["recognition"]["exercise"] == "curl"
+
+
+# -- the catalogue's manifest and holds ---------------------------------------------------------
+
+
+CATALOGUE_HEADER = "file,exercise,kind,count,count_lo,count_hi,left,right,view,notes\n"
+
+
+def test_catalogue_manifest_rows(tmp_path: Path) -> None:
+    manifest = tmp_path / "catalogue.csv"
+    manifest.write_text(
+        CATALOGUE_HEADER
+        + "v/plank.mp4,plank,hold_s,9.5,9,10,,,side,\n"
+        + "v/lunge.mp4,lunge,reps,9,8,10,4,5,side,\n"
+        + "v/yoga.mp4,yoga,reps,3,3,3,,,front,not a known exercise\n"
+    )
+    plank, lunge = load_manifest(manifest)
+    assert (plank.kind, plank.reps, plank.lo, plank.hi) == ("hold_s", 9.5, 9.0, 10.0)
+    assert (lunge.kind, lunge.lo, lunge.hi, lunge.left, lunge.right) == ("reps", 8, 10, 4, 5)
+    manifest.write_text("file,exercise,kind\n")
+    with pytest.raises(FitnessError, match="lacks the column"):
+        load_manifest(manifest)
+
+
+def test_hold_tolerance_is_two_seconds_or_a_fifth() -> None:
+    from fitness.pipeline.evaluation import EvalRow, LabelledClip
+
+    short = LabelledClip(Path("a.mp4"), "plank", 6.2, 6.0, 6.2, kind="hold_s")
+    long = LabelledClip(Path("b.mp4"), "wall_sit", 20.0, 19.0, 20.5, kind="hold_s")
+    assert EvalRow(short, 8.1).off_by_one and not EvalRow(short, 8.3).off_by_one
+    assert EvalRow(long, 15.0).off_by_one and not EvalRow(long, 14.9).off_by_one
+    assert not EvalRow(long, 15.0).exact and EvalRow(long, 19.5).exact
+
+
+def test_eval_reads_the_catalogue_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _blank_video(tmp_path / "wall.mp4")
+    manifest = tmp_path / "catalogue.csv"
+    manifest.write_text(CATALOGUE_HEADER + "wall.mp4,plank,hold_s,0,0,0,,,side,\ngone.mp4,lunge,reps,3,2,3,,,side,\n")
+    out_json = tmp_path / "eval.json"
+    code, out, _ = run_cli(capsys, "eval", str(manifest), "--json", str(out_json))
+    assert code == 1
+    assert "wall.mp4" in out and "plank" in out and "0s" in out and "not known" in out
+    assert "gone.mp4" in out and "ERROR  no such file" in out
+    doc = json.loads(out_json.read_text())
+    assert [c["kind"] for c in doc["clips"]] == ["hold_s", "reps"]
+    assert doc["clips"][0]["predicted"] == 0 and doc["clips"][0]["recognised"] is None
+    assert "recognised" in doc["metrics"]
+
+
+@pytest.mark.slow
+def test_analyze_a_hold_as_json(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = data_dir / "videos/plank/plank_side_treadtv.mp4"
+    if not video.is_file():
+        pytest.skip(f"{video} is not in ../shared/data")
+    code, out, err = run_cli(capsys, "analyze", str(video), "--exercise", "plank", "--json", "-")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["exercise"] == "plank" and doc["kind"] == "hold" and doc["reps"] == 0
+    assert 6.0 <= doc["hold_s"] <= 6.2 and doc["breaks"] == []
+    assert "Total: 6.1 s of plank held, 0 breaks" in err
+
+
+@pytest.mark.slow
+def test_eval_on_catalogue_footage(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clips = [
+        data_dir / "videos/plank/plank_side_treadtv.mp4",
+        data_dir / "videos/jumping_jack/jumping_jack_front_treadtv.mp4",
+    ]
+    if not all(c.is_file() for c in clips):
+        pytest.skip("the short catalogue clips are not in ../shared/data")
+    manifest = tmp_path / "catalogue.csv"
+    manifest.write_text(
+        CATALOGUE_HEADER + f"{clips[0]},plank,hold_s,6.2,6,6.2,,,side,\n{clips[1]},jumping_jack,reps,3,2,3,,,front,\n"
+    )
+    code, out, _ = run_cli(capsys, "eval", str(manifest))
+    assert code == 0
+    lines = {line.split()[0]: line for line in out.splitlines() if line.endswith("s") and ".mp4" in line}
+    assert "ok" in lines["plank_side_treadtv.mp4"] and "plank" in lines["plank_side_treadtv.mp4"].split()[-2]
+    assert "ok" in lines["jumping_jack_front_treadtv.mp4"]
+    assert "2 clips: exact-within-range 100.0%" in out and "recognised 100.0%" in out

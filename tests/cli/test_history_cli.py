@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from fitness.cli import main as cli_main
-from fitness.engine.values import Rep
+from fitness.engine.values import Rep, SetResult
 from fitness.store import SessionStore
 from fitness.store.recorder import SessionInfo
 from tests.storage_worker import make_rep
@@ -58,9 +61,20 @@ def test_cli_list(seeded: Seeded, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _cli(capsys, "history", "--db", url)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "Started", "Profile", "Exercise", "Source", "Reps", "Good", "Time", "Status"]
+    assert lines[0].split() == [
+        "ID",
+        "Started",
+        "Profile",
+        "Exercise",
+        "Source",
+        "Sets",
+        "Reps",
+        "Good",
+        "Time",
+        "Status",
+    ]
     assert [line.split()[0] for line in lines[2:]] == [str(b), str(a)]
-    assert "video squat_side.mp4" in lines[3] and lines[3].split()[-4:-1] == ["3", "67%", lines[3].split()[-2]]
+    assert "video squat_side.mp4" in lines[3] and lines[3].split()[-5:-1] == ["1", "3", "67%", lines[3].split()[-2]]
     code, out, _ = _cli(capsys, "history", "list", "--db", url, "--profile", "ann")
     assert [line.split()[0] for line in out.splitlines()[2:]] == [str(a)]
     code, out, _ = _cli(capsys, "history", "--db", url, "--exercise", "pushup", "--since", "2024-03-02")
@@ -91,6 +105,34 @@ def test_cli_show_table_and_json(seeded: Seeded, capsys: pytest.CaptureFixture[s
     )
     code, out, err = _cli(capsys, "history", "show", "999", "--db", url)
     assert (code, out, err) == (1, "", "fitness: error: no session with id 999\n")
+
+
+def test_cli_shows_and_exports_a_workout_set_by_set(
+    store: SessionStore, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    squats = SetResult(1, "squat", 0, 5700, reps=tuple(make_rep(i) for i in range(1, 4)), load=40.0, load_unit="kg")
+    plank = SetResult(2, "plank", 60_000, 95_000, 54_300, hold_ms=33_000)
+    sid = store.save_workout(SessionInfo("squat", "live", profile="ann"), [squats, plank], started_at=T0)
+    url = store.engine.url.render_as_string(hide_password=False)
+    code, out, _ = _cli(capsys, "history", "--db", url)
+    assert code == 0 and out.splitlines()[2].split()[6:8] == ["2", "3"]  # sets, reps
+    code, out, _ = _cli(capsys, "history", "show", str(sid), "--db", url)
+    lines = out.splitlines()
+    assert code == 0 and "2 sets:" in lines
+    table = lines[lines.index("2 sets:") + 1 :]
+    assert table[0].split()[:3] == ["Set", "Exercise", "Start"] and "Velocity loss (%)" in table[0]
+    assert table[2].split()[:2] == ["1", "squat"] and table[3].split()[:2] == ["2", "plank"]
+    assert "33.00" in table[3] and "40.0" in table[2]
+    code, out, _ = _cli(capsys, "history", "show", str(sid), "--db", url, "--json")
+    doc = json.loads(out)
+    assert [(x["exercise"], x.get("reps"), x.get("hold_s")) for x in doc["sets"]] == [
+        ("squat", 3, None),
+        ("plank", None, 33.0),
+    ]
+    target = tmp_path / "sets.csv"
+    code, out, _ = _cli(capsys, "history", "export", "--db", url, "--csv", str(target), "--per", "set")
+    assert (code, out.strip()) == (0, f"exported 2 sets to {target}")
+    assert len(target.read_text().splitlines()) == 3
 
 
 def test_cli_export_refuses_to_overwrite_without_force(
@@ -152,3 +194,65 @@ def test_cli_bad_databases_are_one_line(capsys: pytest.CaptureFixture[str], tmp_
     code, _, err = _cli(capsys, "history", "show", "1", "--db", str(junk))
     assert code == 1 and err.count("\n") == 1 and "left untouched" in err
     assert junk.read_bytes() == b"not a database at all"
+
+
+def test_cli_db_in_a_missing_folder_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "h.db"
+    code, out, err = _cli(capsys, "history", "--db", str(missing))
+    assert (code, out) == (1, "")
+    assert err == f"fitness: error: the folder {missing.parent} for the database h.db does not exist\n"
+    assert not missing.parent.exists()
+
+
+def test_an_installed_copy_lists_the_same_history_from_any_folder(tmp_path: Path) -> None:
+    """A real copy of the package in a site-packages folder (no pyproject.toml beside it), run
+    as `python -m fitness.cli history` from two folders: one history, in the user's data
+    folder; no ./data appears where the command ran."""
+    repo = Path(__file__).resolve().parents[2]
+    site = tmp_path / "site-packages"
+    for package in ("fitness", "exercises"):
+        shutil.copytree(repo / package, site / package, ignore=shutil.ignore_patterns("__pycache__"))
+    home = tmp_path / "xdg" / "fitness-coach" / "fitness.db"
+    env = {k: v for k, v in os.environ.items() if k != "FITNESS_DB"}
+    env.update(PYTHONPATH=str(site), XDG_DATA_HOME=str(tmp_path / "xdg"))
+
+    def history(folder: str) -> str:
+        here = tmp_path / folder
+        here.mkdir(exist_ok=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "fitness.cli", "history"],
+            cwd=here,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert not (here / "data").exists()
+        return done.stdout
+
+    assert history("a") == f"no sessions found in {home}\n"
+    with SessionStore.open(home) as store:
+        sid = store.save_session(SessionInfo("squat", "live", profile="ann"), [make_rep(1)], started_at=T0)
+    rows = [line.split() for line in history("b").splitlines()[2:]]
+    assert [row[:1] + row[3:5] for row in rows] == [[str(sid), "ann", "squat"]]
+
+
+def test_cli_shows_corrected_counts_and_finds_profiles_in_any_case(
+    seeded: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, url, (a, _) = seeded
+    store.correct_rep_count(a, 5, "two reps out of frame")
+    store.set_notes(a, "felt strong")
+    code, out, _ = _cli(capsys, "history", "--db", url, "--profile", " ANN")
+    lines = out.splitlines()
+    assert code == 0 and [line.split()[0] for line in lines[2:-1]] == [str(a)]
+    assert "5*" in lines[2].split()
+    assert lines[-1] == "* count corrected by hand ('fitness history show ID' says why)"
+    code, out, _ = _cli(capsys, "history", "show", str(a), "--db", url)
+    assert "5 reps (corrected by hand from 3: two reps out of frame), 2 of 3 good (67%)" in out
+    assert "Notes: felt strong" in out
+    code, out, _ = _cli(capsys, "history", "show", str(a), "--db", url, "--json")
+    doc = json.loads(out)
+    assert (doc["session"]["rep_count"], doc["session"]["recorded_count"], doc["reps"]) == (5, 3, 3)
+    assert doc["session"]["correction_note"] == "two reps out of frame"

@@ -205,8 +205,8 @@ def test_shallow_squats_and_forward_lean_raise_cues() -> None:
     assert counter.count == 2
     for rep in counter.reps:
         assert rep.verdict == "needs_work"
-        assert "Go lower: hips to knee height" in rep.cues
-        assert "Keep your chest up" in rep.cues
+        assert "Go lower: hips to knee height" in rep.cue_texts
+        assert "Keep your chest up" in rep.cue_texts
 
 
 def test_head_on_squats_counted_from_hip_height_with_depth_cues_quiet() -> None:
@@ -215,14 +215,14 @@ def test_head_on_squats_counted_from_hip_height_with_depth_cues_quiet() -> None:
     assert counter.count == 3
     assert results[-1].signal == "height" and results[-1].view == "front"
     assert "Turn sideways for depth feedback" in results[-1].notes
-    assert all("Go lower: hips to knee height" not in r.cues for r in counter.reps)
+    assert all("Go lower: hips to knee height" not in r.cue_texts for r in counter.reps)
 
 
 def test_knees_caving_in_seen_head_on() -> None:
     counter = RepCounter(REGISTRY["squat"])
     seq = reps(1, 175, 80, down_s=1.0, up_s=1.0)
     run(counter, [standing_figure(k, view="front", knee_width=0.4 if k < 120 else 1.0) for k in seq])
-    assert counter.reps[0].cues == ("Push your knees out",)
+    assert counter.reps[0].cue_texts == ("Push your knees out",)
 
 
 def test_push_ups_count_only_from_a_plank() -> None:
@@ -238,7 +238,7 @@ def test_push_ups_count_only_from_a_plank() -> None:
 def test_sagging_hips_in_a_push_up() -> None:
     counter = RepCounter(REGISTRY["pushup"])
     run(counter, [horizontal_figure(e, sag=60) for e in reps(1, 175, 70)])
-    assert counter.reps[0].cues == ("Tighten your core: hips are sagging",)
+    assert counter.reps[0].cue_texts == ("Tighten your core: hips are sagging",)
 
 
 def test_head_on_push_ups_counted_from_shoulder_height() -> None:
@@ -280,7 +280,7 @@ def test_curl_form_cues() -> None:
     # Elbows swinging 40 deg forward and only reaching 75 deg at the top.
     seq = reps(1, 170, 75)
     run(counter, [standing_figure(elbow=e, upper_arm=5 + (170 - e) * 0.4) for e in seq])
-    cues = counter.reps[0].cues
+    cues = counter.reps[0].cue_texts
     assert "Curl all the way up" in cues and "Keep your elbows pinned to your sides" in cues
 
 

@@ -1,6 +1,7 @@
 """The real model through :mod:`fitness.pipeline` on the 20 labelled clips of ``../shared/data``.
 
-One Lightning pass over every clip (module fixture, same settings for all clips), then:
+One Lightning pass over every clip (the session's ``pose_tracks``, same settings for all
+clips), then:
 the RepCount/PoseRAC metrics against the labels, each counted rep's bottom against the
 approximate rep intervals of ``rep_events_approx.json``, exercise recognition, form cues where
 the footage shows a known fault, and the streaming path (``LiveCoach``) on one clip.
@@ -17,10 +18,10 @@ import numpy as np
 import pytest
 
 from fitness.engine.values import Rep
-from fitness.pipeline.evaluation import EvalRow, LabelledClip, load_manifest, summarize
+from fitness.pipeline.evaluation import EvalRow, LabelledClip, summarize
 from fitness.pipeline.live import LiveCoach
-from fitness.pipeline.stream import AnalysisResult
-from fitness.pipeline.video_analysis import analyze_video
+from fitness.pipeline.pose_track import PoseTrack
+from fitness.pipeline.stream import AnalysisResult, analyze_poses
 
 pytestmark = pytest.mark.slow
 
@@ -28,16 +29,11 @@ TOLERANCE_FRAMES = 8  # the intervals come from another pose model: approximate 
 
 
 @pytest.fixture(scope="module")
-def clips(data_dir: Path) -> list[LabelledClip]:
-    return load_manifest(data_dir / "manifest.csv")
-
-
-@pytest.fixture(scope="module")
-def results(clips: list[LabelledClip], artifacts: Path) -> dict[str, AnalysisResult]:
-    from fitness.pose.estimator import load_estimator
-
-    estimator = load_estimator("lightning")
-    out = {clip.name: analyze_video(clip.path, clip.exercise, estimator=estimator) for clip in clips}
+def results(clips: list[LabelledClip], pose_tracks: dict[str, PoseTrack], artifacts: Path) -> dict[str, AnalysisResult]:
+    out = {}
+    for clip in clips:
+        track = pose_tracks[clip.name]
+        out[clip.name] = analyze_poses(track.frames(), clip.exercise, track.video)
     table = {
         name: {"predicted": r.count, "notes": list(r.notes), "reps": [rep.to_dict() for rep in r.reps]}
         for name, r in out.items()
@@ -96,14 +92,14 @@ def test_the_exercise_is_recognised_in_every_clip(
 def test_elbows_drifting_forward_in_the_tiktok_curls(results: dict[str, AnalysisResult]) -> None:
     # The clip marks reps 1-3 with a red X (elbows drift forward) and rep 4 with a green tick.
     reps = results["curl_side_tiktok_bajpai.mp4"].reps
-    assert [("Keep your elbows pinned to your sides" in r.cues) for r in reps] == [True, True, True, False]
+    assert [("Keep your elbows pinned to your sides" in r.cue_texts) for r in reps] == [True, True, True, False]
     assert reps[3].verdict == "good"
 
 
 def test_sagging_hips_in_the_second_push_up_block(results: dict[str, AnalysisResult]) -> None:
     # The tutorial's second block (after the talking head) demonstrates a sagging plank.
     reps = results["pushup_side_tutorial_tayyab.mp4"].reps
-    sagging = ["Tighten your core: hips are sagging" in r.cues for r in reps]
+    sagging = ["Tighten your core: hips are sagging" in r.cue_texts for r in reps]
     assert sagging == [False] * 9 + [True] * 5
 
 

@@ -108,3 +108,32 @@ def test_the_mirrored_view_flips_the_picture_and_skeleton_but_not_the_words() ->
     panel = slice(0, round(0.45 * unit)), slice(0, round(0.3 * unit))
     assert (mirrored[panel] == draw_hud(np.zeros_like(frame), res, spec)[panel]).all()
     assert len(rows_of(mirrored, CUE)) == len(rows_of(straight, CUE))
+
+
+def test_the_annotated_video_marks_the_frame_each_cue_was_judged_on() -> None:
+    from fitness.pipeline.stream import analyze_poses
+    from fitness.pipeline.video_analysis import MARK_MS, annotate, cue_marks
+    from tests.figures import DT, reps, standing_figure
+
+    # Two squats leaning far forward: "Keep your chest up", judged at the deepest lean.
+    knees = reps(2, 175, 70)
+    poses = [standing_figure(k, shin_lean=30.0, lean=(175 - k) * 0.6) for k in knees]
+    analysis = analyze_poses([(i * DT, p) for i, p in enumerate(poses)], "squat")
+    marks = cue_marks(analysis)
+    assert [m.t_ms for m in marks] == [c.t_ms for r in analysis.reps for c in r.cues]
+    first = marks[0]
+    assert first.text.startswith("Rep 1: Keep your chest up (") and "target ≤ 50°" in first.text
+    assert set(first.joints) == {"left_shoulder", "left_hip"}
+    i = round(first.t_ms / DT)
+    frame = np.zeros((1080, 1920, 3), np.uint8)  # the figure stands clear of the text along the bottom
+    plain = annotate(frame, poses[i], analysis.frames[i], analysis.spec)
+    marked = annotate(frame, poses[i], analysis.frames[i], analysis.spec, marks=marks, frame_ms=i * DT)
+    # Rings round the hip and the shoulder in the cue's colour, and the cue's text along the bottom.
+    for joint in first.joints:
+        x, y = (round(v) for v in poses[i].xy(joint))
+        ring = marked[max(0, y - 40) : y + 40, max(0, x - 40) : x + 40]
+        assert (ring == np.array(CUE, np.uint8)).all(axis=2).any(), joint
+    assert (marked[-80:] != plain[-80:]).any()
+    # Gone once its time on the picture is over.
+    later = annotate(frame, poses[0], analysis.frames[0], analysis.spec, marks=marks, frame_ms=first.t_ms + MARK_MS)
+    assert (later == annotate(frame, poses[0], analysis.frames[0], analysis.spec)).all()

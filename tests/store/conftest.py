@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from fitness.engine.values import Rep, Verdict
+from fitness.engine.values import Cue, Rep, Verdict
 from fitness.store import SessionStore
 from fitness.store.recorder import SessionInfo
 from tests.store.helpers import T0
@@ -22,7 +22,8 @@ def store(db_url: str) -> Iterator[SessionStore]:
 def _rep(index: int, rom: float, ecc: int, con: int, *, span: tuple[int, int], cues: tuple[str, ...] = ()) -> Rep:
     start, end = span
     verdict: Verdict = "needs_work" if cues else "good"
-    return Rep(index, start, start + ecc, end, 80.0, 80.0 + rom, rom, ecc, con, verdict, cues, "left")
+    items = tuple(Cue.from_value(c) for c in cues)  # cues saved before they had ids: told apart by text
+    return Rep(index, start, start + ecc, end, 80.0, 80.0 + rom, rom, ecc, con, verdict, items, "left")
 
 
 @pytest.fixture()

@@ -180,7 +180,7 @@ def _oracle(store: SessionStore, sel: Selection) -> dict[str, Any]:
         acc[1] += s.rep_count
         acc[2] += s.good_count
         for rep in store.get_session(s.id).reps:
-            cue_reps.update((s.exercise, cue) for cue in set(rep.cues))
+            cue_reps.update((s.exercise, cue) for cue in set(rep.cue_texts))
     return {
         "sessions": [s.id for s in chosen],
         "per_day": sorted((d, ex, n, r, g) for (d, ex), (n, r, g) in days.items()),
@@ -242,7 +242,9 @@ def test_local_days_follow_daylight_saving_changes(store: SessionStore) -> None:
 
 # -- a bounded number of statements, however long the history -------------------------------------
 
-HISTORY_SELECTS = 3  # sessions with their aggregates, totals per day, cue counts
+# Sessions with their aggregates, totals per day, cue counts; by workout: weekly volume,
+# personal records, longest hold per day.
+HISTORY_SELECTS = 6
 
 
 def _selects(store: SessionStore, call: Callable[[], object]) -> list[str]:
@@ -273,7 +275,8 @@ def test_the_history_page_questions_take_a_fixed_number_of_statements(sized: tup
     assert len(_selects(store, lambda: view.append(store.history(sel)))) == HISTORY_SELECTS
     assert len(view[0].sessions) == sessions
     assert len(_selects(store, store.history_choices)) == 1
-    assert len(_selects(store, lambda: store.get_session(view[0].sessions[0].id))) == 3  # session, cues, reps
+    # The session, its cues, its reps, its sets and their breaks.
+    assert len(_selects(store, lambda: store.get_session(view[0].sessions[0].id))) == 5
     assert len(_selects(store, lambda: store.csv_bytes(sel))) == 3  # sessions, cues, reps
 
 

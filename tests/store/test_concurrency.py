@@ -116,6 +116,45 @@ def test_sigkill_mid_session_keeps_every_committed_rep(db_url: str) -> None:
             conn.close()
 
 
+def test_sigkill_mid_workout_keeps_every_completed_rep_and_set(db_url: str) -> None:
+    """A workout of squats, a plank and push-ups, killed while a push-up is being written:
+    every set and every committed rep stays, the hold keeps its time, the workout shows as
+    interrupted."""
+    worker = Worker("crash", db_url)
+    try:
+        sid = int(worker.expect("session ").split()[1])
+        for i in range(1, 4):  # a first set, started by its first rep (the live page as it was)
+            worker.send("rep")
+            assert worker.expect("saved ") == f"saved {i}"
+        worker.send("set plank 5800")
+        worker.expect("set ")
+        worker.send("held 31500")
+        assert worker.expect("held ") == "held 31500"
+        worker.send("set pushup 5900")
+        worker.expect("set ")
+        for i in range(4, 6):
+            worker.send("rep")
+            assert worker.expect("saved ") == f"saved {i}"
+        worker.send("hold")
+        assert worker.expect("holding ") == "holding 6"
+    finally:
+        worker.kill()
+    assert worker.proc.returncode == -signal.SIGKILL
+
+    with SessionStore.open(db_url) as store:
+        detail = store.get_session(sid)
+        assert detail.summary.end_reason == "interrupted"
+        assert [(s.index, s.exercise, [r.index for r in s.reps], s.hold_ms) for s in detail.sets] == [
+            (1, "squat", [1, 2, 3], None),
+            (2, "plank", [], 31500),
+            (3, "pushup", [4, 5], None),
+        ]
+        assert detail.reps == tuple(make_rep(i) for i in range(1, 6))
+        assert detail.sets[2].end_ms == make_rep(5).end_ms
+        listed = store.list_sessions()
+        assert [(s.id, s.set_count, s.rep_count, s.end_reason) for s in listed] == [(sid, 3, 5, "interrupted")]
+
+
 def test_two_writer_processes_lose_nothing(db_url: str) -> None:
     sessions_each, reps_each = 5, 20
     # Both open a database that does not exist yet, so they also race to create the schema,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from fitness.engine.values import Rep
+from fitness.engine.values import Cue, Rep
 from fitness.errors import StorageError
 from fitness.store import SessionStore
 from fitness.store.connection import to_url
@@ -92,8 +92,10 @@ def test_a_v1_database_is_upgraded_in_place(db_url: str) -> None:
     with SessionStore.open(db_url) as store:
         assert store.schema_version() == LATEST_VERSION
         old, unfinished = store.get_session(1), store.get_session(2)
-        assert [r.cues for r in old.reps] == [(), ("Go lower",)]
-        assert old.reps[1] == Rep(2, 0, 500, 1000, 85.5, 170.0, 84.5, 500, 500, "needs_work", ("Go lower",), "left")
+        assert [r.cue_texts for r in old.reps] == [(), ("Go lower",)]
+        assert old.reps[1] == Rep(
+            2, 0, 500, 1000, 85.5, 170.0, 84.5, 500, 500, "needs_work", (Cue("legacy", "Go lower"),), "left"
+        )
         assert old.summary.started_at == datetime(2024, 1, 5, 10, 0, tzinfo=UTC)
         assert (old.summary.profile, old.summary.end_reason) == ("old-timer", "completed")
         # No owner was recorded in v1, so no live process can claim it: interrupted at its start time.
@@ -143,3 +145,78 @@ def test_foreign_tables_are_not_taken_over(db_url: str) -> None:
         StorageError, match="has tables named sessions but no schema_version: it is not a fitness history"
     ):
         SessionStore.open(db_url)
+
+
+def test_v3_merges_profiles_that_are_one_person(db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A v1 history with "Alice", " alice" and "ALICE " (three profiles then, one person now):
+    the upgrade keeps the oldest profile (" alice"), trimmed, and moves every session and rep
+    to it."""
+    _build_v1(db_url)
+    engine = sa.create_engine(to_url(db_url))
+    with engine.begin() as conn:
+        run = lambda sql, **kw: conn.execute(sa.text(sql), kw)  # noqa: E731
+        # Created out of id order: the oldest is the one kept, whatever its id.
+        for name, when in (
+            ("ALICE ", "2024-01-03"),
+            (" alice", "2024-01-01"),
+            ("Alice", "2024-01-02"),
+            ("bob", "2024-01-04"),
+        ):
+            run("INSERT INTO profiles (name, created_at) VALUES (:n, :t)", n=name, t=f"{when} 08:00:00+00:00")
+        ids = {str(name): int(pid) for name, pid in conn.execute(sa.text("SELECT name, id FROM profiles"))}
+        for name in ("ALICE ", " alice", "Alice", "Alice", "bob"):
+            run(
+                "INSERT INTO sessions (profile_id, exercise, source, model_variant, video_name, started_at,"
+                " ended_at, end_reason, notes, extra_json)"
+                " VALUES (:p, 'squat', 'live', 'lightning', NULL, '2024-02-01 10:00:00+00:00', NULL, 'completed',"
+                " NULL, '{}')",
+                p=ids[name],
+            )
+        reps_before = conn.execute(sa.text("SELECT COUNT(*) FROM reps")).scalar_one()
+    engine.dispose()
+    with caplog.at_level("WARNING", logger="fitness.store.migrations"), SessionStore.open(db_url) as store:
+        assert store.profiles() == ["alice", "bob", "old-timer"]
+        found = store.list_sessions()
+        assert len(found) == 2 + 5
+        assert sorted(s.profile for s in found) == ["alice"] * 4 + ["bob", "old-timer", "old-timer"]
+        with store.engine.connect() as conn:
+            kept = conn.execute(sa.text("SELECT id, name, name_key FROM profiles WHERE name_key = 'alice'")).one()
+            assert tuple(kept) == (ids[" alice"], "alice", "alice")
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM reps")).scalar_one() == reps_before
+        # From now on the key keeps them one.
+        assert store.create_profile("ALICE") == ids[" alice"]
+    assert "profiles 'Alice', 'ALICE ' are one person: merged into 'alice' (3 session(s) moved)" in caplog.text
+
+
+def test_v4_adds_corrected_counts_to_old_sessions(db_url: str) -> None:
+    _build_v1(db_url)
+    with SessionStore.open(db_url) as store:
+        old = store.get_session(1).summary
+        assert (old.rep_count, old.recorded_count, old.corrected_reps, old.correction_note) == (2, 2, None, None)
+        assert store.correct_rep_count(1, 3, "one rep out of frame") == 3
+        assert store.get_session(1).summary.rep_count == 3
+        with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+            conn.execute(sa.update(sessions).where(sessions.c.id == 1).values(corrected_reps=-1))
+        with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+            conn.execute(sa.update(sessions).where(sessions.c.id == 1).values(correction_note=None))
+
+
+def test_v5_gives_old_cues_their_rule_ids_and_keeps_their_text(db_url: str) -> None:
+    """Cues saved as bare text: those a rule of their session's exercise wrote get its id,
+    the others "legacy"; nothing was measured for any of them. A new cue keeps its evidence."""
+    _build_v1(db_url)
+    engine = sa.create_engine(to_url(db_url))
+    with engine.begin() as conn:
+        # Rep 2 of the squat session already has "Go lower" (no rule's text); add two more.
+        conn.execute(sa.text("INSERT INTO cues VALUES (2, 1, 'Keep your chest up')"))
+        conn.execute(sa.text("INSERT INTO cues VALUES (2, 2, 'Lock out your arms at the top')"))  # a push-up cue
+    engine.dispose()
+    with SessionStore.open(db_url) as store:
+        assert store.get_session(1).reps[1].cues == (
+            Cue("legacy", "Go lower"),
+            Cue("chest_up", "Keep your chest up"),
+            Cue("legacy", "Lock out your arms at the top"),  # another exercise's rule: not this one's
+        )
+        measured = Cue("depth", "Go lower: hips to knee height", 118.0, "deg", "<= 95", 1500)
+        sid = store.save_session(SessionInfo("squat", "video"), [make_rep(1, cues=(measured,))])
+        assert store.get_session(sid).reps[0].cues == (measured,)

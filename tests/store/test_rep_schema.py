@@ -3,6 +3,8 @@ edit plus one migration (proved on a copy of the package with exactly those two 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -11,13 +13,15 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from fitness.app.tables import APP_STYLE, recent_reps_frame, rep_table
+from fitness.app.tables import APP_STYLE, recent_reps_frame, rep_table, summary_table
 from fitness.cli.tables import TERMINAL
 from fitness.cli.tables import rep_table as terminal_rep_table
 from fitness.engine.fields import columns
-from fitness.engine.values import Rep
+from fitness.engine.values import Cue, Rep
+from fitness.store import Selection, SessionInfo, SessionStore
 from fitness.store.analytics import REP_COLUMNS
-from fitness.store.export import CSV_COLUMNS, REP_CSV_COLUMNS
+from fitness.store.export import CSV_COLUMNS, REP_CSV_COLUMNS, write_reps_csv
+from fitness.store.migrations import LATEST_VERSION
 from fitness.store.rows import rep_items, rep_row
 from fitness.store.schema import column_name, rep_lists, reps
 from tests.storage_worker import make_rep
@@ -43,8 +47,9 @@ def test_every_rep_field_reaches_every_table_and_file() -> None:
         assert APP_STYLE.header(col) in headers, col.name
         assert TERMINAL.header(col) in terminal, col.name
     assert [c.name for c in columns(Rep) if not c.computed] == FIELD_NAMES
-    # Nothing stored that is not a field: a column without a field would be read by no one.
-    assert stored - {"id", "session_id"} == {column_name(c) for c in columns(Rep) if not c.computed}
+    # Nothing stored that is not a field: a column without a field would be read by no one
+    # (beside the row's id and the session and set it belongs to).
+    assert stored - {"id", "session_id", "set_id"} == {column_name(c) for c in columns(Rep) if not c.computed}
 
 
 def test_the_tables_people_read_say_units() -> None:
@@ -59,24 +64,55 @@ def test_the_tables_people_read_say_units() -> None:
     assert live.loc[3, "Verdict"] == "needs work" and live.loc[3, "Cues"] == "Go lower"
 
 
+def test_a_cue_keeps_its_evidence_in_every_table_and_file(tmp_path: Path) -> None:
+    """The cues table's columns are the Cue's fields; every table and file shows a cue as
+    "text (measured; target)" and the JSON keeps each field."""
+    cue = Cue("depth", "Go lower: hips to knee height", 118.0, "deg", "<= 95", 1500)
+    rep = make_rep(1, cues=(cue, Cue("legacy", "Chest up")))
+    shown = "Go lower: hips to knee height (118°; target ≤ 95°); Chest up"
+    assert set(rep_lists["cues"].c.keys()) == {
+        "rep_id",
+        "position",
+        "cue_id",
+        "text",
+        "measured",
+        "unit",
+        "target",
+        "t_ms",
+    }
+    assert rep_table([rep]).loc[1, "Cues"] == shown
+    assert summary_table([rep]).loc[1, "Cues"] == shown and recent_reps_frame([rep]).loc[1, "Cues"] == shown
+    assert terminal_rep_table([rep]).splitlines()[2].endswith(shown)
+    assert rep.to_dict()["cues"][0] == cue.to_dict()  # every field (tests/engine/test_form_rules.py)
+    write_reps_csv(tmp_path / "reps.csv", [rep])
+    (row,) = csv.DictReader((tmp_path / "reps.csv").open(newline=""))
+    assert row["cues"] == shown
+    with SessionStore.open(tmp_path / "h.db") as store:
+        sid = store.save_session(SessionInfo("squat", "video"), [rep])
+        assert store.get_session(sid).reps == (rep,)
+        (saved,) = csv.DictReader(io.StringIO(store.csv_bytes(Selection()).decode()))
+        assert saved["cues"] == shown
+
+
 # -- adding a field: one edit plus one migration -------------------------------------------------
 
 NEW_FIELD = '    tilt_deg: float = field(default=0.0, metadata=about("Tilt", "deg"))\n'
 NEW_MIGRATION = """
 
-def _migration_3_tilt(conn: Connection) -> None:
+def _migration_tilt(conn: Connection) -> None:
     kind = sa.Double().compile(dialect=conn.dialect)
     conn.exec_driver_sql(f"ALTER TABLE reps ADD COLUMN tilt_deg {kind} NOT NULL DEFAULT 0")
 
 
-MIGRATIONS = (*MIGRATIONS, Migration(3, "reps record the torso tilt", _migration_3_tilt))
-LATEST_VERSION = 3
+MIGRATIONS = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "reps record the torso tilt", _migration_tilt))
+LATEST_VERSION = MIGRATIONS[-1].version
 """
 CHECK = """
 import json, sys
 from fitness.app.tables import rep_table
 from fitness.cli.tables import rep_table as terminal_rep_table
-from fitness.engine.values import Rep
+from fitness.engine.values import Cue, Rep
+from fitness.store import Selection, SessionInfo, SessionStore
 from fitness.store import CSV_COLUMNS, REP_CSV_COLUMNS, Selection, SessionInfo, SessionStore
 from fitness.store.analytics import REP_COLUMNS
 
@@ -135,7 +171,7 @@ def test_a_new_field_is_one_edit_plus_one_migration(tmp_path: Path) -> None:
     checked = _run(both, "-c", CHECK, str(tmp_path / "history.db"))
     assert checked.returncode == 0, checked.stderr[-2000:]
     assert json.loads(checked.stdout) == {
-        "schema_version": 3,
+        "schema_version": LATEST_VERSION + 1,
         "round_trip": 12.5,
         "json": 12.5,
         "history_csv": "12.5",

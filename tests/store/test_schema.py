@@ -35,8 +35,18 @@ def _from_metadata(table: sa.Table, dialect: Dialect) -> Shape:
     }
 
 
+def _sqlite_on_delete(inspector: Any, name: str) -> dict[str, str | None]:
+    """Each foreign key column's ON DELETE as SQLite itself reads it: SQLAlchemy's reflection
+    misses the action of a REFERENCES clause written on the column (as ALTER TABLE ADD COLUMN
+    writes it)."""
+    with inspector.bind.connect() as conn:
+        rows = conn.exec_driver_sql(f"PRAGMA foreign_key_list({name})").all()
+    return {row[3]: (None if row[6] == "NO ACTION" else row[6]) for row in rows}
+
+
 def _from_database(inspector: Any, name: str, dialect: Dialect) -> Shape:
     checks = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(name)}
+    on_delete = _sqlite_on_delete(inspector, name) if dialect.name == "sqlite" else {}
     return {
         "columns": {c["name"]: (str(c["type"].compile(dialect)), c["nullable"]) for c in inspector.get_columns(name)},
         "primary_key": sorted(inspector.get_pk_constraint(name)["constrained_columns"]),
@@ -45,7 +55,7 @@ def _from_database(inspector: Any, name: str, dialect: Dialect) -> Shape:
                 fk["constrained_columns"][0],
                 fk["referred_table"],
                 fk["referred_columns"][0],
-                fk["options"].get("ondelete"),
+                on_delete.get(fk["constrained_columns"][0], fk["options"].get("ondelete")),
             )
             for fk in inspector.get_foreign_keys(name)
         ),

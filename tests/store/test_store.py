@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fitness.engine.values import Rep
+from fitness.engine.values import Cue, Rep
 from fitness.errors import FitnessError, OutputPathError, StorageError
 from fitness.store import SessionStore
 from fitness.store.liveness import current_owner
@@ -46,10 +46,26 @@ def test_every_rep_field_round_trips(store: SessionStore) -> None:
             1033,
             700,
             "needs_work",
-            ("Full extension", "Elbows in"),
+            (
+                Cue("extension", "Full extension", 151.5, "deg", ">= 150", 1800),
+                Cue("elbow_drift", "Elbows in"),
+            ),
             "both",
         ),
-        Rep(3, 2**40, 2**40 + 1, 2**40 + 2, -0.5, 1e-9, 180.0, 1, 1, "needs_work", ("Ünïcode cue ✓",), "right"),
+        Rep(
+            3,
+            2**40,
+            2**40 + 1,
+            2**40 + 2,
+            -0.5,
+            1e-9,
+            180.0,
+            1,
+            1,
+            "needs_work",
+            (Cue("legacy", "Ünïcode cue ✓"),),
+            "right",
+        ),
     ]
     for rep in sent:
         store.add_rep(sid, rep)
@@ -87,6 +103,16 @@ def test_numpy_scalars_are_stored_as_plain_numbers(store: SessionStore) -> None:
 _text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=40)
 _ms = st.integers(min_value=0, max_value=2**45)
 _deg = st.floats(allow_nan=False, allow_infinity=False, width=64)
+_short = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=10)
+_cues = st.builds(
+    Cue,
+    id=_text,
+    text=_text,
+    measured=st.none() | _deg,
+    unit=st.none() | _short,
+    target=st.none() | _text,
+    t_ms=st.none() | _ms,
+)
 _reps = st.builds(
     Rep,
     index=st.integers(min_value=0, max_value=2**31 - 1),
@@ -99,7 +125,7 @@ _reps = st.builds(
     eccentric_ms=_ms,
     concentric_ms=_ms,
     verdict=st.sampled_from(["good", "needs_work"]),
-    cues=st.lists(_text, max_size=4).map(tuple),
+    cues=st.lists(_cues, max_size=4).map(tuple),
     side=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=20),
 )
 
@@ -155,7 +181,7 @@ def test_extra_data_is_merged_in_the_same_commit_as_the_rep_and_the_end(store: S
         ({"rom_deg": math.inf}, "^rep 1: rom_deg must be a finite number, got inf$"),
         ({"start_ms": 1.5}, "^rep 1: start_ms must be a whole number, got 1.5$"),
         ({"verdict": "great"}, "^rep 1: verdict must be one of good, needs_work, got 'great'$"),
-        ({"cues": ("",)}, "^rep 1: each cue must be text of 1-200 characters, got ''$"),
+        ({"cues": ("",)}, "^rep 1: cue text must be text of 1-200 characters, got ''$"),
         ({"side": ""}, "^rep 1: side must be a short name like 'left', got ''$"),
         ({"index": -1}, "^rep index must be between 0 and 2147483647, got -1$"),
     ],

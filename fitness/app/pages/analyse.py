@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from fitness.app.analysis import AnalysisView, analyse_upload
-from fitness.app.charts import angle_chart
+from fitness.app.charts import angle_chart, fatigue_chart, sets_timeline
 from fitness.app.common import (
     UPLOAD_TYPES,
     VARIANTS,
@@ -23,10 +23,11 @@ from fitness.app.common import (
     profile_picker,
     variant_label,
 )
-from fitness.app.tables import rep_table
+from fitness.app.tables import partial_table, rep_table, set_table, summary_table
+from fitness.app.uploads import SessionUploads
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
-from fitness.pipeline.stream import AUTO
+from fitness.pipeline.stream import AUTO, AnalysisResult
 from fitness.store import SessionStore
 
 
@@ -73,6 +74,13 @@ def page_analyse() -> None:
         show_analysis(view, store)
 
 
+@st.cache_resource(scope="session", on_release=SessionUploads.release, show_spinner=False)
+def session_uploads() -> SessionUploads:
+    """This browser session's upload folders: Streamlit releases the entry, and so removes
+    them, when the session disconnects or is shut down (it has no other session-end hook)."""
+    return SessionUploads()
+
+
 def run_analysis(upload: UploadedFile, exercise: str, variant: str, profile: str) -> None:
     st.session_state.pop("analysis_error", None)
     old = st.session_state.pop("analysis", None)
@@ -88,6 +96,7 @@ def run_analysis(upload: UploadedFile, exercise: str, variant: str, profile: str
             profile=profile,
             progress=lambda share, text: bar.progress(share, text=text),
             prepare=prepare_model,
+            uploads=session_uploads(),
         )
     except FitnessError as exc:
         st.session_state["analysis_error"] = (upload.file_id, f"Could not analyse **{upload.name}**: {exc}")
@@ -111,19 +120,28 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
         st.info(note)
     if result.reps:
         st.subheader("Reps")
-        st.table(rep_table(result.reps))
+        st.table(summary_table(result.reps))
+        with st.expander("Every measurement of each rep"):
+            st.dataframe(rep_table(result.reps))
     elif result.found:
         st.warning("No complete reps were found in this video.")
+    if result.partial_reps:
+        st.caption("Not counted: movements that turned back before the turning point")
+        st.table(partial_table(result.partial_reps))
+    if result.sets:
+        show_sets(result)
     if result.found:
         st.plotly_chart(angle_chart(result), width="stretch", key="an-chart")
     # A portrait phone clip at full column width would be taller than the screen.
     portrait = result.video.height > result.video.width
     left, right = st.columns([2, 3] if portrait else [3, 2], gap="large")
     with left:
-        if view.video_path is not None:
+        if view.video_kept and view.video_path is not None:
             st.video(str(view.video_path))
+        elif view.video_path is not None:
+            st.caption("The annotated video was cleared when the connection dropped: analyse the file again to see it.")
     with right:
-        if view.video_path is not None:
+        if view.video_kept and view.video_path is not None:
             st.download_button(
                 "Download the annotated video",
                 data=view.video_path.read_bytes(),
@@ -137,8 +155,31 @@ def show_analysis(view: AnalysisView, store: SessionStore | None) -> None:
             st.success(f"Saved to the history as session #{view.saved_id}.")
         elif store is not None and st.button("Save to history", key="an-save", type="primary"):
             try:
-                view.saved_id = store.save_session(view.session_info(), result.reps)
+                view.saved_id = (
+                    store.save_workout(view.session_info(), result.sets)
+                    if result.sets
+                    else store.save_session(view.session_info(), result.reps)
+                )
             except FitnessError as exc:
                 st.error(f"Could not save: {exc}")
             else:
                 st.success(f"Saved to the history as session #{view.saved_id}.")
+
+
+def show_sets(result: AnalysisResult) -> None:
+    """The workout's sets: a timeline with the reps marked, a table (rest, velocity loss) and
+    each rep's velocity loss against its set's first reps."""
+    st.subheader(f"Sets ({len(result.sets)})")
+    st.plotly_chart(
+        sets_timeline(result.sets, result.video.duration_ms / 1000, "Sets and rests (a mark per rep)"),
+        width="stretch",
+        key="an-sets",
+    )
+    st.table(set_table(result.sets))
+    fatigue = fatigue_chart(result.sets)
+    if fatigue is not None:
+        st.plotly_chart(fatigue, width="stretch", key="an-fatigue")
+        st.caption(
+            "Velocity loss: with the range the same, a slower lift is a slower bar, as strength coaches "
+            "measure fatigue within a set; 20% is a common point to stop a strength set."
+        )
