@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fitness.cli.common import add_model_args, check_outputs, estimator_from_args, write_json
+from fitness.cli.pose_rate import add_pose_rate_args
 from fitness.cli.tables import rep_table, set_table
 from fitness.errors import FitnessError, InputFileError, OutputPathError
 from fitness.pipeline.evaluation import EvalRow, evaluate_clip, load_manifest, summarize
@@ -51,7 +52,7 @@ def register(sub: Any) -> None:
     p.add_argument("--profile", default="default", help="history profile to save under (default 'default')")
     p.add_argument("--db", default=None, help="history database URL or SQLite path (default: the app's)")
     add_model_args(p)
-    _add_pose_fps(p)
+    add_pose_rate_args(p)
     p.set_defaults(func=run_analyze)
 
     e = sub.add_parser(
@@ -74,32 +75,8 @@ def register(sub: Any) -> None:
     )
     e.add_argument("--json", type=Path, help="write per-clip results and metrics as JSON ('-' for stdout)")
     add_model_args(e)
-    _add_pose_fps(e)
+    add_pose_rate_args(e)
     e.set_defaults(func=run_eval)
-
-
-def _positive_fps(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of frames a second, got {text!r}")
-    return value
-
-
-def _add_pose_fps(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--pose-fps",
-        type=_positive_fps,
-        default=None,
-        metavar="N",
-        help=(
-            "run the model on only enough frames to keep N a second (15: every other frame of a "
-            "30 fps video, about twice as fast; counts on the labelled clips are unchanged, a rep's "
-            "start and bottom can move by a few frames); default: every frame"
-        ),
-    )
 
 
 # -- analyze -------------------------------------------------------------------------------
@@ -258,7 +235,7 @@ def run_eval_sets(args: argparse.Namespace) -> int:
     for workout in workouts:
         started = time.perf_counter()
         try:
-            result = analyze_video(workout.path, AUTO, estimator=estimator)
+            result = analyze_video(workout.path, AUTO, estimator=estimator, pose_fps=args.pose_fps)
         except InputFileError as exc:
             rows.append(WorkoutRow(workout, error=str(exc)))
             sys.stdout.write(f"{workout.name}: ERROR {exc}\n")
