@@ -114,14 +114,18 @@ def format_report(result: AnalysisResult) -> str:
 
 
 def _progress_bar(label: str) -> tuple[Any, Any]:
-    from tqdm import tqdm  # here, not at start-up: most runs have no terminal to draw on
+    """``(progress, close)`` for ``analyze_video``: a bar on a terminal, else nothing at all
+    (no tqdm import, no call per frame: most runs have no terminal to draw on)."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
 
     bar: Any = None
 
     def update(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            show = total >= PROGRESS_AFTER_FRAMES and sys.stderr.isatty()
+            show = total >= PROGRESS_AFTER_FRAMES
             bar = tqdm(total=total or None, disable=not show, unit="frame", desc=label, file=sys.stderr, leave=False)
         bar.update(done - bar.n)
 

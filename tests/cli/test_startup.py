@@ -44,6 +44,8 @@ def test_analyze_imports_neither_tensorflow_nor_the_store(tmp_path: Path) -> Non
     modules = _imported_by("analyze", str(_person_free_video(tmp_path / "wall.mp4")))
     assert "ai_edge_litert" in modules and "av" in modules  # it did run the model on the video
     assert not modules & {"tensorflow", "keras", "sqlalchemy", "ray", "streamlit"}
+    # No terminal to draw a progress bar on (output captured): no tqdm either.
+    assert "tqdm" not in modules
 
 
 def test_analyze_with_csv_still_writes_it(tmp_path: Path) -> None:
