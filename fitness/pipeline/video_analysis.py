@@ -19,7 +19,6 @@ import numpy as np
 from fitness.engine.counter import CounterConfig, FrameResult
 from fitness.engine.spec import SIDES, ExerciseSpec
 from fitness.engine.values import Cue
-from fitness.pipeline.beside import Beside
 from fitness.pipeline.stream import AUTO, AnalysisResult, ProgressFn, StreamAnalyzer, VideoInfo, _result, check_exercise
 from fitness.pipeline.video_io import CutShortError, VideoSource, cut_short_message
 from fitness.pose.estimator import Estimator
@@ -151,13 +150,12 @@ def analyze_video(
         analyzer = StreamAnalyzer(exercise, config)
         poses: list[Pose | None] = []
         total = video.frame_count
-        with Beside(analyzer.update, "count") as counting:
-            for frame in video:
-                pose = est.estimate(frame.rgb, frame.t_ms)
-                counting.put(pose, frame.t_ms)
-                poses.append(pose)
-                if progress is not None:
-                    progress(frame.index + 1, total)
+        for frame in video:
+            pose = est.estimate(frame.rgb, frame.t_ms)
+            analyzer.update(pose, frame.t_ms)
+            poses.append(pose)
+            if progress is not None:
+                progress(frame.index + 1, total)
         info = video_info(video)
         if info.cut_short and not allow_cut_short:
             raise CutShortError(f"{source} is {cut_short_message(info.frames, info.expected_frames)}")
