@@ -38,6 +38,7 @@ from fitness.batch.summary import Totals, VideoRow
 from fitness.batch.worker import Outcome, VideoJob, VideoWorker
 from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO, check_exercise
+from fitness.pipeline.video_analysis import POSE_FPS
 from fitness.store import LedgerEntry, SessionInfo, SessionStore, VideoMark
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ READY_TIMEOUT_S: Final = 300.0  # every worker loads the model; a busy node may 
 @dataclass(frozen=True, slots=True)
 class BatchOptions:
     """What ``fitness batch`` was asked to do. ``exercise`` None: a manifest row's exercise when
-    it names one, else auto. ``workers`` None: one per CPU of the cluster."""
+    it names one, else auto. ``workers`` None: one per CPU of the cluster. ``pose_fps``: the
+    model's rate as for ``fitness analyze`` (None: every frame)."""
 
     inputs: tuple[Path, ...]
     exercise: str | None = None
@@ -62,6 +64,7 @@ class BatchOptions:
     retry_failed: bool = False
     progress: bool = True
     verbose: bool = False
+    pose_fps: float | None = POSE_FPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +82,16 @@ def new_batch_name(now: datetime | None = None) -> str:
     return f"{when:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def plan(videos: Sequence[VideoInput], exercise: str | None) -> list[tuple[VideoJob, datetime]]:
+def plan(
+    videos: Sequence[VideoInput], exercise: str | None, pose_fps: float | None = POSE_FPS
+) -> list[tuple[VideoJob, datetime]]:
     """A job per video, longest first (videos of unknown length last), with the time each was
     recorded (the header's creation time, else the file's modification time)."""
     planned: list[tuple[VideoJob, datetime]] = []
     for video in videos:
         found = probe(video.path)
         chosen = exercise or video.exercise or AUTO
-        job = VideoJob(str(video.path), chosen, found.duration_s)
+        job = VideoJob(str(video.path), chosen, found.duration_s, pose_fps=pose_fps)
         planned.append((job, found.recorded_at or file_time(video.path)))
     planned.sort(key=lambda item: -(item[0].duration_s or -1.0))
     return planned
@@ -309,7 +314,7 @@ def run_batch(opts: BatchOptions) -> BatchReport:
     batch = opts.batch or new_batch_name()
     with SessionStore.open(opts.db) as store:
         known = store.known_videos(include_failed=not opts.retry_failed)
-        planned = plan(videos, opts.exercise)
+        planned = plan(videos, opts.exercise, opts.pose_fps)
         jobs = [job for job, _ in planned]
         recorder = _Recorder(store, opts, batch, {job.path: when for job, when in planned})
         results: list[tuple[Outcome, VideoRow | str]] = []

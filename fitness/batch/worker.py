@@ -32,12 +32,14 @@ OutcomeStatus = Literal["analysed", "failed", "known"]
 
 @dataclass(frozen=True, slots=True)
 class VideoJob:
-    """One video to analyse; ``attempt`` counts the workers it was given to (one may die)."""
+    """One video to analyse; ``attempt`` counts the workers it was given to (one may die);
+    ``pose_fps``: the model's rate (None: every frame; see ``analyze_video``)."""
 
     path: str
     exercise: str
     duration_s: float | None = None
     attempt: int = 1
+    pose_fps: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,7 @@ def analyse_one(job: VideoJob, estimator: Estimator, known: Collection[str], wor
         cpu, wall = clock.spent()
         return Outcome(job, "known", sha256, cpu_s=cpu, wall_s=wall, worker=worker)
     try:
-        result = analyze_video(path, job.exercise, estimator=estimator)
+        result = analyze_video(path, job.exercise, estimator=estimator, pose_fps=job.pose_fps)
     except FitnessError as exc:
         return failed(sha256, str(exc))
     except Exception as exc:

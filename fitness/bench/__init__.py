@@ -12,7 +12,8 @@ What is timed (all on the same clip, in one process, so ratios are fair):
   more than the frame's latency (:class:`~fitness.bench.stats.LapTimer`).
 * **analyze** (:mod:`~fitness.bench.analyze`): :func:`fitness.pipeline.video_analysis.analyze_video`
   over the clip at its own size, as a multiple of real time; plus the whole ``fitness analyze``
-  command in a fresh process.
+  command in a fresh process (on the 720p push-up clip issue 15 names), on every frame and at
+  15 poses a second, alternately and repeatedly, with wall and CPU time.
 * **soak** (:mod:`~fitness.bench.soak`): the Lightning live pipeline looped for ``soak_minutes``
   of stream time (frames fed as fast as they come), with the resident set size sampled.
 

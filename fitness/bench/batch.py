@@ -3,8 +3,8 @@
 Three ways through the same videos, each into nothing or a fresh SQLite history:
 
 * **sequential**: a plain loop in this process, one model with one inference thread,
-  ``analyze_video`` per clip: the baseline a shell loop over ``fitness analyze`` would give
-  (without its per-file start-up);
+  ``analyze_video`` per clip at ``fitness analyze``'s default pose rate: the baseline a shell
+  loop over ``fitness analyze`` would give (without its per-file start-up);
 * **ray-1**, **ray-2**: the whole ``fitness batch`` (:func:`~fitness.batch.runner.run_batch`)
   with one and two workers on a local cluster it starts: hashing, probing, scheduling, store
   writes and Ray's start-up included.
@@ -91,7 +91,7 @@ class Lap:
 
 def sequential(inputs: Sequence[Path], variant: str = "lightning") -> Lap:
     """The plain loop: one model, one inference thread, each video in turn, nothing stored."""
-    from fitness.pipeline.video_analysis import analyze_video
+    from fitness.pipeline.video_analysis import POSE_FPS, analyze_video
     from fitness.pose.estimator import load_estimator
 
     videos = discover(inputs)
@@ -101,7 +101,7 @@ def sequential(inputs: Sequence[Path], variant: str = "lightning") -> Lap:
         t_ready, cpu0 = time.perf_counter(), time.process_time()
         video_s = 0.0
         for video in videos:
-            result = analyze_video(video.path, video.exercise or AUTO, estimator=estimator)
+            result = analyze_video(video.path, video.exercise or AUTO, estimator=estimator, pose_fps=POSE_FPS)
             video_s += result.video.duration_ms / 1000.0
         cpu_s, end = time.process_time() - cpu0, time.perf_counter()
     usage = CpuUsage.between(before, CpuSample.take())

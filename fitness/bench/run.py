@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from fitness.bench.analyze import bench_analyze
+from fitness.bench.analyze import COMMAND_REPEATS, bench_analyze
 from fitness.bench.clip import LIVE_SIZE, SHARED_DATA, exercise_for, make_live_clip
 from fitness.bench.live import CHUNK_FRAMES, LaneSpec, run_live
 from fitness.bench.multi import MOSAIC_CLIPS, PEOPLE_COUNTS, MultiBench, run_multi_bench
@@ -42,12 +42,16 @@ class BenchConfig:
     extra_tflite: tuple[Path, ...] = ()  # local .tflite files (fp16/int8 builds) timed on LiteRT too
     group_people: tuple[int, ...] = PEOPLE_COUNTS  # group mode timed with these many people (empty: skip)
     data_dir: Path = SHARED_DATA  # where the group mosaics' clips are
+    command_clip: Path | None = None  # the clip the whole command is timed on (None: the clip)
+    command_repeats: int = COMMAND_REPEATS
 
     def __post_init__(self) -> None:
         if self.seconds <= 0:
             raise FitnessError(f"--seconds must be positive, got {self.seconds}")
         if self.soak_minutes < 0:
             raise FitnessError(f"--soak-minutes must be 0 or more, got {self.soak_minutes}")
+        if self.command_repeats < 1:
+            raise FitnessError(f"--command-repeats must be at least 1, got {self.command_repeats}")
         if self.threads < 1:
             raise FitnessError(f"--threads must be at least 1, got {self.threads}")
         if not self.variants or not self.runtimes:
@@ -78,7 +82,14 @@ def run_bench(cfg: BenchConfig) -> BenchReport:
         specs = [LaneSpec(v, rt) for v in cfg.variants for rt in cfg.runtimes]
         specs += [LaneSpec(f"{p.stem}.tflite", "litert", p) for p in cfg.extra_tflite]
         runs = run_live(specs, live_clip, frames=frames, fps=fps, exercise=exercise, threads=cfg.threads)
-        analyze = bench_analyze(cfg.clip, exercise, cfg.threads, cfg.analyze_command) if cfg.analyze else None
+        analyze = (
+            bench_analyze(
+                cfg.clip, exercise, cfg.threads, cfg.analyze_command,
+                command_clip=cfg.command_clip, repeats=cfg.command_repeats,
+            )
+            if cfg.analyze
+            else None
+        )  # fmt: skip
         soak_result = soak(live_clip, fps, cfg.soak_minutes, cfg.threads, exercise) if cfg.soak_minutes > 0 else None
         group = _group_bench(cfg, Path(tmp))
     config = {
@@ -95,6 +106,8 @@ def run_bench(cfg: BenchConfig) -> BenchReport:
         "soak_minutes": cfg.soak_minutes,
         "extra_tflite": [str(p) for p in cfg.extra_tflite],
         "group_people": list(cfg.group_people),
+        "command_clip": str(cfg.command_clip or cfg.clip),
+        "command_repeats": cfg.command_repeats,
     }
     return BenchReport(
         machine, config, tuple(runs), analyze, soak_result, rss_start, rss_mb(), describe(exercise), group

@@ -10,9 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from fitness.cli.common import add_model_args, check_outputs, estimator_from_args, write_json
+from fitness.cli.pose_rate import add_pose_rate_args
 from fitness.cli.tables import rep_table, set_table
 from fitness.errors import FitnessError, InputFileError, OutputPathError
 from fitness.pipeline.evaluation import EvalRow, evaluate_clip, load_manifest, summarize
@@ -27,8 +26,6 @@ from fitness.pipeline.workout_eval import (
     row_of_workout,
     summarize_sets,
 )
-from fitness.store.export import write_reps_csv
-from fitness.store.recorder import SessionInfo
 from fitness.text import plural
 
 log = logging.getLogger(__name__)
@@ -62,6 +59,7 @@ def register(sub: Any) -> None:
         "default 1, which says so when it sees more than one person",
     )
     add_model_args(p)
+    add_pose_rate_args(p)
     p.set_defaults(func=run_analyze)
 
     e = sub.add_parser(
@@ -84,6 +82,7 @@ def register(sub: Any) -> None:
     )
     e.add_argument("--json", type=Path, help="write per-clip results and metrics as JSON ('-' for stdout)")
     add_model_args(e)
+    add_pose_rate_args(e)
     e.set_defaults(func=run_eval)
 
 
@@ -122,12 +121,18 @@ def format_report(result: AnalysisResult) -> str:
 
 
 def _progress_bar(label: str) -> tuple[Any, Any]:
+    """``(progress, close)`` for ``analyze_video``: a bar on a terminal, else nothing at all
+    (no tqdm import, no call per frame: most runs have no terminal to draw on)."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
+
     bar: Any = None
 
     def update(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            show = total >= PROGRESS_AFTER_FRAMES and sys.stderr.isatty()
+            show = total >= PROGRESS_AFTER_FRAMES
             bar = tqdm(total=total or None, disable=not show, unit="frame", desc=label, file=sys.stderr, leave=False)
         bar.update(done - bar.n)
 
@@ -140,6 +145,7 @@ def _progress_bar(label: str) -> tuple[Any, Any]:
 
 def _save(args: argparse.Namespace, result: AnalysisResult) -> int:
     from fitness.store import SessionStore
+    from fitness.store.recorder import SessionInfo
 
     info = SessionInfo(
         exercise=result.exercise,
@@ -173,7 +179,13 @@ def run_analyze(args: argparse.Namespace) -> int:
     progress, close = _progress_bar(args.input.name)
     try:
         result = analyze_video(
-            args.input, args.exercise, estimator=estimator, annotate_to=args.output, progress=progress, probe=probe
+            args.input,
+            args.exercise,
+            estimator=estimator,
+            annotate_to=args.output,
+            progress=progress,
+            probe=probe,
+            pose_fps=args.pose_fps,
         )
     finally:
         close()
@@ -187,6 +199,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json(args.json, result.to_dict())
     if args.csv is not None:
+        from fitness.store.export import write_reps_csv  # the store's imports only when asked
+
         write_reps_csv(args.csv, result.reps)
     if args.output is not None:
         sys.stderr.write(f"wrote {args.output}\n")
@@ -243,7 +257,7 @@ def run_eval_sets(args: argparse.Namespace) -> int:
     for workout in workouts:
         started = time.perf_counter()
         try:
-            result = analyze_video(workout.path, AUTO, estimator=estimator)
+            result = analyze_video(workout.path, AUTO, estimator=estimator, pose_fps=args.pose_fps)
         except InputFileError as exc:
             rows.append(WorkoutRow(workout, error=str(exc)))
             sys.stdout.write(f"{workout.name}: ERROR {exc}\n")
@@ -283,11 +297,13 @@ def run_eval(args: argparse.Namespace) -> int:
     if not clips:
         raise FitnessError(f"{args.manifest} has no rows labelled with one of: {', '.join(exercise_choices()[1:])}")
     check_outputs(args.json, inputs=[("the manifest", args.manifest), *(("a clip it lists", c.path) for c in clips)])
+    from tqdm import tqdm
+
     estimator = estimator_from_args(args)
     sys.stdout.write(f"{'clip':<46} {'exercise':<16} {'pred':>6}  {'label':<14} {'result':<5}  {'auto':<16} time\n")
     rows: list[EvalRow] = []
     for clip in tqdm(clips, desc="eval", unit="clip", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False):
-        row = evaluate_clip(clip, estimator=estimator)
+        row = evaluate_clip(clip, estimator=estimator, pose_fps=args.pose_fps)
         rows.append(row)
         sys.stdout.write(_fmt_row(row) + "\n")
         sys.stdout.flush()

@@ -13,6 +13,7 @@ from typing import Any
 from fitness.batch.runner import BatchOptions, BatchReport, run_batch
 from fitness.batch.summary import VideoRow, summary_csv, summary_doc
 from fitness.cli.common import check_outputs, write_json
+from fitness.cli.pose_rate import add_pose_rate_args
 from fitness.cli.tables import format_table
 from fitness.errors import OutputPathError
 from fitness.pipeline.stream import AUTO, exercise_choices
@@ -66,6 +67,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="analyse again the videos an earlier batch recorded as failed",
     )
+    add_pose_rate_args(p)
     p.set_defaults(func=run)
 
 
@@ -130,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         profile=args.profile,
         batch=args.batch_name,
         retry_failed=args.retry_failed,
+        pose_fps=args.pose_fps,
         progress=sys.stderr.isatty(),
         verbose=args.verbose > 0,
     )

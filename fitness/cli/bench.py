@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from fitness.bench.analyze import ANALYZE_CLIP, COMMAND_REPEATS
 from fitness.bench.clip import SHARED_DATA, default_clip
 from fitness.bench.multi import PEOPLE_COUNTS
 from fitness.bench.report import format_report
@@ -85,6 +86,19 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--no-analyze-command", action="store_true", help="time analyze in-process only, not the command as well"
     )
+    p.add_argument(
+        "--command-clip",
+        type=Path,
+        default=None,
+        help=f"video the whole 'fitness analyze' command is timed on (default: {ANALYZE_CLIP} in {SHARED_DATA}, "
+        "else the --clip)",
+    )
+    p.add_argument(
+        "--command-repeats",
+        type=int,
+        default=COMMAND_REPEATS,
+        help=f"runs of each variant of the command, alternately (default {COMMAND_REPEATS}; medians are reported)",
+    )
     b = p.add_argument_group("batch (fitness bench --batch: Ray throughput instead of the stages above)")
     b.add_argument(
         "--batch", action="store_true", help="time fitness batch with 1 and 2 workers against a plain sequential loop"
@@ -139,6 +153,11 @@ def run(args: argparse.Namespace) -> int:
     if clip is None:
         raise FitnessError(f"no default clip: {SHARED_DATA} is absent; give one with --clip PATH")
     check_readable(clip)
+    command_clip: Path | None = args.command_clip
+    if command_clip is None and (SHARED_DATA / ANALYZE_CLIP).is_file():
+        command_clip = SHARED_DATA / ANALYZE_CLIP
+    if command_clip is not None:
+        check_readable(command_clip)
     for path in args.tflite:
         check_readable(path)
     check_outputs(args.json, inputs=[("the clip", clip), *(("a model given with --tflite", p) for p in args.tflite)])
@@ -153,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
         analyze_command=not args.no_analyze_command,
         extra_tflite=tuple(args.tflite),
         group_people=_people(args.group_people),
+        command_clip=command_clip,
+        command_repeats=args.command_repeats,
     )
     _show_progress(args.verbose)
     report = run_bench(cfg)

@@ -70,6 +70,8 @@ def database_files(db: str | None) -> list[Path]:
 
 def refuse_clobber(outputs: Sequence[Path | None], inputs: Inputs = (), db: str | None = None) -> None:
     """One line, before any work, if an output would overwrite an input or the workout history."""
+    if not any(p is not None and str(p) != "-" for p in outputs):
+        return  # nothing written, nothing lost (and the store's imports stay out of start-up)
     history = [("the workout history database", p) for p in database_files(db)]
     check_no_clobber(outputs, [*inputs, *history])
 

@@ -232,6 +232,9 @@ class StreamAnalyzer:
         self._evidence_seen = -1
         self.frames_seen = 0
         self.frames_with_person = 0
+        # Frames of the source, when the model read only some of them (a pose rate under the
+        # video's): the notes then say how many of them were analysed.
+        self.frames_in_video: int | None = None
         # Reps of the reported exercise completed on the last frame, replayed ones included (a
         # counter that joins late catches up on reps already done).
         self.new_reps: tuple[Rep, ...] = ()
@@ -336,8 +339,11 @@ class StreamAnalyzer:
     def _idle_notes(pose: Pose | None) -> tuple[str, ...]:
         return ("No one in view",) if pose is None else ("Looking for an exercise I know",)
 
-    def finish(self) -> None:
-        """End of the stream: open holds close, a hold in progress counts as evidence."""
+    def finish(self, frames_in_video: int | None = None) -> None:
+        """End of the stream: open holds close, a hold in progress counts as evidence.
+        ``frames_in_video``: the source's frames, if more than were given to :meth:`update`."""
+        if frames_in_video is not None and frames_in_video > self.frames_seen:
+            self.frames_in_video = frames_in_video
         self.recognizer.finish()
         self._recognition = None
         for counter in self.counters.values():
@@ -382,16 +388,17 @@ def _mismatch_note(analyzer: StreamAnalyzer, counter: RepCounter, recognition: R
 def nothing_to_count(analyzer: StreamAnalyzer) -> str | None:
     """Why no movement could be seen at all (no person in enough frames), or None."""
     frames, seen = analyzer.frames_seen, analyzer.frames_with_person
+    of = "" if analyzer.frames_in_video is None else f" analysed (of {analyzer.frames_in_video})"
     if frames == 0:
         return "The video has no frames"
     if seen == 0:
-        return f"No person found in any of the {frames} frames: 0 reps"
+        return f"No person found in any of the {frames} frames{of}: 0 reps"
     if frames == 1:
         return "Only 1 frame: a still picture shows no movement, so there are no reps to count"
     if frames < MIN_PERSON_FRAMES:
-        return f"Only {frames} frames: too few to show any movement, so there are no reps to count"
+        return f"Only {frames} frames{of}: too few to show any movement, so there are no reps to count"
     if seen < MIN_PERSON_FRAMES:
-        return f"A person was found in only {seen} of the {frames} frames: too few to see any movement, 0 reps"
+        return f"A person was found in only {seen} of the {frames} frames{of}: too few to see any movement, 0 reps"
     return None
 
 
@@ -503,7 +510,7 @@ def analyze_poses(
 
 
 def _result(analyzer: StreamAnalyzer, info: VideoInfo) -> AnalysisResult:
-    analyzer.finish()
+    analyzer.finish(info.frames)
     exercise, notes, found = verdict(analyzer)
     recognition = analyzer.recognition()
     if exercise == NONE:

@@ -6,12 +6,15 @@ the one reader for the CLI, the app, the tests and the benchmark, because OpenCV
 and hands out frame numbers instead of timestamps (see DESIGN.md, Pitfalls). Frames come out
 as a person watching the video sees them: rotated, with square pixels, timed by their own
 presentation timestamps, and no larger than the pipeline needs. Decoding and conversion run in
-a background thread a few frames ahead, so they overlap inference.
+a background thread a few frames ahead, so they overlap inference. A reader may also thin the
+frames out to a lower rate (``sample_fps``): the others are decoded (later frames refer to
+them) but never converted or handed out.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import queue
@@ -57,6 +60,15 @@ MIN_STEP_MS = 1.0
 PREFETCH = 4
 # Frame threads of the decoder may keep about this much in flight (see decoder_threads).
 DECODER_MEMORY = 100 * 2**20
+# Up to this many pixels a frame, one decoding thread: one core decodes a 1080p H.264 frame in
+# about 3 ms and a 720p one in 0.8 ms, less than inference takes, and the decoding runs beside
+# inference anyway; frame threads would only add their hand-over (720p: 1.1 instead of 0.8 ms
+# of CPU a frame, measured). A 4K frame takes 15 ms on one core: there they pay.
+SINGLE_THREAD_PIXELS = 1920 * 1080
+# A thinned-out reader keeps frames at most 1/sample_fps apart, give or take this much: WebM and
+# other millisecond time bases round each timestamp, so a gap can look up to 2 ms longer than
+# it is (29.97 fps thinned to 15 must still keep every other frame).
+SAMPLE_SLACK_MS = 2.0
 # Containers sometimes report nonsense rates; 30 is what phones and webcams use.
 FALLBACK_FPS = 30.0
 
@@ -145,12 +157,43 @@ def fit_size(display: tuple[int, int], max_side: int | None) -> tuple[int, int]:
 
 
 def decoder_threads(width: int, height: int, cores: int) -> int:
-    """Frame threads for a decoder: one per core, as long as the frames they keep in flight
-    (about two YUV 4:2:0 frames, 1.5 bytes a pixel, each; measured on H.264) fit in
-    :data:`DECODER_MEMORY`. A 4000x4000 video gets 2 threads, 4K 4, 1080p and below one per
-    core: memory stays bounded on a many-core machine whatever the resolution."""
+    """Frame threads for a decoder: one up to 1080p (:data:`SINGLE_THREAD_PIXELS`); above, one
+    per core, as long as the frames they keep in flight (about two YUV 4:2:0 frames, 1.5 bytes
+    a pixel, each; measured on H.264) fit in :data:`DECODER_MEMORY`. A 4000x4000 video gets 2
+    threads, 4K 4: memory stays bounded on a many-core machine whatever the resolution."""
+    if width * height <= SINGLE_THREAD_PIXELS:
+        return 1
     per_thread = 2 * 1.5 * max(width * height, 1)
     return max(1, min(cores, int(DECODER_MEMORY // per_thread)))
+
+
+class Sampler:
+    """Which frames a reader thinned to ``fps`` hands out: the first, then each frame whose
+    successor would come too late, so that consecutive frames handed out are never more than
+    ``1/fps`` apart (with :data:`SAMPLE_SLACK_MS`). The successor's time is guessed from the last
+    interval between decoded frames (real timestamps: variable-rate video is thinned by time;
+    only a sudden slow-down, which no reader can foresee, leaves one longer gap).
+    A 30 fps video thinned to 15 keeps every other frame, 60 fps every fourth, 50 fps every
+    third (16.7 fps); 25 or 24 fps keep every frame. ``fps`` None keeps every frame. (The
+    reader also hands out the video's last frame, whatever this says.)
+    """
+
+    def __init__(self, fps: float | None, nominal_step_ms: float) -> None:
+        if fps is not None and fps <= 0:
+            raise ValueError(f"sample fps must be positive, got {fps}")
+        self.max_gap_ms = None if fps is None else 1000.0 / fps + SAMPLE_SLACK_MS
+        self._step = nominal_step_ms
+        self._kept: float | None = None
+        self._prev: float | None = None
+
+    def keep(self, t_ms: float) -> bool:
+        if self._prev is not None:
+            self._step = t_ms - self._prev
+        self._prev = t_ms
+        if self.max_gap_ms is not None and self._kept is not None and t_ms + self._step - self._kept <= self.max_gap_ms:
+            return False
+        self._kept = t_ms
+        return True
 
 
 class Timeline:
@@ -211,13 +254,16 @@ class VideoSource:
 
     ``max_side`` (default :data:`DEFAULT_MAX_SIDE`, None for full size) shrinks frames at
     decode; ``size`` asks for exactly ``(width, height)`` instead (a model's input size, say;
-    the caller keeps the aspect ratio if it cares). Metadata:
+    the caller keeps the aspect ratio if it cares). ``sample_fps`` thins the frames handed out
+    to about that rate (see :class:`Sampler`; ``Frame.index`` stays the frame's place in the
+    video). Metadata:
 
     - ``display_width``/``display_height``: the video as a player shows it (rotation and sample
       aspect ratio applied); ``width``/``height``: the frames handed out.
     - ``fps``: the average frame rate (for writers; frame times come from ``Frame.t_ms``).
     - ``frame_count``: the header's count, else duration x fps (an estimate; 0 if unknown).
-    - ``duration_ms``: from the header; ``decoded``, ``decoded_duration_ms``: what was read.
+    - ``duration_ms``: from the header; ``decoded``, ``decoded_duration_ms``: what was read
+      (every decoded frame, handed out or not; final once the iteration has ended).
     - ``retimed``: frames whose timestamp was missing or did not move forward;
       ``damaged``: packets the decoder rejected (skipped, as players do).
     """
@@ -229,6 +275,7 @@ class VideoSource:
         max_side: int | None = DEFAULT_MAX_SIDE,
         size: tuple[int, int] | None = None,
         prefetch: int = PREFETCH,
+        sample_fps: float | None = None,
     ) -> None:
         import av
 
@@ -242,6 +289,7 @@ class VideoSource:
             raise InputFileError(f"{path} is not a video that can be decoded (corrupt or wrong format)") from None
         try:
             self._setup(max_side, size, prefetch)
+            self._sampler = Sampler(sample_fps, 1000.0 / self.fps)
         except BaseException:
             self._container.close()
             raise
@@ -268,7 +316,7 @@ class VideoSource:
         self._last_t = 0.0
         self._timeline = Timeline(self.fps)
         self._stop = threading.Event()
-        self._queue: queue.Queue[tuple[float, np.ndarray] | BaseException | None] = queue.Queue(maxsize=prefetch)
+        self._queue: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=prefetch)
         self._reader: threading.Thread | None = None
         self._raw: Iterator[Any] | None = self._decode()
         first = next(self._raw, None)
@@ -362,39 +410,44 @@ class VideoSource:
             rgb = np.ascontiguousarray(np.rot90(rgb, self._turns))
         return rgb
 
-    def _timed(self, frame: Any) -> tuple[float, np.ndarray]:
-        return self._timeline.t_ms(frame.pts, frame.time_base), self._convert(frame)
-
     def _read_into(self, raw: Iterator[Any]) -> None:
         q = self._queue
+        decoded, last_t = 0, 0.0
+        skipped: Any = None  # the last frame decoded, if it was not handed out
         try:
             for frame in raw:
                 if self._stop.is_set():
                     break
-                q.put(self._timed(frame))
+                t_ms = self._timeline.t_ms(frame.pts, frame.time_base)
+                decoded, last_t = decoded + 1, t_ms
+                skipped = None if self._sampler.keep(t_ms) else frame
+                if skipped is None:
+                    q.put(Frame(decoded - 1, t_ms, self._convert(frame)))
+            if skipped is not None and not self._stop.is_set():
+                # A thinned video still ends where it ends: the last frame is always handed out
+                # (so a two-frame clip stays two frames, and the last rep its end).
+                q.put(Frame(decoded - 1, last_t, self._convert(skipped)))
         except self._av.FFmpegError as exc:  # a damaged tail: keep what was decoded
             log.warning("%s: decoding stopped early (%s)", self.path, exc)
         except BaseException as exc:  # handed to the consumer's thread, raised there
             q.put(exc)
         finally:
+            # Read by the consumer once it gets the end marker (the queue orders the two).
+            self.decoded, self._last_t = decoded, last_t
             q.put(None)
 
     def __iter__(self) -> Iterator[Frame]:
         if self._first is None or self._raw is None:
             raise InputFileError(f"{self.path}: a video can only be read once")
         first, self._first = self._first, None
-        item: tuple[float, np.ndarray] | BaseException | None = self._timed(first)
-        self._reader = threading.Thread(target=self._read_into, args=(self._raw,), daemon=True, name="video-decode")
+        raw = itertools.chain((first,), self._raw)
+        self._reader = threading.Thread(target=self._read_into, args=(raw,), daemon=True, name="video-decode")
         self._reader.start()
         try:
-            while item is not None:
+            while (item := self._queue.get()) is not None:
                 if isinstance(item, BaseException):
                     raise item
-                t_ms, rgb = item
-                self._last_t = t_ms
-                self.decoded += 1
-                yield Frame(self.decoded - 1, t_ms, rgb)
-                item = self._queue.get()
+                yield item
         finally:
             self._stop_reader()
         if self.damaged:
@@ -409,9 +462,10 @@ def open_video(
     max_side: int | None = DEFAULT_MAX_SIDE,
     size: tuple[int, int] | None = None,
     prefetch: int = PREFETCH,
+    sample_fps: float | None = None,
 ) -> VideoSource:
     """A :class:`VideoSource`; :class:`InputFileError` in one line if it cannot be read."""
-    return VideoSource(Path(path), max_side=max_side, size=size, prefetch=prefetch)
+    return VideoSource(Path(path), max_side=max_side, size=size, prefetch=prefetch, sample_fps=sample_fps)
 
 
 # -- writing ------------------------------------------------------------------------------------

@@ -173,7 +173,8 @@ class PoseEstimator:
         self.backend = backend
         self.options = options or EstimatorOptions()
         self._crop: CropRegion | None = None
-        self._crop_filters = [LowPass(CROP_FILTER_ALPHA) for _ in range(4)]
+        # One filter over the crop's four corners: each is smoothed on its own, element by element.
+        self._crop_filter = LowPass(CROP_FILTER_ALPHA)
         self._kp_filter = OneEuroFilter(MOVENET_KEYPOINT_FILTER)
         self.last_crop: CropRegion | None = None
 
@@ -184,8 +185,7 @@ class PoseEstimator:
     def reset(self) -> None:
         self._crop = None
         self.last_crop = None
-        for f in self._crop_filters:
-            f.reset()
+        self._crop_filter.reset()
         self._kp_filter.reset()
 
     @property
@@ -241,9 +241,8 @@ class PoseEstimator:
             return None
         if self.options.smoothing:
             kps[:, :2] = self._kp_filter(kps[:, :2], t_ms / 1000.0)
-        nxt = next_crop_region(kps, h, w).as_array()
-        filtered = [float(f(np.array(v))) for f, v in zip(self._crop_filters, nxt, strict=True)]
-        self._crop = CropRegion(*filtered)
+        filtered = self._crop_filter(next_crop_region(kps, h, w).as_array())
+        self._crop = CropRegion(*map(float, filtered))
         return to_pose(kps, h, w, score) if self._accept(kps, score) else None
 
 

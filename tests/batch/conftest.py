@@ -70,15 +70,16 @@ def clip_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def expected(clip_manifest: Path) -> dict[str, Expected]:
     """Each clip through ``analyze_video`` one after another, as ``fitness analyze`` does it
-    (its default of two inference threads): what the batch must reproduce exactly."""
+    (its default of two inference threads, its default pose rate): what the batch must
+    reproduce exactly."""
     from fitness.pipeline.stream import AUTO
-    from fitness.pipeline.video_analysis import analyze_video
+    from fitness.pipeline.video_analysis import POSE_FPS, analyze_video
     from fitness.pose.estimator import load_estimator
 
     estimator = load_estimator("lightning")
     found: dict[str, Expected] = {}
     for video in discover([clip_manifest]):
-        result = analyze_video(video.path, video.exercise or AUTO, estimator=estimator)
+        result = analyze_video(video.path, video.exercise or AUTO, estimator=estimator, pose_fps=POSE_FPS)
         found[str(video.path)] = Expected(result.exercise, result.reps)
     return found
 

@@ -98,7 +98,9 @@ def test_unknown_variant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_video_with_no_person_is_zero_reps_and_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     video = _blank_video(tmp_path / "wall.mp4")
     out_json = tmp_path / "reps.json"
-    code, out, _ = run_cli(capsys, "analyze", str(video), "--exercise", "squat", "--json", str(out_json))
+    code, out, _ = run_cli(
+        capsys, "analyze", str(video), "--exercise", "squat", "--json", str(out_json), "--every-frame"
+    )
     assert code == 0
     assert "Total: 0 squat reps," in out
     assert "note: No person found in any of the 45 frames" in out

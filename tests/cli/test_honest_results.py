@@ -40,10 +40,20 @@ def black_clip(tmp_path: Path) -> Path:
 
 
 def test_a_black_video_finds_no_person_and_no_exercise(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    report, doc = analyze_json(capsys, black_clip(tmp_path))
+    report, doc = analyze_json(capsys, black_clip(tmp_path), "--every-frame")
     assert doc["exercise"] == NONE and doc["reps"] == 0
     assert doc["notes"] == ["No person found in any of the 60 frames: 0 reps"]
     assert "no exercise found" in report and "Recognised" not in report
+
+
+def test_at_the_default_pose_rate_the_note_says_how_many_frames_were_looked_at(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """30 fps at 15 poses a second: every other frame of the 60 (30) and the last are analysed."""
+    report, doc = analyze_json(capsys, black_clip(tmp_path))
+    assert doc["exercise"] == NONE and doc["reps"] == 0
+    assert doc["notes"] == ["No person found in any of the 31 frames analysed (of 60): 0 reps"]
+    assert "no exercise found" in report
 
 
 def test_nothing_found_is_not_saved(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

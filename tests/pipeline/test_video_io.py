@@ -15,6 +15,7 @@ from fitness.pipeline.video_io import (
     CUT_SHORT,
     DEFAULT_MAX_SIDE,
     MIN_STEP_MS,
+    Sampler,
     Timeline,
     WriterContext,
     cut_short,
@@ -138,8 +139,12 @@ def test_size_rules() -> None:
     assert fit_size((3840, 2160), 1280) == (1280, 720)
     assert fit_size((640, 480), 1280) == (640, 480)  # never enlarged
     assert fit_size((4000, 3000), None) == (4000, 3000)
-    # Decoder threads: one per core, unless their frames would take more than ~100 MB.
-    assert decoder_threads(1280, 720, 8) == 8
+    # Decoder threads: one up to 1080p (one core keeps up with the model); above, one per core
+    # unless their frames would take more than ~100 MB.
+    assert decoder_threads(1280, 720, 8) == 1
+    assert decoder_threads(1920, 1080, 8) == 1
+    assert decoder_threads(3840, 2160, 8) == 4
+    assert decoder_threads(3840, 2160, 2) == 2
     assert decoder_threads(4000, 4000, 16) == 2
     assert decoder_threads(8000, 8000, 16) == 1
 
@@ -228,3 +233,49 @@ def test_rep_times_on_variable_frame_rate_video_are_real_times(data_dir: Path, t
         assert got.bottom_ms == pytest.approx(want.bottom_ms, abs=150)
         assert got.end_ms == pytest.approx(want.end_ms, abs=150)
     assert result.video.duration_ms == pytest.approx(truth.video.duration_ms, abs=100)
+
+
+# -- thinning out to a lower frame rate ---------------------------------------------------------
+
+
+def _kept(fps: float | None, times: list[float], nominal_fps: float = 30.0) -> list[int]:
+    sampler = Sampler(fps, 1000.0 / nominal_fps)
+    return [i for i, t in enumerate(times) if sampler.keep(t)]
+
+
+def test_sampler_keeps_frames_at_most_a_period_apart() -> None:
+    at = [i * 1000.0 / 30 for i in range(9)]
+    assert _kept(15, at) == [0, 2, 4, 6, 8]
+    assert _kept(None, at) == list(range(9))
+    assert _kept(15, [round(i * 1001 / 30) for i in range(9)], 29.97) == [0, 2, 4, 6, 8]  # ms-rounded 29.97
+    assert _kept(15, [i * 1000.0 / 60 for i in range(9)], 60) == [0, 4, 8]
+    assert _kept(15, [i * 20.0 for i in range(7)], 50) == [0, 3, 6]  # 16.7 fps: never below 15
+    assert _kept(15, [i * 40.0 for i in range(5)], 25) == [0, 1, 2, 3, 4]
+    # Variable rate: a burst of close frames is thinned, a slow stretch keeps every frame. The
+    # successor is guessed from the last interval, so a sudden slow-down (70 -> 150) is not
+    # foreseen: that one gap is longer.
+    kept = _kept(15, [0, 10, 20, 30, 40, 50, 60, 70, 150, 250, 350])
+    assert kept == [0, 6, 8, 9, 10]
+    with pytest.raises(ValueError, match="positive"):
+        Sampler(0, 33.3)
+
+
+def test_a_thinned_reader_hands_out_every_other_frame_at_its_own_time(tmp_path: Path) -> None:
+    clip = pattern_clip(tmp_path / "thirty.mp4", seconds=1.0)
+    times, frames = read_all(clip)
+    with open_video(clip, sample_fps=15) as video:
+        thinned = [(f.index, f.t_ms, f.rgb) for f in video]
+        decoded, duration = video.decoded, video.decoded_duration_ms
+    # Every other frame, and the last one: the video still ends where it ends.
+    assert [i for i, _, _ in thinned] == [*range(0, 30, 2), 29]
+    assert [t for _, t, _ in thinned] == [*times[::2], times[29]]
+    assert all(np.array_equal(rgb, frames[i]) for i, _, rgb in thinned)
+    # What was decoded is the whole video, handed out or not (VideoInfo, cut-short checks).
+    assert decoded == 30
+    assert duration == pytest.approx(1000.0, abs=1.0)
+
+
+def test_a_thinned_two_frame_clip_keeps_both(tmp_path: Path) -> None:
+    clip = pattern_clip(tmp_path / "two.mp4", seconds=2 / 30)
+    with open_video(clip, sample_fps=15) as video:
+        assert [f.index for f in video] == [0, 1]
