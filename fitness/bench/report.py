@@ -21,7 +21,7 @@ THUNDER_FPS: Final = 15.0
 LITERT_SPEEDUP: Final = 2.0
 ANALYZE_REALTIME_X: Final = 2.0
 # Issue 15: one 720p/30 fps video through the whole command, start-up included, at least 8x
-# real time on this machine, counts unchanged: met by analysing 15 poses a second.
+# real time on this machine, counts unchanged: the command's default of 15 poses a second.
 ANALYZE_COMMAND_FAST_X: Final = 8.0
 SOAK_GROWTH_MB: Final = 20.0
 # Group mode (issue 14): analyze --people 2 on 720p at least twice as fast as watching.
@@ -224,10 +224,11 @@ def _analyze_lines(a: AnalyzeResult) -> list[str]:
     ]
     for c in a.commands:
         walls = ", ".join(f"{r.wall_s:.1f}" for r in c.runs)
+        loads = ", ".join(f"{r.load:.1f}" for r in c.runs)
         lines.append(
             f"'fitness analyze', {c.label}, start-up included, {c.duration_s:.1f} s of video: wall {c.wall_s:.1f} s"
-            f" = {c.realtime_x:.2f}x real time (runs: {walls} s); CPU {c.cpu_s:.1f} s = {c.cpu_realtime_x:.2f}x"
-            f" per core; reps {'/'.join(str(r.reps) for r in c.runs)}"
+            f" = {c.realtime_x:.2f}x real time (runs: {walls} s; load average {loads}); CPU {c.cpu_s:.1f} s"
+            f" = {c.cpu_realtime_x:.2f}x per core; reps {'/'.join(str(r.reps) for r in c.runs)}"
         )
     return lines
 

@@ -38,3 +38,5 @@ def test_both_variants_are_timed_and_judged(data_dir: Path) -> None:
     fast_target = targets["analyze command at 15 poses/s x real time"]
     assert fast_target.value == pytest.approx(fast.realtime_x) and fast_target.limit == ANALYZE_COMMAND_FAST_X
     assert analyze.to_dict()["commands"][1]["args"] == ["--pose-fps", "15"]
+    # Each run says how busy the machine was when it started.
+    assert analyze.to_dict()["commands"][0]["runs"][0]["load"] == every.runs[0].load >= 0.0
