@@ -31,7 +31,7 @@ eval: eval-pairs
 	.venv/bin/fitness eval ../shared/data/catalogue_manifest.csv
 	.venv/bin/fitness eval ../shared/data/scenes_manifest.csv --json artifacts/eval_workout_clips.json
 	.venv/bin/python scripts/make_workouts.py --out artifacts/workouts
-	.venv/bin/fitness eval artifacts/workouts/workouts_manifest.csv --json artifacts/workouts/eval.json
+	.venv/bin/fitness eval artifacts/workouts/workouts_manifest.csv --json artifacts/workouts/eval.json --every-frame
 
 # Group mode: two-person clips composed from the labelled clips, each side scored (issue 14).
 eval-pairs:
