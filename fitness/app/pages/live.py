@@ -326,6 +326,10 @@ def status_line(snap: LiveSnapshot, shown: Board) -> str:
     progress = f"  \n{escape_markdown(shown.progress)}" if shown.progress else ""
     if not snap.armed:
         return f"Stopped.{progress}"
+    if snap.places:
+        # Each place has its own exercise and count beside the video: one line for the room.
+        here = sum(place.person is not None and place.in_view for place in snap.places)
+        return f"**Group** · {here} of {len(snap.places)} in view · each person counted on their own"
     if shown.state == "waiting" and snap.exercise is None:
         return f"Looking for you…  \n{escape_markdown(shown.headline)}{progress}"
     if shown.state == "set" and workout.current is not None and workout.current.step is None:
