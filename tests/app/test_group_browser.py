@@ -172,6 +172,8 @@ def test_group_mode_counts_two_people_and_saves_two_sets(
             assert lab.lo <= count <= lab.hi, f"place {place}: {count} {lab.exercise}, labelled {lab.lo}-{lab.hi}"
         assert "Biceps curl" in place_text(page, 0) and "Squat" in place_text(page, 1)
         assert int(metric_value(page, "Reps")) == sum(counts)  # the scoreboard counts everyone
+        # Its words are the room's: curls and squats at once are not "nobody found yet".
+        assert page.locator(".st-key-live-cue").inner_text().startswith("Group · 2 of 2 in view")
         camera(page).locator("button", has_text="STOP").click()
         page.locator("text=/Guest 2's set saved as session #\\d+/").wait_for(timeout=20_000)
         saved: dict[str, int] = {}
