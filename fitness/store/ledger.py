@@ -10,7 +10,7 @@ either fully recorded or not at all, and running it again records exactly the mi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, cast
@@ -93,6 +93,18 @@ def claim(conn: Connection, mark: VideoMark, status: LedgerStatus, reason: str |
 
 def link(conn: Connection, sha256: str, session_id: int) -> None:
     conn.execute(sa.update(batch_videos).where(batch_videos.c.content_sha256 == sha256).values(session_id=session_id))
+
+
+def record(
+    conn: Connection, mark: VideoMark, write_session: Callable[[Connection], int], *, retry_failed: bool
+) -> int | None:
+    """Claim ``mark`` as done and write its session (``write_session``) in the same transaction;
+    the session id, or None (and nothing written) when this content is already recorded."""
+    if not claim(conn, mark, "done", None, retry_failed=retry_failed):
+        return None
+    session_id = write_session(conn)
+    link(conn, mark.sha256, session_id)
+    return session_id
 
 
 def known_hashes(conn: Connection, *, include_failed: bool) -> frozenset[str]:

@@ -18,22 +18,19 @@ message; a password in a URL is never part of it (:mod:`fitness.store.connection
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
 
 from fitness.engine.machines import Break
 from fitness.engine.values import LoadUnit, Rep, SetResult
 from fitness.errors import StorageError
-from fitness.store import analytics, export, ledger, migrations, plans
+from fitness.store import analytics, corrections, export, ledger, migrations, plans, profiles, writes
 from fitness.store.connection import (
     WRITE_OPTION,
     check_sqlite_file,
@@ -45,7 +42,7 @@ from fitness.store.connection import (
     to_url,
 )
 from fitness.store.ledger import LedgerEntry, VideoMark
-from fitness.store.liveness import STALE_AFTER, current_owner, owner_is_alive
+from fitness.store.liveness import STALE_AFTER, current_owner
 from fitness.store.recorder import EndReason, SessionInfo
 from fitness.store.rows import (
     aware,
@@ -54,7 +51,6 @@ from fitness.store.rows import (
     check_load,
     check_note,
     check_reason,
-    extra_json,
     now,
     one_set,
     profile_key,
@@ -63,18 +59,7 @@ from fitness.store.rows import (
     rep_row,
     set_row,
 )
-from fitness.store.schema import (
-    MAX_INT32,
-    REP_INDEX,
-    SET_INDEX,
-    list_columns,
-    profiles,
-    rep_lists,
-    reps,
-    sessions,
-    set_breaks,
-    sets,
-)
+from fitness.store.schema import MAX_INT32, REP_INDEX, sessions
 from fitness.store.values import (
     HistoryChoices,
     HistoryView,
@@ -166,22 +151,18 @@ class SessionStore:
         if found < migrations.LATEST_VERSION:
             self._run("upgrading the database", lambda conn: migrations.migrate(conn, self.location), write=True)
 
-    # -- profiles --
+    # -- profiles (fitness.store.profiles) --
     # A profile is one person: names are compared trimmed and case-insensitively (through
     # profiles.name_key), so "Alice", "alice" and " Alice " all mean the same profile.
 
     def create_profile(self, name: str) -> int:
         """The id of the profile ``name`` stands for, created (trimmed) if there is none yet."""
         shown, key = profile_name(name), profile_key(name)
-        return self._run("creating a profile", lambda conn: _profile_id(conn, shown, key), write=True)
+        return self._run("creating a profile", lambda conn: profiles.profile_id(conn, shown, key), write=True)
 
     def profiles(self) -> list[str]:
         """Every profile's name, in alphabetical order whatever the case."""
-
-        def work(conn: Connection) -> list[str]:
-            return list(conn.scalars(sa.select(profiles.c.name).order_by(profiles.c.name_key, profiles.c.name)))
-
-        return self._run("listing profiles", work, write=False)
+        return self._run("listing profiles", profiles.profile_names, write=False)
 
     def profile_named(self, name: str) -> str | None:
         """The stored name of the profile ``name`` stands for ("alice" -> "Alice"), or None."""
@@ -189,48 +170,26 @@ class SessionStore:
             key = profile_key(name)
         except StorageError:
             return None
-
-        def work(conn: Connection) -> str | None:
-            found = conn.scalar(sa.select(profiles.c.name).where(profiles.c.name_key == key))
-            return None if found is None else str(found)
-
-        return self._run("looking up a profile", work, write=False)
+        return self._run("looking up a profile", lambda conn: profiles.stored_name(conn, key), write=False)
 
     def rename_profile(self, name: str, new_name: str) -> str:
         """Call profile ``name`` ``new_name`` from now on (its sessions follow); returns the name
         as stored. Refused when another profile is already called that: merge them instead."""
         shown, key = profile_name(new_name), profile_key(new_name)
-
-        def work(conn: Connection) -> str:
-            pid, old = _find_profile(conn, name)
-            clash = conn.scalar(sa.select(profiles.c.name).where(profiles.c.name_key == key, profiles.c.id != pid))
-            if clash is not None:
-                raise StorageError(f"a profile named {clash!r} already exists; merge {old!r} into it to make them one")
-            conn.execute(sa.update(profiles).where(profiles.c.id == pid).values(name=shown, name_key=key))
-            return shown
-
-        renamed = self._run(f"renaming profile {name!r}", work, write=True)
+        renamed = self._run(
+            f"renaming profile {name!r}", lambda conn: profiles.rename_profile(conn, name, shown, key), write=True
+        )
         log.info("profile %r renamed to %r", name, renamed)
         return renamed
 
     def merge_profiles(self, name: str, into: str) -> int:
         """Move every session of profile ``name`` to profile ``into`` and delete ``name`` (both
         must exist); returns how many sessions moved."""
-
-        def work(conn: Connection) -> int:
-            source, source_name = _find_profile(conn, name)
-            target, target_name = _find_profile(conn, into)
-            if source == target:
-                raise StorageError(f"{name!r} and {into!r} are the same profile ({target_name!r}); nothing to merge")
-            moved = conn.execute(
-                sa.update(sessions).where(sessions.c.profile_id == source).values(profile_id=target)
-            ).rowcount
-            plans.move_plans(conn, source, target)
-            conn.execute(sa.delete(profiles).where(profiles.c.id == source))
-            log.info("profile %r merged into %r: %d session(s) moved", source_name, target_name, moved)
-            return int(moved)
-
-        return self._run(f"merging profile {name!r} into {into!r}", work, write=True)
+        return self._run(
+            f"merging profile {name!r} into {into!r}",
+            lambda conn: profiles.merge_profiles(conn, name, into),
+            write=True,
+        )
 
     def delete_profile(self, name: str, *, force: bool = False) -> int:
         """Delete profile ``name``; returns how many of its sessions were deleted with it.
@@ -240,35 +199,15 @@ class SessionStore:
         session still being recorded by a live process is never deleted this way.
         """
         me = current_owner()
-
-        def work(conn: Connection) -> int:
-            pid, shown = _find_profile(conn, name)
-            owned = conn.execute(_owner_select().where(sessions.c.profile_id == pid)).all()
-            if owned and not force:
-                raise StorageError(
-                    f"profile {shown!r} has {len(owned)} session{'s' if len(owned) != 1 else ''}; merge it into "
-                    "another profile to keep them, or delete them with it"
-                )
-            live = [
-                r.id
-                for r in owned
-                if r.end_reason == "in_progress"
-                and owner_is_alive(r.owner_host, r.owner_pid, r.owner_tag, r.heartbeat_at, me=me, now=now())
-            ]
-            if live:
-                raise StorageError(
-                    f"profile {shown!r} has a session being recorded right now (#{live[0]}); stop it first"
-                )
-            _delete_sessions(conn, sessions.c.profile_id == pid)
-            plans.delete_plans(conn, plans.plans_table.c.profile_id == pid)
-            conn.execute(sa.delete(profiles).where(profiles.c.id == pid))
-            return len(owned)
-
-        deleted = self._run(f"deleting profile {name!r}", work, write=True)
+        deleted = self._run(
+            f"deleting profile {name!r}",
+            lambda conn: profiles.delete_profile(conn, name, force=force, me=me),
+            write=True,
+        )
         log.info("profile %r deleted with %d session(s)", name, deleted)
         return deleted
 
-    # -- recording --
+    # -- recording (fitness.store.writes) --
 
     def start_session(
         self, info: SessionInfo, *, started_at: datetime | None = None, plan_id: int | None = None
@@ -278,21 +217,11 @@ class SessionStore:
         extra = check_info(info)
         owner = current_owner()
         when = aware(started_at, "started_at") or now()
-
-        def work(conn: Connection) -> int:
-            values = _session_values(conn, info, extra, when)
-            if plan_id is not None:
-                values.update(plan_id=plan_id, planned_sets=plans.read_plan(conn, plan_id).planned_sets)
-            values.update(
-                end_reason="in_progress",
-                owner_host=owner.host,
-                owner_pid=owner.pid,
-                owner_tag=owner.tag,
-                heartbeat_at=when,
-            )
-            return int(conn.execute(sa.insert(sessions).values(**values).returning(sessions.c.id)).scalar_one())
-
-        session_id = self._run("starting a session", work, write=True)
+        session_id = self._run(
+            "starting a session",
+            lambda conn: writes.start_session(conn, info, extra, when, owner=owner, plan_id=plan_id),
+            write=True,
+        )
         log.info("session %d started (%s, %s, profile %s)", session_id, info.exercise, info.source, info.profile)
         return session_id
 
@@ -309,31 +238,11 @@ class SessionStore:
         """
         row = rep_row(rep)
         items = rep_items(rep)
-
-        def work(conn: Connection) -> None:
-            reason = _end_reason(conn, session_id)
-            if reason != "in_progress":
-                raise StorageError(f"session {session_id} has already ended ({reason}); start a new one")
-            target = _set_for_rep(conn, session_id, set_id, rep)
-            _insert_reps(conn, session_id, [(row, items)], target)
-            conn.execute(
-                sa.update(sets)
-                .where(sets.c.id == target)
-                .values(
-                    start_ms=sa.func.least(sets.c.start_ms, row["start_ms"])
-                    if conn.dialect.name != "sqlite"
-                    else sa.func.min(sets.c.start_ms, row["start_ms"]),
-                    end_ms=sa.func.greatest(sets.c.end_ms, row["end_ms"])
-                    if conn.dialect.name != "sqlite"
-                    else sa.func.max(sets.c.end_ms, row["end_ms"]),
-                )
-            )
-            values: dict[str, Any] = {"heartbeat_at": now()}
-            if extra:
-                values["extra_json"] = _merged_extra(conn, session_id, extra)
-            conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(**values))
-
-        self._run(f"saving rep {row[REP_INDEX]} of session {session_id}", work, write=True)
+        self._run(
+            f"saving rep {row[REP_INDEX]} of session {session_id}",
+            lambda conn: writes.add_rep(conn, session_id, rep, row, items, set_id=set_id, extra=extra),
+            write=True,
+        )
 
     def end_session(
         self,
@@ -346,19 +255,11 @@ class SessionStore:
         """Close an in-progress session as ``reason`` (completed, stopped, interrupted or error);
         ``extra`` keys are merged into its extra data in the same transaction."""
         final = check_reason(reason)
-
-        def work(conn: Connection) -> None:
-            current = _end_reason(conn, session_id)
-            if current != "in_progress":
-                raise StorageError(f"session {session_id} has already ended ({current})")
-            values: dict[str, Any] = {"end_reason": final, "ended_at": now(), "heartbeat_at": now()}
-            if notes is not None:
-                values["notes"] = notes
-            if extra:
-                values["extra_json"] = _merged_extra(conn, session_id, extra)
-            conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(**values))
-
-        self._run(f"ending session {session_id}", work, write=True)
+        self._run(
+            f"ending session {session_id}",
+            lambda conn: writes.end_session(conn, session_id, final, notes, extra),
+            write=True,
+        )
         log.info("session %d ended: %s", session_id, final)
 
     def save_session(
@@ -387,7 +288,7 @@ class SessionStore:
         """A finished workout, its sets and all their reps (and a hold's breaks) in ONE
         transaction: all saved, or nothing (``fitness analyze --save`` and the Analyse page
         record an analysed video this way). Reps are numbered through the workout."""
-        finished = _FinishedSession.of(info, workout, end_reason, started_at, ended_at)
+        finished = writes.FinishedSession.of(info, workout, end_reason, started_at, ended_at)
         session_id = self._run("saving a workout", finished.insert, write=True)
         log.info(
             "session %d saved with %d set(s), %d reps (%s)",
@@ -398,7 +299,7 @@ class SessionStore:
         )
         return session_id
 
-    # -- sets, as they happen --
+    # -- sets, as they happen (fitness.store.writes) --
 
     def start_set(
         self,
@@ -415,16 +316,16 @@ class SessionStore:
         reps follow with :meth:`add_rep` (``set_id``); a hold's time with :meth:`end_set`."""
 
         def work(conn: Connection) -> int:
-            reason = _end_reason(conn, session_id)
-            if reason != "in_progress":
-                raise StorageError(f"session {session_id} has already ended ({reason}); start a new one")
-            index = int(
-                conn.scalar(sa.select(sa.func.max(sets.c[SET_INDEX])).where(sets.c.session_id == session_id)) or 0
+            return writes.start_set(
+                conn,
+                session_id,
+                exercise,
+                start_ms,
+                rest_before_ms=rest_before_ms,
+                plan_item_id=plan_item_id,
+                load=load,
+                load_unit=load_unit,
             )
-            found = SetResult(index + 1, exercise, start_ms, start_ms, rest_before_ms, load=load, load_unit=load_unit)
-            set_id = _insert_set(conn, session_id, set_row(found), [], plan_item_id)
-            conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(heartbeat_at=now()))
-            return set_id
 
         return self._run(f"starting a set of session {session_id}", work, write=True)
 
@@ -436,33 +337,14 @@ class SessionStore:
         found = SetResult(1, "hold", 0, max(0, end_ms or 0), hold_ms=hold_ms, breaks=tuple(breaks))
         set_row(found)  # the values checked as a set's
         rows = break_rows(found)
-
-        def work(conn: Connection) -> None:
-            _session_of_set(conn, set_id)
-            values: dict[str, Any] = {}
-            if end_ms is not None:
-                values["end_ms"] = end_ms
-            if hold_ms is not None:
-                values["hold_ms"] = hold_ms
-                conn.execute(sa.delete(set_breaks).where(set_breaks.c.set_id == set_id))
-                if rows:
-                    conn.execute(
-                        sa.insert(set_breaks), [{"set_id": set_id, "position": i, **r} for i, r in enumerate(rows)]
-                    )
-            if values:
-                conn.execute(sa.update(sets).where(sets.c.id == set_id).values(**values))
-
-        self._run(f"ending set {set_id}", work, write=True)
+        self._run(f"ending set {set_id}", lambda conn: writes.end_set(conn, set_id, end_ms, hold_ms, rows), write=True)
 
     def set_load(self, set_id: int, load: float | None, unit: LoadUnit | None) -> None:
         """The weight a set moved (``None`` and ``None``: bodyweight / not said)."""
         check_load(load, unit, f"set {set_id}")
-
-        def work(conn: Connection) -> None:
-            _session_of_set(conn, set_id)
-            conn.execute(sa.update(sets).where(sets.c.id == set_id).values(load=load, load_unit=unit))
-
-        self._run(f"saving the load of set {set_id}", work, write=True)
+        self._run(
+            f"saving the load of set {set_id}", lambda conn: writes.set_load(conn, set_id, load, unit), write=True
+        )
 
     # -- plans --
 
@@ -508,16 +390,12 @@ class SessionStore:
         """An analysed video's workout (its sets and their reps) and its ledger row in ONE transaction; the
         session id, or None (and nothing written) when this content is already recorded.
         ``retry_failed``: a ledger row saying this content failed before is replaced."""
-        finished = _FinishedSession.of(info, workout, "completed", started_at, ended_at)
-
-        def work(conn: Connection) -> int | None:
-            if not ledger.claim(conn, mark, "done", None, retry_failed=retry_failed):
-                return None
-            session_id = finished.insert(conn)
-            ledger.link(conn, mark.sha256, session_id)
-            return session_id
-
-        session_id = self._run(f"recording {mark.source_path}", work, write=True)
+        finished = writes.FinishedSession.of(info, workout, "completed", started_at, ended_at)
+        session_id = self._run(
+            f"recording {mark.source_path}",
+            lambda conn: ledger.record(conn, mark, finished.insert, retry_failed=retry_failed),
+            write=True,
+        )
         if session_id is not None:
             log.info("session %d recorded from %s (batch %s)", session_id, mark.source_path, mark.batch)
         return session_id
@@ -553,29 +431,11 @@ class SessionStore:
         ``stale_after`` without a rep or heartbeat. Its ``ended_at`` is its last sign of life.
         """
         me = current_owner()
-
-        def work(conn: Connection) -> list[int]:
-            at = now()
-            rows = conn.execute(_owner_select().where(sessions.c.end_reason == "in_progress")).all()
-            dead = [
-                int(r.id)
-                for r in rows
-                if not owner_is_alive(
-                    r.owner_host, r.owner_pid, r.owner_tag, r.heartbeat_at, me=me, now=at, stale_after=stale_after
-                )
-            ]
-            if dead:
-                conn.execute(
-                    sa.update(sessions)
-                    .where(sessions.c.id.in_(dead), sessions.c.end_reason == "in_progress")
-                    .values(
-                        end_reason="interrupted",
-                        ended_at=sa.func.coalesce(sessions.c.heartbeat_at, sessions.c.started_at),
-                    )
-                )
-            return dead
-
-        return self._run("recovering interrupted sessions", work, write=True)
+        return self._run(
+            "recovering interrupted sessions",
+            lambda conn: corrections.mark_interrupted(conn, me=me, stale_after=stale_after),
+            write=True,
+        )
 
     # -- reading --
 
@@ -616,63 +476,39 @@ class SessionStore:
 
         return self._run(f"reading session {session_id}", work, write=False)
 
+    # -- deleting and correcting (fitness.store.corrections) --
+
     def delete_session(self, session_id: int, *, force: bool = False) -> None:
         """Delete a session with its reps and cues. A session still being recorded by a live
         process is refused unless ``force``."""
         me = current_owner()
-
-        def work(conn: Connection) -> None:
-            row = conn.execute(_owner_select().where(sessions.c.id == session_id)).first()
-            if row is None:
-                raise StorageError(f"no session with id {session_id}")
-            alive = row.end_reason == "in_progress" and owner_is_alive(
-                row.owner_host, row.owner_pid, row.owner_tag, row.heartbeat_at, me=me, now=now()
-            )
-            if alive and not force:
-                raise StorageError(
-                    f"session {session_id} is still being recorded (pid {row.owner_pid} on {row.owner_host}); "
-                    "stop it first"
-                )
-            _delete_sessions(conn, sessions.c.id == session_id)
-
-        self._run(f"deleting session {session_id}", work, write=True)
+        self._run(
+            f"deleting session {session_id}",
+            lambda conn: corrections.delete_session(conn, session_id, force=force, me=me),
+            write=True,
+        )
         log.info("session %d deleted", session_id)
 
     def delete_last_rep(self, session_id: int) -> int:
         """Delete the newest rep (highest index) of a session, with its cues, whether the session
         is still being recorded or has ended: the live page's "undo the last rep". Returns that
         rep's index; a :class:`StorageError` for an unknown session or one without reps."""
-
-        def work(conn: Connection) -> int:
-            _end_reason(conn, session_id)  # an unknown session is an error, not "no reps"
-            index_col = reps.c[REP_INDEX]
-            last = conn.execute(
-                sa.select(reps.c.id, index_col, reps.c.set_id)
-                .where(reps.c.session_id == session_id)
-                .order_by(index_col.desc())
-                .limit(1)
-            ).first()
-            if last is None:
-                raise StorageError(f"session {session_id} has no reps to remove")
-            for table in rep_lists.values():
-                conn.execute(sa.delete(table).where(table.c.rep_id == last.id))
-            conn.execute(sa.delete(reps).where(reps.c.id == last.id))
-            _tidy_set(conn, last.set_id)
-            return int(last[1])
-
-        index = self._run(f"removing the last rep of session {session_id}", work, write=True)
+        index = self._run(
+            f"removing the last rep of session {session_id}",
+            lambda conn: corrections.delete_last_rep(conn, session_id),
+            write=True,
+        )
         log.info("rep %d of session %d deleted", index, session_id)
         return index
 
     def set_notes(self, session_id: int, notes: str | None) -> None:
         """Replace a session's notes (trimmed; empty or None clears them)."""
         text = check_note(notes, "session notes")
-
-        def work(conn: Connection) -> None:
-            _end_reason(conn, session_id)
-            conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(notes=text))
-
-        self._run(f"saving the notes of session {session_id}", work, write=True)
+        self._run(
+            f"saving the notes of session {session_id}",
+            lambda conn: corrections.set_notes(conn, session_id, text),
+            write=True,
+        )
 
     def correct_rep_count(self, session_id: int, count: int | None, note: str | None = None) -> int:
         """Set the number of reps a person says a finished session really had, with a note
@@ -687,28 +523,11 @@ class SessionStore:
         why = check_note(note, "the note on a corrected count")
         if count is not None and why is None:
             raise StorageError("a corrected count needs a note saying why (for example: two reps out of frame)")
-
-        def work(conn: Connection) -> int:
-            reason = _end_reason(conn, session_id)
-            if reason == "in_progress":
-                raise StorageError(f"session {session_id} is still being recorded; correct its count after it ends")
-            set_count = int(conn.scalar(sa.select(sa.func.count()).where(sets.c.session_id == session_id)) or 0)
-            if set_count > 1:
-                # A corrected count is the workout's; with several sets it would be no set's.
-                raise StorageError(
-                    f"session {session_id} is a workout of {set_count} sets; only a one-set session's count "
-                    "can be corrected"
-                )
-            recorded = int(conn.scalar(sa.select(sa.func.count()).where(reps.c.session_id == session_id)) or 0)
-            keep = count is not None and count != recorded
-            conn.execute(
-                sa.update(sessions)
-                .where(sessions.c.id == session_id)
-                .values(corrected_reps=count if keep else None, correction_note=why if keep else None)
-            )
-            return count if keep and count is not None else recorded
-
-        final = self._run(f"correcting the count of session {session_id}", work, write=True)
+        final = self._run(
+            f"correcting the count of session {session_id}",
+            lambda conn: corrections.correct_rep_count(conn, session_id, count, why),
+            write=True,
+        )
         log.info("session %d count set to %d (%s)", session_id, final, why or "as recorded")
         return final
 
@@ -834,216 +653,3 @@ class SessionStore:
     def session_detail(self, session_id: int) -> pd.DataFrame:
         """One session's reps: the :class:`Rep` fields (lists joined with ``"; "``) plus ``duration_ms``."""
         return analytics.rep_frame(self.get_session(session_id).reps)
-
-
-# -- statements used by several methods --------------------------------------------------------
-
-
-def _owner_select() -> sa.Select[Any]:
-    return sa.select(
-        sessions.c.id,
-        sessions.c.end_reason,
-        sessions.c.owner_host,
-        sessions.c.owner_pid,
-        sessions.c.owner_tag,
-        sessions.c.heartbeat_at,
-    )
-
-
-def _profile_id(conn: Connection, name: str, key: str) -> int:
-    """The id of the profile with ``key``, created as ``name`` if there is none."""
-    found = conn.scalar(sa.select(profiles.c.id).where(profiles.c.name_key == key))
-    if found is not None:
-        return int(found)
-    try:
-        # A savepoint: on PostgreSQL a unique violation (another process created the same
-        # profile a moment ago) would otherwise abort the whole transaction.
-        with conn.begin_nested():
-            return int(
-                conn.execute(
-                    sa.insert(profiles).values(name=name, name_key=key, created_at=now()).returning(profiles.c.id)
-                ).scalar_one()
-            )
-    except sa.exc.IntegrityError:
-        return int(conn.execute(sa.select(profiles.c.id).where(profiles.c.name_key == key)).scalar_one())
-
-
-def _find_profile(conn: Connection, name: str) -> tuple[int, str]:
-    """The id and stored name of the profile ``name`` stands for, or a StorageError."""
-    row = conn.execute(
-        sa.select(profiles.c.id, profiles.c.name).where(profiles.c.name_key == profile_key(name))
-    ).first()
-    if row is None:
-        raise StorageError(f"no profile named {name!r}")
-    return int(row.id), str(row.name)
-
-
-def _delete_sessions(conn: Connection, which: sa.ColumnElement[bool]) -> None:
-    """Delete the sessions matching ``which`` with their reps and the reps' lists (explicitly:
-    not every database enforces ON DELETE CASCADE)."""
-    session_ids = sa.select(sessions.c.id).where(which).scalar_subquery()
-    rep_ids = sa.select(reps.c.id).where(reps.c.session_id.in_(session_ids)).scalar_subquery()
-    set_ids = sa.select(sets.c.id).where(sets.c.session_id.in_(session_ids)).scalar_subquery()
-    for table in rep_lists.values():
-        conn.execute(sa.delete(table).where(table.c.rep_id.in_(rep_ids)))
-    conn.execute(sa.delete(reps).where(reps.c.session_id.in_(session_ids)))
-    conn.execute(sa.delete(set_breaks).where(set_breaks.c.set_id.in_(set_ids)))
-    conn.execute(sa.delete(sets).where(sets.c.session_id.in_(session_ids)))
-    conn.execute(sa.delete(sessions).where(which))
-
-
-@dataclass(frozen=True, slots=True)
-class _FinishedSession:
-    """A finished workout, its sets and their reps, checked and turned into rows before any
-    transaction."""
-
-    info: SessionInfo
-    extra: str
-    end_reason: EndReason
-    sets: list[tuple[dict[str, Any], list[dict[str, Any]], RepRows]]
-    started_at: datetime
-    ended_at: datetime
-
-    @classmethod
-    def of(
-        cls,
-        info: SessionInfo,
-        workout: Sequence[SetResult],
-        end_reason: EndReason,
-        started_at: datetime | None,
-        ended_at: datetime | None,
-    ) -> _FinishedSession:
-        extra = check_info(info)
-        final = check_reason(end_reason)
-        rows = [_set_rows(found) for found in workout]
-        set_indexes = [row[SET_INDEX] for row, _, _ in rows]
-        if len(set(set_indexes)) != len(set_indexes):
-            raise StorageError("two sets share the same index; each set in a workout needs its own")
-        indexes = [rep[REP_INDEX] for _, _, found in rows for rep, _ in found]
-        if len(set(indexes)) != len(indexes):
-            raise StorageError("two reps share the same index; each rep in a session needs its own")
-        start = aware(started_at, "started_at") or now()
-        end = aware(ended_at, "ended_at") or max(start, now())
-        return cls(info, extra, final, rows, start, end)
-
-    @property
-    def rep_count(self) -> int:
-        return sum(len(found) for _, _, found in self.sets)
-
-    def insert(self, conn: Connection) -> int:
-        """Write the session, its sets and their reps within ``conn``'s transaction; returns the
-        session id."""
-        values = _session_values(conn, self.info, self.extra, self.started_at)
-        values.update(end_reason=self.end_reason, ended_at=self.ended_at, heartbeat_at=self.ended_at)
-        session_id = int(conn.execute(sa.insert(sessions).values(**values).returning(sessions.c.id)).scalar_one())
-        for row, breaks, found in self.sets:
-            set_id = _insert_set(conn, session_id, row, breaks)
-            _insert_reps(conn, session_id, found, set_id)
-        return session_id
-
-
-def _session_values(conn: Connection, info: SessionInfo, extra: str, started_at: datetime) -> dict[str, Any]:
-    return {
-        "profile_id": _profile_id(conn, profile_name(info.profile), profile_key(info.profile)),
-        "exercise": info.exercise,
-        "source": info.source,
-        "model_variant": info.model_variant,
-        "video_name": info.video_name,
-        "started_at": started_at,
-        "extra_json": extra,
-    }
-
-
-def _merged_extra(conn: Connection, session_id: int, extra: Mapping[str, Any]) -> str:
-    stored = conn.scalar(sa.select(sessions.c.extra_json).where(sessions.c.id == session_id))
-    current = json.loads(stored or "{}")
-    return extra_json({**(current if isinstance(current, dict) else {}), **extra})
-
-
-def _end_reason(conn: Connection, session_id: int) -> str:
-    reason = conn.scalar(sa.select(sessions.c.end_reason).where(sessions.c.id == session_id))
-    if reason is None:
-        raise StorageError(f"no session with id {session_id}")
-    return str(reason)
-
-
-RepRows = Sequence[tuple[dict[str, Any], Mapping[str, list[dict[str, Any]]]]]
-
-
-def _set_rows(found: SetResult) -> tuple[dict[str, Any], list[dict[str, Any]], RepRows]:
-    """A set's row, its breaks' rows and its reps' rows, all checked before any is written."""
-    return set_row(found), break_rows(found), [(rep_row(rep), rep_items(rep)) for rep in found.reps]
-
-
-def _insert_set(
-    conn: Connection,
-    session_id: int,
-    row: dict[str, Any],
-    breaks: list[dict[str, Any]],
-    plan_item_id: int | None = None,
-) -> int:
-    taken = conn.scalar(
-        sa.select(sets.c.id).where(sets.c.session_id == session_id, sets.c[SET_INDEX] == row[SET_INDEX])
-    )
-    if taken is not None:
-        raise StorageError(f"set {row[SET_INDEX]} is already saved in session {session_id}")
-    set_id = int(
-        conn.execute(
-            sa.insert(sets).values(session_id=session_id, plan_item_id=plan_item_id, **row).returning(sets.c.id)
-        ).scalar_one()
-    )
-    if breaks:
-        conn.execute(sa.insert(set_breaks), [{"set_id": set_id, "position": i, **b} for i, b in enumerate(breaks)])
-    return set_id
-
-
-def _session_of_set(conn: Connection, set_id: int) -> int:
-    found = conn.scalar(sa.select(sets.c.session_id).where(sets.c.id == set_id))
-    if found is None:
-        raise StorageError(f"no set with id {set_id}")
-    return int(found)
-
-
-def _set_for_rep(conn: Connection, session_id: int, set_id: int | None, rep: Rep) -> int:
-    """The set a live rep goes to: ``set_id`` (which must be this session's), else the newest
-    set, else a first set of the session's exercise starting with this rep."""
-    if set_id is not None:
-        if _session_of_set(conn, set_id) != session_id:
-            raise StorageError(f"set {set_id} belongs to another session than {session_id}")
-        return set_id
-    newest = conn.scalar(
-        sa.select(sets.c.id).where(sets.c.session_id == session_id).order_by(sets.c[SET_INDEX].desc()).limit(1)
-    )
-    if newest is not None:
-        return int(newest)
-    exercise = str(conn.scalar(sa.select(sessions.c.exercise).where(sessions.c.id == session_id)))
-    return _insert_set(conn, session_id, set_row(SetResult(1, exercise, rep.start_ms, rep.end_ms)), [])
-
-
-def _tidy_set(conn: Connection, set_id: int | None) -> None:
-    """After a rep was removed: its set ends at its last rep, or goes if it has none (nor a hold)."""
-    if set_id is None:
-        return
-    last_end = conn.scalar(sa.select(sa.func.max(reps.c.end_ms)).where(reps.c.set_id == set_id))
-    if last_end is not None:
-        conn.execute(sa.update(sets).where(sets.c.id == set_id).values(end_ms=last_end))
-        return
-    conn.execute(sa.delete(sets).where(sets.c.id == set_id, sets.c.hold_ms.is_(None)))
-
-
-def _insert_reps(conn: Connection, session_id: int, rows: RepRows, set_id: int) -> None:
-    wanted = [row[REP_INDEX] for row, _ in rows]
-    index = reps.c[REP_INDEX]
-    taken = set(conn.scalars(sa.select(index).where(reps.c.session_id == session_id, index.in_(wanted))))
-    if taken:
-        raise StorageError(f"rep {min(taken)} is already saved in session {session_id}")
-    for row, items in rows:
-        rep_id = conn.execute(
-            sa.insert(reps).values(session_id=session_id, set_id=set_id, **row).returning(reps.c.id)
-        ).scalar_one()
-        for col in list_columns():
-            if items.get(col.name):
-                conn.execute(
-                    sa.insert(rep_lists[col.name]),
-                    [{"rep_id": rep_id, "position": i, **item} for i, item in enumerate(items[col.name])],
-                )
