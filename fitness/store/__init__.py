@@ -1,7 +1,9 @@
 """Workout history: schema and migrations, the store and its History analytics, CSV export.
 
 The public API is re-exported here; the modules say where each piece lives:
-:mod:`~fitness.store.store` (SessionStore), :mod:`~fitness.store.values` (what it hands out),
+:mod:`~fitness.store.store` (SessionStore, the door), :mod:`~fitness.store.values` (what it hands
+out), its transactions by job (:mod:`~fitness.store.profiles`, :mod:`~fitness.store.writes`,
+:mod:`~fitness.store.corrections`, :mod:`~fitness.store.lookups`, :mod:`~fitness.store.plans`),
 :mod:`~fitness.store.recorder` (recording a live session), :mod:`~fitness.store.schema`,
 :mod:`~fitness.store.migrations`, :mod:`~fitness.store.connection`, :mod:`~fitness.store.liveness`,
 :mod:`~fitness.store.analytics`, :mod:`~fitness.store.export`, :mod:`~fitness.store.localtime`,

@@ -314,20 +314,13 @@ class SessionStore:
     ) -> int:
         """Open the next set of an in-progress workout (committed now); returns its id. Its
         reps follow with :meth:`add_rep` (``set_id``); a hold's time with :meth:`end_set`."""
-
-        def work(conn: Connection) -> int:
-            return writes.start_set(
-                conn,
-                session_id,
-                exercise,
-                start_ms,
-                rest_before_ms=rest_before_ms,
-                plan_item_id=plan_item_id,
-                load=load,
-                load_unit=load_unit,
-            )
-
-        return self._run(f"starting a set of session {session_id}", work, write=True)
+        # Numbered in the transaction: the set after the session's newest.
+        opened = SetResult(0, exercise, start_ms, start_ms, rest_before_ms, load=load, load_unit=load_unit)
+        return self._run(
+            f"starting a set of session {session_id}",
+            lambda conn: writes.start_set(conn, session_id, opened, plan_item_id),
+            write=True,
+        )
 
     def end_set(
         self, set_id: int, *, end_ms: int | None = None, hold_ms: int | None = None, breaks: Sequence[Break] = ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -125,9 +125,7 @@ def add_rep(
 ) -> None:
     """Insert one rep (``row`` and ``items``: its checked rows) into an in-progress session's
     set, stretch the set to cover it, and merge ``extra`` into the session's extra data."""
-    reason = end_reason(conn, session_id)
-    if reason != "in_progress":
-        raise StorageError(f"session {session_id} has already ended ({reason}); start a new one")
+    _check_recording(conn, session_id)
     target = _set_for_rep(conn, session_id, set_id, rep)
     _insert_reps(conn, session_id, [(row, items)], target)
     conn.execute(
@@ -162,24 +160,12 @@ def end_session(
     conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(**values))
 
 
-def start_set(
-    conn: Connection,
-    session_id: int,
-    exercise: str,
-    start_ms: int,
-    *,
-    rest_before_ms: int | None,
-    plan_item_id: int | None,
-    load: float | None,
-    load_unit: LoadUnit | None,
-) -> int:
-    """Insert the next set of an in-progress session; returns its id."""
-    reason = end_reason(conn, session_id)
-    if reason != "in_progress":
-        raise StorageError(f"session {session_id} has already ended ({reason}); start a new one")
+def start_set(conn: Connection, session_id: int, opened: SetResult, plan_item_id: int | None) -> int:
+    """Insert ``opened`` as the next set of an in-progress session (numbered after its newest);
+    returns its id."""
+    _check_recording(conn, session_id)
     index = int(conn.scalar(sa.select(sa.func.max(sets.c[SET_INDEX])).where(sets.c.session_id == session_id)) or 0)
-    found = SetResult(index + 1, exercise, start_ms, start_ms, rest_before_ms, load=load, load_unit=load_unit)
-    set_id = _insert_set(conn, session_id, set_row(found), [], plan_item_id)
+    set_id = _insert_set(conn, session_id, set_row(replace(opened, index=index + 1)), [], plan_item_id)
     conn.execute(sa.update(sessions).where(sessions.c.id == session_id).values(heartbeat_at=now()))
     return set_id
 
@@ -204,6 +190,12 @@ def end_set(
 def set_load(conn: Connection, set_id: int, load: float | None, unit: LoadUnit | None) -> None:
     session_of_set(conn, set_id)
     conn.execute(sa.update(sets).where(sets.c.id == set_id).values(load=load, load_unit=unit))
+
+
+def _check_recording(conn: Connection, session_id: int) -> None:
+    reason = end_reason(conn, session_id)
+    if reason != "in_progress":
+        raise StorageError(f"session {session_id} has already ended ({reason}); start a new one")
 
 
 def _session_values(conn: Connection, info: SessionInfo, extra: str, started_at: datetime) -> dict[str, Any]:
