@@ -375,9 +375,10 @@ class ExerciseRecognizer:
         shows the hold being timed meanwhile). The same evidence, the same ``MIN_HOLD_S`` and
         ``MIN_EVIDENCE_S``: it only does not wait for the end."""
         since = -math.inf if self.window_s is None else self._last_t - self.window_s * 1000.0
-        evidence = {
-            key: [*s.evidence, *([] if s.holding is None else [s.holding])] for key, s in self.signatures.items()
-        }
+        evidence: dict[str, list[Evidence]] = {}
+        for key, sig in self.signatures.items():
+            holding = sig.holding
+            evidence[key] = sig.evidence if holding is None else [*sig.evidence, holding]
         return decide(explained(evidence, since))
 
     def shortlist(self, n: int) -> list[str]:
