@@ -9,7 +9,7 @@ import numpy as np
 
 from fitness.app.live_state import LiveSettings, RepSink
 from fitness.engine.counter import FrameResult
-from fitness.pipeline.live import SetEndFn
+from fitness.pipeline.live import ProvisionalHold, SetEndFn
 from fitness.pose.types import Pose
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,12 @@ class PipelineCoach:
     def exercise(self) -> str | None:
         return self._coach.exercise
 
+    @property
+    def provisional(self) -> ProvisionalHold | None:
+        """With auto, the hold being timed before it is recognised for sure
+        (:class:`~fitness.app.live_state.HoldGuesser`)."""
+        return self._coach.provisional
+
     def follow_sets(self, on_set_end: SetEndFn) -> None:
         """Find the workout's sets as they end (:class:`~fitness.app.live_state.SetFinder`)."""
         self._coach.follow_sets(on_set_end)
@@ -77,7 +83,11 @@ class PipelineCoach:
 
         # Between sets the count and the exercise are the last set's (the page says so); the
         # picture shows the rest along its bottom instead, not the next exercise's name over them.
+        # A hold timed before it is recognised for sure is shown as a chosen exercise's hold.
         key = None if self._coach.between_sets else self._coach.exercise
+        guess = self._coach.provisional
+        if guess is not None:
+            key, result = guess.exercise, guess.shown(result)
         return live_view(
             frame_rgb, self._coach.last_pose, result, None if key is None else REGISTRY[key], mirror=mirror
         )

@@ -38,7 +38,7 @@ from fitness.engine.counter import FrameResult
 from fitness.engine.values import Rep
 from fitness.errors import FitnessError
 from fitness.pipeline.hud import mirror_frame
-from fitness.pipeline.live import SetEnd, SetEndFn
+from fitness.pipeline.live import ProvisionalHold, SetEnd, SetEndFn
 from fitness.store.recorder import EndReason, SessionInfo, SessionRecorder, angle_trace
 from fitness.store.values import Plan
 from fitness.text import plural
@@ -105,6 +105,15 @@ class SetFinder(Protocol):
 
 
 @runtime_checkable
+class HoldGuesser(Protocol):
+    """A coach that, with auto, times a hold before it can name it for sure
+    (:attr:`fitness.pipeline.live.LiveCoach.provisional`)."""
+
+    @property
+    def provisional(self) -> ProvisionalHold | None: ...
+
+
+@runtime_checkable
 class CrowdWatcher(Protocol):
     """A coach that also looks out for other people while it counts one."""
 
@@ -157,6 +166,15 @@ class LiveSnapshot:
     places: tuple[PlaceView, ...] = ()  # Group mode: each place's set, left to right as shown
     # The stream's sets, rests and plan (``reps`` and ``recent`` are those of its last set).
     workout: Workout = field(default_factory=Workout)
+    # With auto, a hold timed before it is recognised for sure: ``workout`` with that hold as
+    # its running set, as a chosen exercise's hold is shown. Only shown, never saved: the set
+    # is opened and closed in the history as the coach finds it ended.
+    guess: Workout | None = None
+
+    @property
+    def shown_workout(self) -> Workout:
+        """The workout as the scoreboard shows it: with the hold being timed, if there is one."""
+        return self.guess if self.guess is not None else self.workout
 
     @property
     def recording(self) -> bool:
@@ -444,7 +462,8 @@ class LiveState:
                 return mirror_frame(frame_rgb) if mirror else frame_rgb
         done = time.monotonic()
         crowd = coach.crowd_note(mirror) if isinstance(coach, CrowdWatcher) else None
-        self._after_frame(result, coach.exercise, done, (done - started) * 1000.0, t_ms, crowd=crowd)
+        guess = coach.provisional if isinstance(coach, HoldGuesser) else None
+        self._after_frame(result, coach.exercise, done, (done - started) * 1000.0, t_ms, crowd=crowd, guess=guess)
         return out
 
     def _draw(self, coach: Coach, frame_rgb: np.ndarray, result: FrameResult | None, mirror: bool) -> np.ndarray:
@@ -712,10 +731,24 @@ class LiveState:
         return f"Rep {expected} removed from the count (it was not in the history): {left} in this set."
 
     def _after_frame(
-        self, result: FrameResult, exercise: str | None, now: float, took_ms: float, t_ms: float, *, crowd: str | None
+        self,
+        result: FrameResult,
+        exercise: str | None,
+        now: float,
+        took_ms: float,
+        t_ms: float,
+        *,
+        crowd: str | None,
+        guess: ProvisionalHold | None = None,
     ) -> None:
         angle = None if result.angle is None else float(result.angle)  # never a numpy scalar in the history
         with self._lock:
+            workout = self._snap.workout
+            shown = None
+            if guess is not None and workout.current is None and self._group is None:
+                # The way a chosen exercise's hold is shown (_follow_hold), on a copy never saved.
+                began = workout.start_set(guess.exercise, guess.start_ms, self._wall(guess.start_ms))
+                shown = began.hold(guess.held_ms, t_ms)
             if not self._trace_t or t_ms - self._trace_t[-1] >= TRACE_STEP_MS:
                 self._trace_t.append(t_ms)
                 self._trace_angle.append(angle)
@@ -733,6 +766,7 @@ class LiveState:
                 crowd=crowd,
                 # Group mode: the scoreboard counts everyone (the places' own counts are beside it).
                 reps=result.reps if self._group is not None else self._snap.reps,
+                guess=shown,
             )
             group = self._group
         if result.hold_ms is not None and exercise is not None and group is None:

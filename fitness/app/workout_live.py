@@ -140,7 +140,8 @@ class Say:
 @dataclass(frozen=True, slots=True)
 class Board:
     """What the scoreboard shows at one moment: the timer (its label and seconds), a headline
-    (the set and its target, or what comes next), the plan's progress and a fatigue alert."""
+    (the set and its target, or what comes next), the plan's progress and a fatigue alert.
+    ``held_s``: in a hold's set, the time held so far (it takes the rep count's place)."""
 
     state: BoardState
     timer_label: str
@@ -148,6 +149,7 @@ class Board:
     headline: str
     progress: str | None = None
     alert: str | None = None
+    held_s: float | None = None
 
     @property
     def timer(self) -> str:
@@ -294,7 +296,9 @@ class Workout:
         if current is not None:
             # The first set is timed from START, as the history files it; later ones from their first rep.
             since = started_at if current.index == 1 and started_at is not None else current.started_at
-            return Board("set", "Set time", max(0.0, now - since), self._set_headline(current), progress, self._alert())
+            held = current.hold_ms / 1000.0 if current.hold_ms is not None and not current.reps else None
+            headline = self._set_headline(current)
+            return Board("set", "Set time", max(0.0, now - since), headline, progress, self._alert(), held)
         if self.complete:
             return Board("complete", "Rest", self.rest_s(now) or 0.0, "Plan complete: every set done", progress)
         rested = self.rest_s(now)

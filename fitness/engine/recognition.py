@@ -255,17 +255,28 @@ class Signature:
 
     def _hold_step(self, t_ms: float, state: str) -> None:
         assert self._hold is not None
-        before = self._hold.held_ms
+        held_before, so_far = self._hold.held_ms, self.holding
         was = self._hold.holding
         self._hold.step(t_ms, state)  # type: ignore[arg-type]
         if self._hold.holding and not was:
             self._hold_since = t_ms
-            self._hold_start_ms = before
+            self._hold_start_ms = held_before
         if was and not self._hold.holding and self._hold_since is not None:
-            held = before - self._hold_start_ms
-            if held >= MIN_HOLD_S * 1000.0:
-                self.evidence.append(Evidence(self._hold_since, self._hold_since + held, self.weight))
+            if so_far is not None:
+                self.evidence.append(so_far)
             self._hold_since = None
+
+    @property
+    def holding(self) -> Evidence | None:
+        """The hold in progress as the evidence it gives when it ends, were it to end now
+        (``None``: not holding, or not yet ``MIN_HOLD_S``). A hold's evidence is its time held,
+        so it is added only once the hold ends; this is what it is worth meanwhile."""
+        if self._hold is None or not self._hold.holding or self._hold_since is None:
+            return None
+        held = self._hold.held_ms - self._hold_start_ms
+        if held < MIN_HOLD_S * 1000.0:
+            return None
+        return Evidence(self._hold_since, self._hold_since + held, self.weight)
 
     def _step_sequence(self, ctx: FrameContext) -> None:
         assert self._sequence is not None
@@ -357,6 +368,18 @@ class ExerciseRecognizer:
 
     def current(self) -> Recognition:
         return decide(self.scores())
+
+    def provisional(self) -> Recognition:
+        """The verdict were every hold in progress to end now: a hold's evidence is its time
+        held, added when it ends, so until then :meth:`current` cannot know it (the live page
+        shows the hold being timed meanwhile). The same evidence, the same ``MIN_HOLD_S`` and
+        ``MIN_EVIDENCE_S``: it only does not wait for the end."""
+        since = -math.inf if self.window_s is None else self._last_t - self.window_s * 1000.0
+        evidence: dict[str, list[Evidence]] = {}
+        for key, sig in self.signatures.items():
+            holding = sig.holding
+            evidence[key] = sig.evidence if holding is None else [*sig.evidence, holding]
+        return decide(explained(evidence, since))
 
     def shortlist(self, n: int) -> list[str]:
         """The ``n`` exercises with the most evidence so far (those with any)."""

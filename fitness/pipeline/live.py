@@ -8,6 +8,11 @@ segmenter fed from the stream analyzer's movements). Each set is counted by an a
 own: when a set ends, the next one starts from a fresh analyzer fed the poses seen after the
 set's last rep, so the next exercise is recognised from its own movements (a live analyzer's
 recognition weighs a minute of evidence, which would still be the last set's for a while).
+
+With ``auto`` a hold's evidence is its time held, which the recogniser weighs once the hold
+ends: until then the coach's :attr:`LiveCoach.provisional` is the hold the recogniser would
+name were it to end now, timed from its start, so the person sees it timed while holding. It
+is only shown: the set is still found, measured and reported as it ends.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 import numpy as np
@@ -61,6 +66,21 @@ class SetEnd:
     confirmed: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class ProvisionalHold:
+    """With ``auto``, a hold being held that the recogniser names only once it ends: the
+    exercise it would name were the hold to end now, where the hold began (stream ms) and the
+    time held so far. Shown, never recorded: the set is reported as it ends (:class:`SetEnd`)."""
+
+    exercise: str
+    start_ms: float
+    held_ms: int
+
+    def shown(self, result: FrameResult) -> FrameResult:
+        """``result`` as the picture shows it: the hold being timed."""
+        return replace(result, kind="hold", hold_ms=self.held_ms, holding=True)
+
+
 # Told a set ended; answers the exercise to count in the next set ("auto" or an exercise key).
 SetEndFn = Callable[[SetEnd], str]
 
@@ -98,6 +118,7 @@ class LiveCoach:
         self._last_t = -1.0
         self.last_result: FrameResult | None = None
         self.last_pose: Pose | None = None
+        self.provisional: ProvisionalHold | None = None
         self._poses: deque[tuple[Pose | None, float]] = deque()
         self._generation = 0  # bumped with every new analyzer: a replay stops when it changes
         self._sets_ended = 0
@@ -142,10 +163,27 @@ class LiveCoach:
                 self._poses.popleft()
         result = self._step(pose, t)
         self.last_result, self.last_pose = result, pose
+        self.provisional = self._guess_hold()
         if not self.draw:
             return frame_rgb, result
-        key = self.exercise
-        return annotate(frame_rgb, pose, result, None if key is None else REGISTRY[key]), result
+        key, shown = self.exercise, result
+        if self.provisional is not None:
+            key, shown = self.provisional.exercise, self.provisional.shown(result)
+        return annotate(frame_rgb, pose, shown, None if key is None else REGISTRY[key]), result
+
+    def _guess_hold(self) -> ProvisionalHold | None:
+        """The hold in progress, while ``auto`` has recognised nothing yet (see the module)."""
+        analyzer = self._analyzer
+        signatures = analyzer.recognizer.signatures
+        if analyzer.requested != AUTO or not any(s.holding for s in signatures.values()):
+            return None
+        if analyzer.exercise is not None:
+            return None  # recognised: its counter times the hold, as with a chosen exercise
+        key = analyzer.recognizer.provisional().exercise
+        held = None if key is None else signatures[key].holding
+        if key is None or held is None:
+            return None
+        return ProvisionalHold(key, held.start_ms, round(held.end_ms - held.start_ms))
 
     # -- sets -------------------------------------------------------------------------------
     def _new_set(self) -> None:

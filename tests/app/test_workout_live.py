@@ -103,14 +103,16 @@ def test_a_plan_is_followed_step_by_step_with_the_rest_counted_down() -> None:
     current = w.current
     assert current is not None and current.step == plan_steps(LEGS)[1]
     assert w.board(T0 + 74, T0).headline == "Set 2 of 2 · target 3 squats"
+    assert w.board(T0 + 74, T0).held_s is None  # a set of reps shows its count
     w = w.end_set(T0 + 76, end_ms=73_000)
     # Two squats of three: the set is done all the same, and says what was done.
     assert [a.text for a in w.announcements(T0 + 76)] == ["Rest 60 seconds."]
     assert w.board(T0 + 80, T0).headline == "Next: Plank, set 1 of 1 · target 30 s plank"
     assert w.exercise_to_count("auto") == "plank"
 
-    w = w.start_set("plank", 140_000, T0 + 140).hold(12_000, 152_000).hold(31_000, 171_000)
-    w = w.end_set(T0 + 172)
+    w = w.start_set("plank", 140_000, T0 + 140).hold(12_000, 152_000)
+    assert w.board(T0 + 152, T0).held_s == 12.0  # a hold shows its time held in the count's place
+    w = w.hold(31_000, 171_000).end_set(T0 + 172)
     last = w.last
     assert last is not None and last.hold_ms == 31_000 and last.done() == "31 s" and last.end_ms == 171_000
     assert w.complete and w.step is None and w.exercise_to_count("auto") == "auto"

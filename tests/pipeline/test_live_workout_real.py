@@ -18,6 +18,7 @@ import pytest
 from fitness.pipeline.live import LiveCoach, SetEnd
 from fitness.pipeline.workout_eval import load_workouts
 from fitness.pose.types import Pose
+from tests.replay_poses import Replay
 
 pytestmark = pytest.mark.slow
 
@@ -32,19 +33,6 @@ def webcam_feed(video: Path) -> list[tuple[float, np.ndarray]]:
         feed = [(f.t_ms, f.rgb) for f in frames]
     last, black = feed[-1][0], np.zeros_like(feed[-1][1])
     return feed + [(last + 1000.0 * i / 30, black) for i in range(1, round(AWAY_S * 30) + 1)]
-
-
-class Replay:
-    """The poses the real model gave on a first pass, handed back frame by frame."""
-
-    def __init__(self, poses: list[Pose | None]) -> None:
-        self._poses = iter(poses)
-
-    def estimate(self, frame: np.ndarray, t_ms: float) -> Pose | None:
-        return next(self._poses)
-
-    def reset(self) -> None:
-        pass
 
 
 def run(coach: LiveCoach, feed: list[tuple[float, np.ndarray]], plan: list[str] | None) -> list[SetEnd]:

@@ -54,6 +54,7 @@ from fitness.errors import FitnessError
 from fitness.pipeline.stream import AUTO
 from fitness.store import SessionStore
 from fitness.store.values import Plan
+from fitness.text import clock as clock_text
 from fitness.text import escape_markdown
 
 DETAILS_REFRESH_S = 1.0  # the last-reps table changes once a rep: no need for the scoreboard's pace
@@ -208,13 +209,16 @@ def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> No
     @st.fragment(run_every=PANEL_REFRESH_S if playing else None)
     def board() -> None:
         snap = live.snapshot()
-        shown = snap.workout.board(time.time(), snap.started_at)
+        shown = snap.shown_workout.board(time.time(), snap.started_at)
         count, clock, words = st.columns([1, 1, 3], vertical_alignment="center")
         with count, st.container(key="rep-counter"):
-            st.metric("Reps", snap.reps)
+            if shown.held_s is not None:
+                st.metric("Held", clock_text(shown.held_s))
+            else:
+                st.metric("Reps", snap.reps)
         # The rest is what a person looks up for between sets: it takes the counter's size.
         with clock, st.container(key="rest-time" if shown.state == "rest" else "set-time"):
-            st.metric(shown.timer_label, shown.timer if snap.workout.sets else fmt_clock(snap.elapsed_s()))
+            st.metric(shown.timer_label, shown.timer if snap.shown_workout.sets else fmt_clock(snap.elapsed_s()))
         with words, st.container(key="live-cue"):
             st.markdown(status_line(snap, shown))
             if shown.alert and snap.recording:
@@ -319,7 +323,7 @@ def status_line(snap: LiveSnapshot, shown: Board) -> str:
     """What the workout is doing, in words: the set and its target, the rest and what comes
     next, the plan's progress. The phase and angle are not here: they change every frame and
     are drawn on the picture itself, where they always belong to the frame shown."""
-    workout = snap.workout
+    workout = snap.shown_workout
     if not snap.armed and snap.started_at is None:
         first = f" The plan starts with {workout.steps[0].target()}." if workout.steps else ""
         return f"Press **START** under the camera view to begin.{first}"
