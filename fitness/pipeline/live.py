@@ -28,6 +28,7 @@ import numpy as np
 from fitness.engine.counter import CounterConfig, FrameResult
 from fitness.engine.registry import REGISTRY
 from fitness.engine.segmentation import CloseReason
+from fitness.engine.spec import Phase
 from fitness.engine.values import Rep
 from fitness.pipeline.stream import AUTO, RepFn, StreamAnalyzer, check_exercise
 from fitness.pipeline.video_analysis import annotate
@@ -77,8 +78,9 @@ class ProvisionalHold:
     held_ms: int
 
     def shown(self, result: FrameResult) -> FrameResult:
-        """``result`` as the picture shows it: the hold being timed."""
-        return replace(result, kind="hold", hold_ms=self.held_ms, holding=True)
+        """``result`` as the picture shows it: the hold being timed, as a chosen hold's counter
+        shows one held (its phase; not recognition's "looking for an exercise" note)."""
+        return replace(result, kind="hold", hold_ms=self.held_ms, holding=True, phase=Phase.EXTENDED, notes=())
 
 
 # Told a set ended; answers the exercise to count in the next set ("auto" or an exercise key).

@@ -211,10 +211,12 @@ def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> No
         snap = live.snapshot()
         shown = snap.shown_workout.board(time.time(), snap.started_at)
         count, clock, words = st.columns([1, 1, 3], vertical_alignment="center")
-        with count, st.container(key="rep-counter"):
-            if shown.held_s is not None:
+        if shown.held_s is not None:
+            # A clock has four characters where a count has one or two: the rest timer's size.
+            with count, st.container(key="hold-counter"):
                 st.metric("Held", clock_text(shown.held_s))
-            else:
+        else:
+            with count, st.container(key="rep-counter"):
                 st.metric("Reps", snap.reps)
         # The rest is what a person looks up for between sets: it takes the counter's size.
         with clock, st.container(key="rest-time" if shown.state == "rest" else "set-time"):
@@ -231,7 +233,7 @@ def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> No
                 st.warning("No picture from the camera for a few seconds. Press STOP, then START again.")
             elif snap.armed and snap.frames_in == 0:
                 st.caption("Waiting for the camera…")
-            elif snap.note and snap.armed:
+            elif snap.note and snap.armed and snap.guess is None:  # a hold being timed is what it found
                 st.caption(snap.note)
         announce(snap, beep=beep, speak=speak)
 
