@@ -10,6 +10,7 @@ Headless Debian Chromium whose fake webcam plays the labelled side-on plank clip
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import pytest
 
 from fitness.pipeline.evaluation import LabelledClip
 from tests.browser_helpers import (
+    ARTIFACTS,
     AppServer,
     assert_no_traceback,
     frame_counts,
@@ -121,6 +123,10 @@ def test_auto_shows_a_plank_s_time_while_it_is_held_and_files_it(
     holds = [(s.exercise, s.hold_ms) for s in detail.sets]
     assert len(holds) == 1 and holds[0][0] == "plank", holds
     held_s = (holds[0][1] or 0) / 1000
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "hold_browser_metrics.json").write_text(
+        json.dumps({"clock_seen_s": seen, "filed_held_s": held_s, "label_s": [plank.lo, plank.hi]}) + "\n"
+    )
     # The label's range, give or take a second for a live stream's frames (the offline
     # analysis of this clip gives 10.0 s; the label is 9-10 s).
     assert plank.lo - 1 <= held_s <= plank.hi + 1, f"held {held_s:.1f} s, labelled {plank.lo:g}-{plank.hi:g} s"
