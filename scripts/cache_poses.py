@@ -1,10 +1,11 @@
 """Estimate every labelled clip once and keep its poses in ``artifacts/poses/<stem>.npz``.
 
-    .venv/bin/python scripts/cache_poses.py [--data ../shared/data] [--force] [--only NAME]
+    .venv/bin/python scripts/cache_poses.py [--data ../shared/data] [--force] [--only NAME] [--pose-fps N]
 
 Tuning specs, the counter and recognition then replays these poses (seconds, not minutes).
 A cached track is kept while its video is unchanged; ``--force`` re-estimates (after a change
-to the video reader or the estimator).
+to the video reader or the estimator). ``--pose-fps 15`` caches the poses the CLI's default rate
+gives (the model run on only enough frames to keep 15 a second; keep them in their own ``--out``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "artifacts" / "poses")
     ap.add_argument("--force", action="store_true")
     ap.add_argument("--only", default="")
+    ap.add_argument("--pose-fps", type=float, default=0.0, help="model rate (0: every frame)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     estimator = load_estimator("lightning")
@@ -59,7 +61,7 @@ def main() -> int:
             continue
         started = time.perf_counter()
         try:
-            track = estimate_track(path, estimator)
+            track = estimate_track(path, estimator, pose_fps=args.pose_fps or None)
         except FitnessError as exc:
             log.warning("%s: skipped (%s)", path.name, exc)
             continue

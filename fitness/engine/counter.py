@@ -39,6 +39,7 @@ import numpy as np
 from fitness.engine.context import ContextTracker, FrameContext, TrackerConfig
 from fitness.engine.form import Baseline, Sample, partial_rep, rep_cues, rule_value, seen_value
 from fitness.engine.machines import (
+    MAX_REP_MS,
     Break,
     Cycle,
     HoldClock,
@@ -174,7 +175,7 @@ class _Track:
     def __init__(self, spec: ExerciseSpec, cfg: CounterConfig, side: Side | None) -> None:
         self.fixed_side = side
         self.side: Side = side or "left"
-        self.machine = PhaseMachine(spec.min_rep_s * 1000.0, cfg.max_gap_ms)
+        self.machine = PhaseMachine(spec.min_rep_s * 1000.0, cfg.max_gap_ms, MAX_REP_MS)
         self.samples: deque[Sample] = deque(maxlen=MAX_REP_SAMPLES)
         self.count = 0
         self.last: Reading = Reading()

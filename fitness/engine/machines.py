@@ -21,6 +21,12 @@ from fitness.engine.spec import Phase
 
 # A turn-back counts as a partial rep only if it went at least this far (a real attempt, not a sway).
 PARTIAL_DEPTH: Final = 0.5
+# The slowest rep anyone does: a 4 s lowering, a pause and a 4 s lift (the slow-tempo end of
+# strength programmes; the slowest labelled squats take 7 s). A "rep" still under way after
+# this long is a limb that left its start position for something else (another exercise's
+# movement, walking off, a drink) and came back: it is dropped, not counted as one slow rep.
+MAX_REP_MS: Final = 10_000.0
+_UNDER_WAY: Final = (Phase.FLEXING, Phase.FLEXED, Phase.EXTENDING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +42,20 @@ class PhaseMachine:
     """Hysteresis over a normalised extension ``e`` (1 = start position, 0 = turning point).
 
     ``step(t, None)`` means "no trustworthy value": the phase holds, and after ``max_gap_ms``
-    without one the rep in progress is abandoned.
+    without one the rep in progress is abandoned. A rep still under way ``max_rep_ms`` after it
+    left the start position is abandoned too (:data:`MAX_REP_MS`): whether it is is a matter of
+    time, not of how many frames a second were seen.
     """
 
-    def __init__(self, min_rep_ms: float, max_gap_ms: float) -> None:
-        if min_rep_ms < 0 or max_gap_ms <= 0:
-            raise ValueError(f"need min_rep_ms >= 0 and max_gap_ms > 0, got {min_rep_ms}, {max_gap_ms}")
+    def __init__(self, min_rep_ms: float, max_gap_ms: float, max_rep_ms: float = math.inf) -> None:
+        if min_rep_ms < 0 or max_gap_ms <= 0 or max_rep_ms <= min_rep_ms:
+            raise ValueError(
+                f"need min_rep_ms >= 0, max_gap_ms > 0 and max_rep_ms > min_rep_ms, got {min_rep_ms}, "
+                f"{max_gap_ms}, {max_rep_ms}"
+            )
         self.min_rep_ms = min_rep_ms
         self.max_gap_ms = max_gap_ms
+        self.max_rep_ms = max_rep_ms
         self.partial = 0  # went more than halfway down, then turned back before the flexed threshold
         self.too_fast = 0  # full cycles quicker than the minimum rep duration
         self.started = False  # ever reached the start position (or joined a rep under way)
@@ -84,6 +96,8 @@ class PhaseMachine:
                 self.reset()
             return None
         self._last_t = t_ms
+        if self.phase in _UNDER_WAY and t_ms - self._start > self.max_rep_ms:
+            self.abandon()
         fresh, self._fresh = self._fresh, False
         if self.phase is Phase.SETUP:
             if e >= 1.0:

@@ -31,7 +31,7 @@ from typing import Final
 
 from fitness.engine.context import FrameContext
 from fitness.engine.counter import CounterConfig, hold_state, overshoot_extension, position_matches, sequence_machine
-from fitness.engine.machines import HoldClock, PhaseMachine, RangeWindow
+from fitness.engine.machines import MAX_REP_MS, HoldClock, PhaseMachine, RangeWindow
 from fitness.engine.signal import FLEXED_CHECK, SideSignal, normalise
 from fitness.engine.spec import SIDES, ExerciseSpec, Side, resolve
 from fitness.pose.keypoints import INDEX
@@ -141,7 +141,7 @@ class Signature:
         self._signals = {s: SideSignal(spec, s, cfg.signal()) for s in SIDES}
         self._still = tuple(dict.fromkeys(resolve(j, side) for j in spec.still for side in SIDES))
         self._sides: tuple[Side | None, ...] = SIDES if spec.sides in ("both", "alternating") else (None,)
-        self._machines = [PhaseMachine(spec.min_rep_s * 1000.0, cfg.max_gap_ms) for _ in self._sides]
+        self._machines = [PhaseMachine(spec.min_rep_s * 1000.0, cfg.max_gap_ms, MAX_REP_MS) for _ in self._sides]
         self._cycles = [_Cycle() for _ in self._sides]
         self._side: Side = "left"
         self._bottom_checks = [i for i, r in enumerate(spec.requirements) if r.when == "flexed"]
@@ -292,12 +292,12 @@ class Signature:
             self._hold_step(t_ms + 1.0, "out")
 
 
-def _covered(start: float, end: float, taken: list[tuple[float, float]]) -> float:
+def covered(start: float, end: float, taken: list[tuple[float, float]]) -> float:
     """How much of ``[start, end]`` the disjoint intervals ``taken`` cover."""
     return sum(max(0.0, min(end, b) - max(start, a)) for a, b in taken)
 
 
-def _take(span: tuple[float, float], taken: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def take(span: tuple[float, float], taken: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """``taken`` with ``span`` added, merged so the intervals stay disjoint."""
     merged: list[tuple[float, float]] = []
     for a, b in sorted([*taken, span]):
@@ -319,8 +319,8 @@ def explained(evidence: Mapping[str, Sequence[Evidence]], since_ms: float = -mat
     for _, start, end, key in spans:
         if end <= start:
             continue
-        scores[key] += (end - start - _covered(start, end, taken)) / 1000.0
-        taken = _take((start, end), taken)
+        scores[key] += (end - start - covered(start, end, taken)) / 1000.0
+        taken = take((start, end), taken)
     return scores
 
 

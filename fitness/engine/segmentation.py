@@ -23,7 +23,10 @@ Three things end a set (each threshold explained in :class:`SegmentConfig`):
 - **switch**: ``switch_moves`` movements in a row of another exercise, none of the set's own
   among them: that exercise has started, and its movements open the next set. The set's own
   exercise is the one its movements showed before that run, even when the newcomer's first
-  cycles already outweigh a short set over the whole stretch.
+  cycles already outweigh a short set over the whole stretch. A movement of the set's own
+  exercise within the run that the newcomer's cycles explain better (:func:`overruled`: a
+  curl "rep" of arms swinging through a walk into lunges, a squat "rep" of the hops of the
+  jumping jacks that follow) does not keep the set open: the body does one thing at a time.
 
 A segment's exercise is decided over its own movements only, never over a sliding window of
 the stream: the third set of a workout is recognised from the third set.
@@ -34,13 +37,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Final, Literal
 
-from fitness.engine.recognition import Evidence, decide, explained
+from fitness.engine.recognition import Evidence, covered, decide, explained, take
 from fitness.engine.spec import ExerciseSpec, Orientation
 
 MoveKind = Literal["evidence", "rep"]
 CloseReason = Literal["rest", "away", "switch", "end"]
+# A movement more than this share of which another exercise's cycles explain better is theirs.
+OVERRULED: Final = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +140,32 @@ def _scores(moves: Sequence[Movement]) -> dict[str, float]:
 def _evidence(moves: Sequence[Movement], exercise: str) -> int:
     """How many of ``moves`` are ``exercise``'s evidence (cycles its signature saw)."""
     return sum(m.exercise == exercise and m.kind == "evidence" for m in moves)
+
+
+def _spans(moves: Sequence[Movement]) -> int:
+    """How many separate stretches ``moves`` cover (a cycle its signature saw and the rep its
+    counter counted over the same stretch are one)."""
+    merged: list[tuple[float, float]] = []
+    for m in moves:
+        merged = take((m.start_ms, m.end_ms), merged)
+    return len(merged)
+
+
+def overruled(move: Movement, moves: Sequence[Movement], by: str | None = None) -> bool:
+    """Whether cycles of another exercise (``by``, or any) among ``moves`` explain more than
+    half of ``move``'s stretch better than it does. Recognition's overlap rule: the heavier
+    description wins; a counted rep yields to any cycle a signature saw (a counter may count
+    what its signature turned down, but a stretch another spec's description fits is that
+    spec's)."""
+    if move.end_ms <= move.start_ms:
+        return False
+    taken: list[tuple[float, float]] = []
+    for m in moves:
+        if m.kind != "evidence" or m.exercise == move.exercise or (by is not None and m.exercise != by):
+            continue
+        if m.weight > move.weight or move.kind == "rep":
+            taken = take((m.start_ms, m.end_ms), taken)
+    return covered(move.start_ms, move.end_ms, taken) > OVERRULED * (move.end_ms - move.start_ms)
 
 
 def exercise_of(moves: Sequence[Movement]) -> str | None:
@@ -252,27 +283,59 @@ class Segmenter:
         need = self.config.switch_moves if need is None else need
         # The current exercise first, then any the segment showed before it was overtaken.
         for key in dict.fromkeys([current, *(m.exercise for m in self._moves if m.kind == "evidence")]):
-            last = max(i for i, m in enumerate(self._moves) if m.exercise == key)
-            before, run = self._moves[: last + 1], self._moves[last + 1 :]
+            found = self._run_after(key, need)
+            if found is None:
+                continue
+            last, other = found
+            if key == current:
+                return self._close(key, "switch", last)
+            # Overtaken: a set's worth of its own, and the newcomer's cycles all after its last
+            # (in time: a hold's evidence is reported when the hold ends, long after it began).
+            before, end = self._moves[: last + 1], self._moves[last].end_ms
+            after = all(m.start_ms >= end for m in self._moves if m.exercise == other and m.kind == "evidence")
+            if after and _evidence(before, key) >= need and exercise_of(before) == key:
+                return self._close(key, "switch", last)
+        return None
+
+    def _run_after(self, key: str, need: int) -> tuple[int, str] | None:
+        """Where a set of ``key`` would end because another exercise's run began after it: the
+        index of its last movement and the newcomer, or None.
+
+        The run is what follows the set's last movement. When that run is too short, the
+        set's last movements may be the newcomer's: each one the newcomer's cycles overrule
+        (:func:`overruled`) is passed over, provided the newcomer is new (none of its cycles
+        before the set's last movement of its own) and what is passed over is a glimpse (at
+        most one of the set's exercise for every two of the newcomer's cycles). A set's
+        exercise that keeps pace with the newcomer cycle for cycle is the same movement seen
+        twice: recognition firming up (a jumping jack's arms are a lateral raise), one set.
+        """
+        own = [i for i, m in enumerate(self._moves) if m.exercise == key]
+        for n, last in enumerate(reversed(own)):
+            if n and not overruled(self._moves[own[-n]], self._moves):
+                return None  # a movement of the set's own that nothing explains better
+            run = self._moves[last + 1 :]
             other = exercise_of(run)
             if other is None or other == key or _evidence(run, other) < need:
                 continue
-            if key == current:
-                return self._close(key, "switch")
-            # Overtaken: a set's worth of its own, and the newcomer's cycles all after its last
-            # (in time: a hold's evidence is reported when the hold ends, long after it began).
-            end = self._last_end(key)
-            after = all(m.start_ms >= end for m in self._moves if m.exercise == other and m.kind == "evidence")
-            if after and _evidence(before, key) >= need and exercise_of(before) == key:
-                return self._close(key, "switch")
+            if n == 0:
+                return last, other
+            end = self._moves[last].end_ms
+            new = all(m.start_ms >= end for m in self._moves if m.exercise == other and m.kind == "evidence")
+            passed = [m for m in run if m.exercise == key]
+            glimpses = 2 * _spans(passed) <= _evidence(run, other)
+            if new and glimpses and all(overruled(m, self._moves, other) for m in passed):
+                return last, other
         return None
 
-    def _close(self, key: str, reason: CloseReason) -> Segment:
-        own = [m for m in self._moves if m.exercise == key]
+    def _close(self, key: str, reason: CloseReason, last: int | None = None) -> Segment:
+        """The set of ``key`` ends; with ``last``, at that movement (its movements after it
+        were another exercise's and belong to neither set)."""
+        dropped = {i for i, m in enumerate(self._moves) if m.exercise == key and last is not None and i > last}
+        own = [m for i, m in enumerate(self._moves) if m.exercise == key and i not in dropped]
         end = max(m.end_ms for m in own)
         # What began after the set's last movement may be the next set's start.
         carried = [m for m in self._moves if m.exercise != key and m.start_ms >= end]
-        kept = [m for m in self._moves if m not in carried]
+        kept = [m for i, m in enumerate(self._moves) if m not in carried and i not in dropped]
         extent = (min(m.start_ms for m in kept), max(m.end_ms for m in kept))
         segment = Segment(key, min(m.start_ms for m in own), end, reason, _scores(kept), extent)
         self.segments.append(segment)

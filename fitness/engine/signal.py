@@ -15,8 +15,13 @@ from typing import Final
 from fitness.engine.context import FrameContext
 from fitness.engine.spec import Channel, ExerciseSpec, HeightSignal, Side
 
-# Visibility is a moving average of the counted joints' scores: ~5 frames to follow a change.
-VISIBILITY_RATE: Final = 0.2
+# Visibility is a moving average of the counted joints' scores that follows a change in about
+# 0.15 s (its time constant: a fifth of the way per frame at 30 fps). In time, not frames: per
+# frame, the same rate would follow twice as fast when the model reads 15 frames a second, and
+# the side a counter follows would switch on a glimpse.
+VISIBILITY_TAU_S: Final = 0.15
+# The first frame after a reset has no interval to weigh: it moves as one 30 fps frame would.
+VISIBILITY_FIRST: Final = 1.0 - math.exp(-1.0 / 30.0 / VISIBILITY_TAU_S)
 # Extra channels are clamped to this band before averaging, so one signal far past its
 # threshold cannot make up for another that has not moved.
 CHANNEL_CLAMP: Final = (-0.25, 1.25)
@@ -135,6 +140,7 @@ class SideSignal:
         self._relative = [s for s in (self._primary, *(sm for _, sm in self._channels)) if s.relative]
         self._view: str | None = None
         self.visibility = 0.0
+        self._seen_s: float | None = None  # when visibility was last updated
 
     def reset(self) -> None:
         self._view = None
@@ -144,6 +150,7 @@ class SideSignal:
         if self._height is not None:
             self._height.reset()
         self.visibility = 0.0
+        self._seen_s = None
 
     def rescale(self) -> None:
         """The picture was zoomed or panned: lengths in pixels start afresh, angles carry on."""
@@ -176,7 +183,9 @@ class SideSignal:
     def read(self, ctx: FrameContext, use_fallback: bool) -> Reading:
         spec, t_s = self.spec, ctx.t_ms / 1000.0
         scores = [ctx.score(n) for n in self._primary_names]
-        self.visibility += VISIBILITY_RATE * (sum(scores) / len(scores) - self.visibility)
+        last, self._seen_s = self._seen_s, t_s
+        rate = VISIBILITY_FIRST if last is None else 1.0 - math.exp(-max(0.0, t_s - last) / VISIBILITY_TAU_S)
+        self.visibility += rate * (sum(scores) / len(scores) - self.visibility)
         reading = Reading(visibility=self.visibility, confidence=min(scores))
         if ctx.rescaled:
             self.rescale()

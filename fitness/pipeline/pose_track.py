@@ -74,9 +74,11 @@ class PoseTrack:
             )
 
 
-def estimate_track(path: str | Path, estimator: Estimator) -> PoseTrack:
-    """Run ``estimator`` (reset first) over every frame of a video, exactly as
-    :func:`fitness.pipeline.video_analysis.analyze_video` does."""
+def estimate_track(path: str | Path, estimator: Estimator, *, pose_fps: float | None = None) -> PoseTrack:
+    """Run ``estimator`` (reset first) over the frames of a video, exactly as
+    :func:`fitness.pipeline.video_analysis.analyze_video` does with the same ``pose_fps``
+    (None: every frame). At a lower rate the estimator sees only the frames analysed, so its
+    crop follows the person differently: such a track is not a subsample of the every-frame one."""
     from fitness.pipeline.video_analysis import video_info
     from fitness.pipeline.video_io import open_video
 
@@ -85,7 +87,7 @@ def estimate_track(path: str | Path, estimator: Estimator) -> PoseTrack:
     kps: list[np.ndarray] = []
     scores: list[float] = []
     empty = np.full((NUM_KEYPOINTS, 3), np.nan)
-    with open_video(source) as video:
+    with open_video(source, sample_fps=pose_fps) as video:
         estimator.reset()
         for frame in video:
             pose = estimator.estimate(frame.rgb, frame.t_ms)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from fitness.engine.counter import ACTIVE_PHASES, FrameResult, RepCounter
+from fitness.engine.machines import MAX_REP_MS
 from fitness.engine.registry import REGISTRY
 from fitness.engine.segmentation import MoveKind, Movement, Segment, SegmentConfig, Segmenter, out_of_position
 from fitness.engine.values import Rep, SetResult
@@ -39,9 +40,6 @@ HOLD_PIECE_MS: Final = 1000.0
 # A rep of the set's exercise may start this long before the segment's first movement (its
 # signature turned the first rep down, the counter did not) and still belong to it.
 EDGE_MS: Final = 1500.0
-# The slowest rep anyone does: a 4 s lowering, a pause and a 4 s lift (the slow-tempo end of
-# strength programmes; the slowest labelled squats take 7 s).
-MAX_REP_MS: Final = 10_000.0
 # The full counters of this many of a segment's exercises (most evidence first) may confirm it.
 CONFIRM: Final = 2
 # Hold samples kept per exercise in a live stream (60 s at 60 fps), enough for any set's window.
