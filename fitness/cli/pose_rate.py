@@ -31,8 +31,9 @@ def add_pose_rate_args(parser: argparse.ArgumentParser) -> None:
         help=(
             f"run the model on only enough frames to keep N a second (default {POSE_FPS:g}: every other frame "
             "of a 30 fps video, every frame of a 25 fps one; 0: every frame). Counts on the labelled clips "
-            "are the same as at every frame; a rep's start and bottom can move by a frame or more, and a "
-            "fault seen on only one or two frames can go unseen"
+            "are the same as at every frame; in long multi-set workouts a few more sets are miscounted, "
+            "a rep's start and bottom can move by a frame or more, and a fault seen on only one or two "
+            "frames can go unseen"
         ),
     )
     group.add_argument(
@@ -40,5 +41,6 @@ def add_pose_rate_args(parser: argparse.ArgumentParser) -> None:
         dest="pose_fps",
         action="store_const",
         const=None,
-        help="run the model on every frame (the same as --pose-fps 0; about twice the work on 30 fps video)",
+        help="run the model on every frame (the same as --pose-fps 0; about twice the work on 30 fps video; "
+        "the most exact for whole workouts and one-frame faults)",
     )
