@@ -30,7 +30,7 @@ from fitness.engine.registry import REGISTRY
 from fitness.engine.segmentation import CloseReason
 from fitness.engine.spec import Phase
 from fitness.engine.values import Rep
-from fitness.pipeline.stream import AUTO, RepFn, StreamAnalyzer, check_exercise
+from fitness.pipeline.stream import AUTO, LOOKING_NOTE, RepFn, StreamAnalyzer, check_exercise
 from fitness.pipeline.video_analysis import annotate
 from fitness.pose.estimator import Estimator
 from fitness.pose.types import Pose
@@ -171,6 +171,10 @@ class LiveCoach:
         key, shown = self.exercise, result
         if self.provisional is not None:
             key, shown = self.provisional.exercise, self.provisional.shown(result)
+        elif key is None and self._set_exercise is not None and LOOKING_NOTE in result.notes:
+            # The set under way already has its exercise: recognition looking again within it
+            # (a pause in a hold) is not news for the person.
+            shown = replace(result, notes=tuple(n for n in result.notes if n != LOOKING_NOTE))
         return annotate(frame_rgb, pose, shown, None if key is None else REGISTRY[key]), result
 
     def _guess_hold(self) -> ProvisionalHold | None:

@@ -35,6 +35,8 @@ from fitness.text import plural
 log = logging.getLogger(__name__)
 
 AUTO: Final = "auto"
+# Said while auto has not named an exercise: not while a set of a named one is under way.
+LOOKING_NOTE: Final = "Looking for an exercise I know"
 NONE: Final = "none"  # the exercise reported when no exercise was found (no person, no movement, no rep)
 NOT_KNOWN: Final = "No exercise found"
 # A rep needs at least a start, a turning point and an end: with a person in fewer frames than
@@ -337,7 +339,7 @@ class StreamAnalyzer:
 
     @staticmethod
     def _idle_notes(pose: Pose | None) -> tuple[str, ...]:
-        return ("No one in view",) if pose is None else ("Looking for an exercise I know",)
+        return ("No one in view",) if pose is None else (LOOKING_NOTE,)
 
     def finish(self, frames_in_video: int | None = None) -> None:
         """End of the stream: open holds close, a hold in progress counts as evidence.
