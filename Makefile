@@ -22,11 +22,13 @@ lint:
 bench:
 	.venv/bin/fitness bench --json artifacts/bench.json
 
-# The counts of the labelled clips, then sets: the labelled workout clips and twelve workouts
-# of 3-6 sets joined from labelled clips of different exercises (scripts/make_workouts.py: about
-# 5 minutes to make, 15 to analyse on two cores); then group mode on two-person clips composed
-# from the labelled clips. The README's workout tables are eval_workout_clips.json and eval.json.
+# The long test sweeps (pytest -m sweep: the pose-rate checks over the catalogue and the
+# workout and form clips), the counts of the labelled clips, then sets: the labelled workout
+# clips and twelve workouts of 3-6 sets joined from labelled clips of different exercises
+# (scripts/make_workouts.py: about 5 minutes to make, 15 to analyse on two cores); then group
+# mode on two-person clips composed from the labelled clips. The README's workout tables are eval_workout_clips.json and eval.json.
 eval: eval-pairs
+	.venv/bin/python -m pytest -m sweep tests
 	.venv/bin/fitness eval ../shared/data/manifest.csv
 	.venv/bin/fitness eval ../shared/data/catalogue_manifest.csv
 	.venv/bin/fitness eval ../shared/data/scenes_manifest.csv --json artifacts/eval_workout_clips.json

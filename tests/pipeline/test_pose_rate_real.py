@@ -62,7 +62,11 @@ def _clips(data_dir: Path, manifest: str) -> list[LabelledClip]:
     return clips
 
 
-@pytest.mark.parametrize("manifest", ["manifest.csv", "catalogue_manifest.csv"])
+@pytest.mark.parametrize(
+    "manifest",
+    # The catalogue's 23 clips at both rates take ~3 minutes: a sweep for `make eval`.
+    ["manifest.csv", pytest.param("catalogue_manifest.csv", marks=pytest.mark.sweep)],
+)
 def test_counts_are_the_same_at_15_poses_a_second(data_dir: Path, artifacts: Path, manifest: str) -> None:
     from fitness.pose.estimator import load_estimator
 
@@ -99,6 +103,7 @@ def _sets(result: AnalysisResult) -> list[tuple[str, int, int | None]]:
     return [(s.exercise, s.rep_count, s.hold_ms) for s in result.sets]
 
 
+@pytest.mark.sweep
 def test_workout_and_form_clips_keep_their_sets_at_15_poses_a_second(data_dir: Path, artifacts: Path) -> None:
     """The labelled workouts (recognised, as ``fitness analyze`` does) and form clips (also with
     their labelled exercise) of ``scenes_manifest.csv``: the same exercise, count and sets. The
