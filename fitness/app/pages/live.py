@@ -235,6 +235,10 @@ def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> No
                 st.caption("Waiting for the camera…")
             elif snap.note and snap.armed and not _found_already(snap):
                 st.caption(snap.note)
+            else:
+                # Something in the slot every run: a caption no longer wanted is replaced, not
+                # left behind as a stale element while the next refresh is already queued.
+                st.empty()
         announce(snap, beep=beep, speak=speak)
 
     board()
