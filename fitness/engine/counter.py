@@ -39,6 +39,7 @@ import numpy as np
 from fitness.engine.context import ContextTracker, FrameContext, TrackerConfig
 from fitness.engine.form import Baseline, Sample, partial_rep, rep_cues, rule_value, seen_value
 from fitness.engine.machines import (
+    ACTIVE_PHASES,
     MAX_REP_MS,
     Break,
     Cycle,
@@ -56,7 +57,6 @@ from fitness.pose.types import Pose
 
 __all__ = ["ACTIVE_PHASES", "CounterConfig", "Cycle", "FrameResult", "PhaseMachine", "RepCounter"]
 
-ACTIVE_PHASES: Final = frozenset({Phase.FLEXING, Phase.FLEXED, Phase.EXTENDING})
 # Samples kept for the rep in progress: 100 s at 30 fps, far more than any rep lasts.
 MAX_REP_SAMPLES: Final = 3000
 

@@ -26,7 +26,8 @@ PARTIAL_DEPTH: Final = 0.5
 # this long is a limb that left its start position for something else (another exercise's
 # movement, walking off, a drink) and came back: it is dropped, not counted as one slow rep.
 MAX_REP_MS: Final = 10_000.0
-_UNDER_WAY: Final = (Phase.FLEXING, Phase.FLEXED, Phase.EXTENDING)
+# A rep is under way in these phases (left the start position, not yet back).
+ACTIVE_PHASES: Final = frozenset({Phase.FLEXING, Phase.FLEXED, Phase.EXTENDING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,7 @@ class PhaseMachine:
                 self.reset()
             return None
         self._last_t = t_ms
-        if self.phase in _UNDER_WAY and t_ms - self._start > self.max_rep_ms:
+        if self.phase in ACTIVE_PHASES and t_ms - self._start > self.max_rep_ms:
             self.abandon()
         fresh, self._fresh = self._fresh, False
         if self.phase is Phase.SETUP:
