@@ -81,13 +81,12 @@ class PipelineCoach:
         from fitness.engine.registry import REGISTRY
         from fitness.pipeline.hud import live_view
 
-        # Between sets the count and the exercise are the last set's (the page says so); the
-        # picture shows the rest along its bottom instead, not the next exercise's name over them.
-        # A hold timed before it is recognised for sure is shown as a chosen exercise's hold.
-        key = None if self._coach.between_sets else self._coach.exercise
-        guess = self._coach.provisional
-        if guess is not None:
-            key, result = guess.exercise, guess.shown(result)
+        key, result = self._coach.shown(result)
+        if self._coach.provisional is None and self._coach.between_sets:
+            # Between sets the count and the exercise are the last set's (the page says so); the
+            # picture shows the rest along its bottom instead, not the next exercise's name over
+            # them. A hold timed before it is recognised for sure is the next set's start.
+            key = None
         return live_view(
             frame_rgb, self._coach.last_pose, result, None if key is None else REGISTRY[key], mirror=mirror
         )

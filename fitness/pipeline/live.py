@@ -168,14 +168,18 @@ class LiveCoach:
         self.provisional = self._guess_hold()
         if not self.draw:
             return frame_rgb, result
-        key, shown = self.exercise, result
-        if self.provisional is not None:
-            key, shown = self.provisional.exercise, self.provisional.shown(result)
-        elif key is None and self._set_exercise is not None and LOOKING_NOTE in result.notes:
-            # The set under way already has its exercise: recognition looking again within it
-            # (a pause in a hold) is not news for the person.
-            shown = replace(result, notes=tuple(n for n in result.notes if n != LOOKING_NOTE))
+        key, shown = self.shown(result)
         return annotate(frame_rgb, pose, shown, None if key is None else REGISTRY[key]), result
+
+    def shown(self, result: FrameResult) -> tuple[str | None, FrameResult]:
+        """What the picture shows for ``result``: the exercise named (None: none) and the result
+        as drawn. With auto, the hold being timed (:attr:`provisional`); within a set under way,
+        not recognition's "looking for an exercise" note (a pause in a hold is not news)."""
+        if self.provisional is not None:
+            return self.provisional.exercise, self.provisional.shown(result)
+        if self.exercise is None and self._set_exercise is not None and LOOKING_NOTE in result.notes:
+            return None, replace(result, notes=tuple(n for n in result.notes if n != LOOKING_NOTE))
+        return self.exercise, result
 
     def _guess_hold(self) -> ProvisionalHold | None:
         """The hold in progress, while ``auto`` has recognised nothing yet (see the module)."""
