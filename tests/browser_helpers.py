@@ -341,9 +341,11 @@ def frame_counts(page: Any) -> tuple[int, int]:
 
 
 def choose(page: Any, box_label: str, option: str | re.Pattern[str]) -> None:
+    """Pick ``option`` in the select box ``box_label`` and wait for the run the choice starts:
+    the page may still be idle from before the click (CI once read a plan's name from the
+    page drawn before the choice)."""
     page.locator("[data-testid='stSelectbox']", has_text=box_label).first.click()
-    page.get_by_role("option", name=option, exact=isinstance(option, str) or None).click()
-    wait_idle(page)
+    click_and_wait(page, page.get_by_role("option", name=option, exact=isinstance(option, str) or None))
 
 
 def press(page: Any, button: str) -> None:

@@ -233,6 +233,8 @@ def test_a_free_workout_finds_two_sets_with_a_rest_between(
 def test_a_plan_of_two_sets_is_followed_and_marked_done(
     server: AppServer, workout_browser: Any, labels: tuple[Label, Label]
 ) -> None:
+    from playwright.sync_api import expect
+
     from fitness.store import SessionStore
     from fitness.store.values import PlanItem
 
@@ -274,7 +276,7 @@ def test_a_plan_of_two_sets_is_followed_and_marked_done(
         # The plan as the editor shows it (the Plans page lists the profile's plans).
         goto(page, "Plans")
         choose(page, "Plan", re.compile(r"^Squats then curls"))
-        assert page.get_by_label("Name").input_value() == "Squats then curls"
+        expect(page.get_by_label("Name")).to_have_value("Squats then curls", timeout=10_000)
         assert_no_traceback(page)
         screenshot(page, "plans")
 
