@@ -164,8 +164,9 @@ class LiveCoach:
             while self._poses and t - self._poses[0][1] > REPLAY_S * 1000.0:
                 self._poses.popleft()
         result = self._step(pose, t)
-        self.last_result, self.last_pose = result, pose
         self.provisional = self._guess_hold()
+        result = self._quiet(result)
+        self.last_result, self.last_pose = result, pose
         if not self.draw:
             return frame_rgb, result
         key, shown = self.shown(result)
@@ -173,13 +174,19 @@ class LiveCoach:
 
     def shown(self, result: FrameResult) -> tuple[str | None, FrameResult]:
         """What the picture shows for ``result``: the exercise named (None: none) and the result
-        as drawn. With auto, the hold being timed (:attr:`provisional`); within a set under way,
-        not recognition's "looking for an exercise" note (a pause in a hold is not news)."""
+        as drawn; with auto, the hold being timed (:attr:`provisional`)."""
         if self.provisional is not None:
             return self.provisional.exercise, self.provisional.shown(result)
-        if self.exercise is None and self._set_exercise is not None and LOOKING_NOTE in result.notes:
-            return None, replace(result, notes=tuple(n for n in result.notes if n != LOOKING_NOTE))
         return self.exercise, result
+
+    def _quiet(self, result: FrameResult) -> FrameResult:
+        """``result`` without recognition's "looking for an exercise" note once an exercise is
+        named: a hold being timed, or a set under way whose recogniser looks again (a pause in
+        a hold is not news). The one place this is decided, for the picture and the page alike."""
+        named = self.provisional is not None or self._set_exercise is not None
+        if self.exercise is not None or not named or LOOKING_NOTE not in result.notes:
+            return result
+        return replace(result, notes=tuple(n for n in result.notes if n != LOOKING_NOTE))
 
     def _guess_hold(self) -> ProvisionalHold | None:
         """The hold in progress, while ``auto`` has recognised nothing yet (see the module)."""

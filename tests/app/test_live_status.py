@@ -39,16 +39,3 @@ def test_one_person_waiting_is_still_looking_for_them() -> None:
 def test_stopped_group_says_stopped() -> None:
     snap = LiveSnapshot(armed=False, started_at=1.0, ended_at=3.0, places=(_place(0, "squat", person=1),))
     assert status_line(snap, snap.workout.board(4.0, 1.0)).startswith("Stopped.")
-
-
-def test_looking_for_an_exercise_is_not_said_beside_one_already_named() -> None:
-    from fitness.app.pages.live import _found_already
-    from fitness.app.workout_live import Workout
-    from fitness.pipeline.stream import LOOKING_NOTE
-
-    plank = Workout().start_set("plank", 10_000.0, 11.0)  # a plank set under way
-    assert _found_already(LiveSnapshot(armed=True, note=LOOKING_NOTE, workout=plank))
-    assert _found_already(LiveSnapshot(armed=True, note=LOOKING_NOTE, guess=plank))  # a hold being timed
-    # Nothing named yet: the search is news. Nobody in view during a set: news too.
-    assert not _found_already(LiveSnapshot(armed=True, note=LOOKING_NOTE))
-    assert not _found_already(LiveSnapshot(armed=True, note="No one in view", workout=plank))

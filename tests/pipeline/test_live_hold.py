@@ -16,7 +16,7 @@ import pytest
 from fitness.engine.recognition import MIN_HOLD_S
 from fitness.pipeline.evaluation import LabelledClip
 from fitness.pipeline.live import LiveCoach, ProvisionalHold, SetEnd
-from fitness.pipeline.stream import analyze_poses
+from fitness.pipeline.stream import LOOKING_NOTE, analyze_poses
 from fitness.pose.types import Pose
 from tests.replay_poses import Replay, labelled_clip, then_nobody
 
@@ -46,13 +46,18 @@ def test_auto_times_a_hold_while_it_is_held_and_saves_what_it_always_did(
 
     coach.follow_sets(on_set_end)
     shown: list[tuple[float, ProvisionalHold]] = []
+    looking = []  # the frames that said "looking for an exercise"
     for t, _ in frames:
         now = t
-        coach.process(FRAME, t)
+        _, result = coach.process(FRAME, t)
+        if LOOKING_NOTE in result.notes:
+            looking.append(t)
         if coach.provisional is not None:
             # Only while nothing is recognised for sure: a counter's hold is shown as any other.
             assert coach.exercise is None
             shown.append((t, coach.provisional))
+            # The hold named and timed: the search for an exercise is not news (page and picture).
+            assert LOOKING_NOTE not in result.notes, t
 
     # Saved: the one set a video analysis of the same poses finds, its hold measured over all of it.
     (found,) = analyze_poses(frames).sets
@@ -76,6 +81,8 @@ def test_auto_times_a_hold_while_it_is_held_and_saves_what_it_always_did(
     last_t, last = shown[-1]
     # Up to about the final time by the hold's end (the final one is the full counter's measure).
     assert found.hold_ms - 1000 <= last.held_ms <= found.hold_ms
+    # Before the hold, with nothing named, the search was said.
+    assert looking and looking[0] < first_t, looking[:3]
     # Gone once the hold ended, well before the set was found to have ended.
     end_t, end = ended[0]
     assert last_t <= end.end_ms + 250 < end_t

@@ -51,7 +51,7 @@ from fitness.app.workout_live import Board, plan_label
 from fitness.engine.fatigue import DEFAULT_STOP_AT
 from fitness.engine.registry import REGISTRY
 from fitness.errors import FitnessError
-from fitness.pipeline.stream import AUTO, LOOKING_NOTE
+from fitness.pipeline.stream import AUTO
 from fitness.store import SessionStore
 from fitness.store.values import Plan
 from fitness.text import clock as clock_text
@@ -233,7 +233,7 @@ def scoreboard(live: LiveState, *, playing: bool, beep: bool, speak: bool) -> No
                 st.warning("No picture from the camera for a few seconds. Press STOP, then START again.")
             elif snap.armed and snap.frames_in == 0:
                 st.caption("Waiting for the camera…")
-            elif snap.note and snap.armed and not _found_already(snap):
+            elif snap.note and snap.armed:
                 st.caption(snap.note)
             else:
                 # Something in the slot every run: a caption no longer wanted is replaced, not
@@ -323,12 +323,6 @@ def undo_controls(live: LiveState, snap: LiveSnapshot) -> None:
     if UNDO_KEY not in st.session_state and snap.reps > 0 and st.button("Undo last rep", key="live-undo"):
         st.session_state[UNDO_KEY] = snap.reps
         st.rerun(scope="fragment")
-
-
-def _found_already(snap: LiveSnapshot) -> bool:
-    """The note is recognition's "looking for an exercise" while the scoreboard already names
-    one: a hold being timed, or a set under way whose recogniser looks again (a pause in a hold)."""
-    return snap.note == LOOKING_NOTE and (snap.guess is not None or snap.workout.current is not None)
 
 
 def status_line(snap: LiveSnapshot, shown: Board) -> str:
