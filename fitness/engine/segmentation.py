@@ -289,13 +289,18 @@ class Segmenter:
             last, other = found
             if key == current:
                 return self._close(key, "switch", last)
-            # Overtaken: a set's worth of its own, and the newcomer's cycles all after its last
-            # (in time: a hold's evidence is reported when the hold ends, long after it began).
-            before, end = self._moves[: last + 1], self._moves[last].end_ms
-            after = all(m.start_ms >= end for m in self._moves if m.exercise == other and m.kind == "evidence")
-            if after and _evidence(before, key) >= need and exercise_of(before) == key:
+            # Overtaken: a set's worth of its own, and the newcomer's cycles all after its last.
+            before = self._moves[: last + 1]
+            if self._all_after(other, last) and _evidence(before, key) >= need and exercise_of(before) == key:
                 return self._close(key, "switch", last)
         return None
+
+    def _all_after(self, other: str, last: int) -> bool:
+        """Whether every cycle of ``other`` began after movement ``last`` ended: it is new, not
+        a description of the same movements (in time: a hold's evidence is reported when the
+        hold ends, long after it began)."""
+        end = self._moves[last].end_ms
+        return all(m.start_ms >= end for m in self._moves if m.exercise == other and m.kind == "evidence")
 
     def _run_after(self, key: str, need: int) -> tuple[int, str] | None:
         """Where a set of ``key`` would end because another exercise's run began after it: the
@@ -319,11 +324,9 @@ class Segmenter:
                 continue
             if n == 0:
                 return last, other
-            end = self._moves[last].end_ms
-            new = all(m.start_ms >= end for m in self._moves if m.exercise == other and m.kind == "evidence")
             passed = [m for m in run if m.exercise == key]
             glimpses = 2 * _spans(passed) <= _evidence(run, other)
-            if new and glimpses and all(overruled(m, self._moves, other) for m in passed):
+            if self._all_after(other, last) and glimpses and all(overruled(m, self._moves, other) for m in passed):
                 return last, other
         return None
 
