@@ -82,11 +82,6 @@ class PipelineCoach:
         from fitness.pipeline.hud import live_view
 
         key, result = self._coach.shown(result)
-        if self._coach.provisional is None and self._coach.between_sets:
-            # Between sets the count and the exercise are the last set's (the page says so); the
-            # picture shows the rest along its bottom instead, not the next exercise's name over
-            # them. A hold timed before it is recognised for sure is the next set's start.
-            key = None
         return live_view(
             frame_rgb, self._coach.last_pose, result, None if key is None else REGISTRY[key], mirror=mirror
         )

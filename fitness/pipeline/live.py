@@ -174,10 +174,12 @@ class LiveCoach:
 
     def shown(self, result: FrameResult) -> tuple[str | None, FrameResult]:
         """What the picture shows for ``result``: the exercise named (None: none) and the result
-        as drawn; with auto, the hold being timed (:attr:`provisional`)."""
+        as drawn. With auto, the hold being timed (:attr:`provisional`: the next set's start).
+        Between sets, no exercise: the count is the last set's (the page says so), and the
+        picture shows the rest along its bottom, not the next exercise's name over that count."""
         if self.provisional is not None:
             return self.provisional.exercise, self.provisional.shown(result)
-        return self.exercise, result
+        return (None if self.between_sets else self.exercise), result
 
     def _quiet(self, result: FrameResult) -> FrameResult:
         """``result`` without recognition's "looking for an exercise" note once an exercise is
